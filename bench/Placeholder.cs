@@ -1,0 +1,1 @@
+namespace ScyllaApocryph; internal static class Placeholder {}

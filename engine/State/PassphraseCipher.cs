@@ -1,0 +1,92 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ScyllaApocryph.Engine.Values;
+
+namespace ScyllaApocryph.Engine.State;
+
+/// <summary>
+/// AES-256-GCM with a key derived from a passphrase by PBKDF2-SHA256. Each secret gets a fresh 96-bit nonce;
+/// a stored value is base64(nonce | ciphertext | tag). The salt, the iteration count and an encrypted check value
+/// live in the stack's <c>secrets.json</c>, so a wrong passphrase is refused before anything is read or written.
+/// </summary>
+public sealed class PassphraseCipher : ISecretCipher
+{
+    public const string SettingsFile = "secrets.json";
+    public const int DefaultIterations = 600_000;
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+    private const string CheckText = "scylla-apocryph";
+
+    private readonly byte[] _key;
+
+    private PassphraseCipher(byte[] key) => _key = key;
+
+    /// <summary>Opens the stack's cipher, creating its salt on first use.</summary>
+    /// <exception cref="WrongPassphraseException">The passphrase does not match the one the stack was created with.</exception>
+    public static PassphraseCipher Open(string stackDirectory, string passphrase, int iterations = DefaultIterations)
+    {
+        Directory.CreateDirectory(stackDirectory);
+        var path = Path.Combine(stackDirectory, SettingsFile);
+        if (!File.Exists(path))
+        {
+            var salt = RandomNumberGenerator.GetBytes(16);
+            var created = new PassphraseCipher(DeriveKey(passphrase, salt, iterations));
+            var settings = new Settings(Convert.ToBase64String(salt), iterations, created.Encrypt(Encoding.UTF8.GetBytes(CheckText)));
+            File.WriteAllText(path, JsonSerializer.Serialize(settings, SettingsJson.Default.Settings));
+            return created;
+        }
+
+        Settings? stored;
+        try
+        {
+            stored = JsonSerializer.Deserialize(File.ReadAllText(path), SettingsJson.Default.Settings);
+        }
+        catch (JsonException e)
+        {
+            throw new StateDamagedException($"state file {path} is damaged ({e.Message}); it holds the salt of this stack's secrets and was not changed.", e);
+        }
+        if (stored is null) throw new StateDamagedException($"state file {path} is empty; it holds the salt of this stack's secrets.");
+        var cipher = new PassphraseCipher(DeriveKey(passphrase, Convert.FromBase64String(stored.Salt), stored.Iterations));
+        try
+        {
+            if (Encoding.UTF8.GetString(cipher.Decrypt(stored.Check)) == CheckText) return cipher;
+        }
+        catch (CryptographicException)
+        {
+        }
+        throw new WrongPassphraseException("the passphrase does not match the one this stack's secrets were encrypted with " +
+                                           "(check PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE)");
+    }
+
+    public string Encrypt(ReadOnlySpan<byte> plaintext)
+    {
+        var output = new byte[NonceSize + plaintext.Length + TagSize];
+        var nonce = output.AsSpan(0, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(_key, TagSize);
+        aes.Encrypt(nonce, plaintext, output.AsSpan(NonceSize, plaintext.Length), output.AsSpan(NonceSize + plaintext.Length));
+        return Convert.ToBase64String(output);
+    }
+
+    public byte[] Decrypt(string ciphertext)
+    {
+        var input = Convert.FromBase64String(ciphertext);
+        if (input.Length < NonceSize + TagSize) throw new CryptographicException("secret value is too short");
+        var plaintext = new byte[input.Length - NonceSize - TagSize];
+        using var aes = new AesGcm(_key, TagSize);
+        aes.Decrypt(input.AsSpan(0, NonceSize), input.AsSpan(NonceSize, plaintext.Length), input.AsSpan(input.Length - TagSize), plaintext);
+        return plaintext;
+    }
+
+    private static byte[] DeriveKey(string passphrase, byte[] salt, int iterations) =>
+        Rfc2898DeriveBytes.Pbkdf2(passphrase, salt, iterations, HashAlgorithmName.SHA256, 32);
+
+    internal sealed record Settings(string Salt, int Iterations, string Check);
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(PassphraseCipher.Settings))]
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+internal sealed partial class SettingsJson : System.Text.Json.Serialization.JsonSerializerContext;
+
+public sealed class WrongPassphraseException(string message) : Exception(message);

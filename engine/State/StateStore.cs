@@ -1,0 +1,251 @@
+using System.Text;
+using System.Text.Json;
+using ScyllaApocryph.Engine.Resources;
+using ScyllaApocryph.Engine.Values;
+
+namespace ScyllaApocryph.Engine.State;
+
+/// <summary>
+/// The state of one stack on disk: <c>snapshot.json</c> (the state after the last finished run) and
+/// <c>journal.jsonl</c> (one line per state change since then, flushed as it happens). A run appends to the
+/// journal and, when it ends, writes one new snapshot and empties the journal, so a run of n steps writes O(n)
+/// bytes. A process killed mid-run leaves a journal whose replay gives exactly what had happened, including
+/// operations that had begun but not ended (<see cref="StackState.Pending"/>).
+/// The previous snapshot is kept as <c>snapshot.json.bak</c>; a damaged file is reported, never overwritten.
+/// </summary>
+public sealed class StateStore : IDisposable
+{
+    public const string SnapshotFile = "snapshot.json";
+    public const string JournalFile = "journal.jsonl";
+    private const int FormatVersion = 1;
+
+    private readonly string _directory;
+    private readonly ISecretCipher _cipher;
+    private readonly object _gate = new();
+    private FileStream? _journal;
+    private long _seq;
+
+    private StateStore(string directory, ISecretCipher cipher, StackState state)
+    {
+        _directory = directory;
+        _cipher = cipher;
+        State = state;
+    }
+
+    public StackState State { get; }
+
+    /// <summary>Bytes this store has written to disk (journal lines and snapshots), for the benchmark.</summary>
+    public long BytesWritten { get; private set; }
+
+    /// <summary>True if a crash had left operations unfinished when the state was loaded.</summary>
+    public bool Interrupted { get; private set; }
+
+    public string SnapshotPath => Path.Combine(_directory, SnapshotFile);
+
+    public string JournalPath => Path.Combine(_directory, JournalFile);
+
+    public static StateStore Open(string directory, ISecretCipher cipher)
+    {
+        Directory.CreateDirectory(directory);
+        var state = new StackState();
+        var store = new StateStore(directory, cipher, state);
+        store.LoadSnapshot();
+        store.ReplayJournal();
+        return store;
+    }
+
+    public void Begin(string operation, ResourceState resource) =>
+        Append("begin", w =>
+        {
+            w.WriteString("op", operation);
+            w.WritePropertyName("resource");
+            StateJson.WriteResource(w, resource, _cipher);
+        }, () => State.Begin(new PendingOperation(operation, resource)));
+
+    public void End(Urn urn) => Append("end", w => w.WriteString("urn", urn.Value), () => State.End(urn));
+
+    public void Put(ResourceState resource) =>
+        Append("put", w =>
+        {
+            w.WritePropertyName("resource");
+            StateJson.WriteResource(w, resource, _cipher);
+        }, () => State.Put(resource));
+
+    /// <summary>Marks the live resource as the old half of a replacement, to be deleted later.</summary>
+    public void Retire(Urn urn) => Append("retire", w => w.WriteString("urn", urn.Value), () => State.Retire(urn));
+
+    public void Remove(Urn urn, string? id, bool retired) =>
+        Append("remove", w =>
+        {
+            w.WriteString("urn", urn.Value);
+            if (id is not null) w.WriteString("id", id);
+            if (retired) w.WriteBoolean("retired", true);
+        }, () => State.Remove(urn, id, retired));
+
+    public void SetOutputs(PropertyMap outputs) =>
+        Append("outputs", w =>
+        {
+            w.WritePropertyName("outputs");
+            PropertyJson.WriteMap(w, outputs, _cipher);
+        }, () => State.Outputs = outputs);
+
+    /// <summary>Writes the whole state as the new snapshot (atomically, keeping a backup) and starts a new journal.</summary>
+    public void Checkpoint()
+    {
+        lock (_gate)
+        {
+            var temp = SnapshotPath + ".tmp";
+            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                using (var w = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true }))
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("version", FormatVersion);
+                    w.WritePropertyName("outputs");
+                    PropertyJson.WriteMap(w, State.Outputs, _cipher);
+                    w.WriteStartArray("resources");
+                    foreach (var r in State.InDependencyOrder()) StateJson.WriteResource(w, r, _cipher);
+                    w.WriteEndArray();
+                    w.WriteStartArray("pending");
+                    foreach (var p in State.Pending)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("op", p.Operation);
+                        w.WritePropertyName("resource");
+                        StateJson.WriteResource(w, p.Resource, _cipher);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+                BytesWritten += file.Length;
+                file.Flush(flushToDisk: true);
+            }
+            if (File.Exists(SnapshotPath)) File.Copy(SnapshotPath, SnapshotPath + ".bak", overwrite: true);
+            File.Move(temp, SnapshotPath, overwrite: true);
+            _journal?.Dispose();
+            _journal = null;
+            File.Delete(JournalPath);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _journal?.Dispose();
+            _journal = null;
+        }
+    }
+
+    private void Append(string kind, Action<Utf8JsonWriter> body, Action apply)
+    {
+        lock (_gate)
+        {
+            _journal ??= new FileStream(JournalPath, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 12);
+            var buffer = new MemoryStream();
+            using (var w = new Utf8JsonWriter(buffer))
+            {
+                w.WriteStartObject();
+                w.WriteNumber("seq", ++_seq);
+                w.WriteString("kind", kind);
+                body(w);
+                w.WriteEndObject();
+            }
+            buffer.WriteByte((byte)'\n');
+            _journal.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+            // Flushed to the OS at every entry: a killed process loses nothing it journaled.
+            _journal.Flush();
+            BytesWritten += buffer.Length;
+            apply();
+        }
+    }
+
+    private void LoadSnapshot()
+    {
+        if (!File.Exists(SnapshotPath)) return;
+        try
+        {
+            using var stream = File.OpenRead(SnapshotPath);
+            using var doc = JsonDocument.Parse(stream);
+            var root = doc.RootElement;
+            var version = root.GetProperty("version").GetInt32();
+            if (version != FormatVersion) throw new JsonException($"unsupported state format version {version}");
+            State.Outputs = PropertyJson.ReadMap(root.GetProperty("outputs"), _cipher);
+            foreach (var e in root.GetProperty("resources").EnumerateArray())
+            {
+                var r = StateJson.ReadResource(e, _cipher);
+                if (r.Delete)
+                {
+                    State.Put(r with { Delete = false });
+                    State.Retire(r.Urn);
+                }
+                else State.Put(r);
+            }
+            if (root.TryGetProperty("pending", out var pending))
+            {
+                foreach (var p in pending.EnumerateArray())
+                    State.Begin(new PendingOperation(p.GetProperty("op").GetString()!, StateJson.ReadResource(p.GetProperty("resource"), _cipher)));
+            }
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw Damaged(SnapshotPath, e.Message, e);
+        }
+    }
+
+    private void ReplayJournal()
+    {
+        if (!File.Exists(JournalPath)) return;
+        var bytes = File.ReadAllBytes(JournalPath);
+        var lines = Encoding.UTF8.GetString(bytes).Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i];
+            if (line.Length == 0) continue;
+            var last = i == lines.Length - 1; // no newline after it: a write the crash cut short
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                ApplyEntry(doc.RootElement);
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                if (last) break;
+                throw Damaged(JournalPath, $"line {i + 1}: {e.Message}", e);
+            }
+        }
+        Interrupted = State.Pending.Count > 0;
+    }
+
+    private void ApplyEntry(JsonElement e)
+    {
+        _seq = Math.Max(_seq, e.GetProperty("seq").GetInt64());
+        var urn = e.TryGetProperty("urn", out var u) ? new Urn(u.GetString()!) : null;
+        switch (e.GetProperty("kind").GetString())
+        {
+            case "begin":
+                State.Begin(new PendingOperation(e.GetProperty("op").GetString()!, StateJson.ReadResource(e.GetProperty("resource"), _cipher)));
+                break;
+            case "end": State.End(urn!); break;
+            case "put": State.Put(StateJson.ReadResource(e.GetProperty("resource"), _cipher)); break;
+            case "retire": State.Retire(urn!); break;
+            case "remove":
+                State.Remove(urn!, e.TryGetProperty("id", out var id) ? id.GetString() : null, e.TryGetProperty("retired", out _));
+                break;
+            case "outputs": State.Outputs = PropertyJson.ReadMap(e.GetProperty("outputs"), _cipher); break;
+            case var other: throw new JsonException($"unknown journal entry kind '{other}'");
+        }
+    }
+
+    private StateDamagedException Damaged(string path, string detail, Exception inner)
+    {
+        var backup = SnapshotPath + ".bak";
+        var hint = File.Exists(backup)
+            ? $"The previous snapshot is kept at {backup}."
+            : "There is no backup snapshot.";
+        return new StateDamagedException(
+            $"state file {path} is damaged ({detail}). Nothing was changed and it will not be overwritten. {hint} " +
+            "Move the damaged file aside or restore it, then run the command again.", inner);
+    }
+}

@@ -1,0 +1,141 @@
+using System.Collections.Immutable;
+using ScyllaApocryph.Engine.Resources;
+
+namespace ScyllaApocryph.Engine.Values;
+
+/// <summary>
+/// A JSON-shaped property value with three wrappers the engine understands:
+/// <see cref="SecretValue"/> (encrypted at rest, redacted in output), <see cref="UnknownValue"/>
+/// (an output not known until apply) and <see cref="OutputReference"/> (an input that takes another
+/// resource's output, which also makes that resource a dependency).
+/// </summary>
+public abstract record PropertyValue
+{
+    public static readonly PropertyValue Null = new NullValue();
+    public static readonly PropertyValue Unknown = new UnknownValue();
+
+    public static implicit operator PropertyValue(string value) => new StringValue(value);
+    public static implicit operator PropertyValue(bool value) => new BoolValue(value);
+    public static implicit operator PropertyValue(long value) => new NumberValue(value);
+    public static implicit operator PropertyValue(int value) => new NumberValue(value);
+    public static implicit operator PropertyValue(double value) => new NumberValue(value);
+    public static implicit operator PropertyValue(PropertyMap value) => new ObjectValue(value);
+
+    public static PropertyValue Secret(PropertyValue value) => value is SecretValue ? value : new SecretValue(value);
+
+    public static PropertyValue Array(IEnumerable<PropertyValue> items) => new ArrayValue([.. items]);
+
+    public static PropertyValue Array(params PropertyValue[] items) => new ArrayValue([.. items]);
+
+    /// <summary>True if this value or anything inside it is secret.</summary>
+    public bool ContainsSecrets => Any(v => v is SecretValue);
+
+    /// <summary>True if this value or anything inside it is not known yet.</summary>
+    public bool ContainsUnknowns => Any(v => v is UnknownValue);
+
+    /// <summary>Every output reference inside this value.</summary>
+    public IEnumerable<OutputReference> References
+    {
+        get
+        {
+            var found = new List<OutputReference>();
+            Any(v =>
+            {
+                if (v is OutputReference r) found.Add(r);
+                return false;
+            });
+            return found;
+        }
+    }
+
+    /// <summary>The value with secret wrappers removed (for providers that need the plain value).</summary>
+    public PropertyValue Reveal() => Transform(v => v is SecretValue s ? s.Inner.Reveal() : null);
+
+    /// <summary>
+    /// Rebuilds the tree bottom-up, replacing any node for which <paramref name="replace"/> returns a value.
+    /// </summary>
+    public PropertyValue Transform(Func<PropertyValue, PropertyValue?> replace)
+    {
+        if (replace(this) is { } replaced) return replaced;
+        return this switch
+        {
+            ArrayValue a => new ArrayValue([.. a.Items.Select(i => i.Transform(replace))]),
+            ObjectValue o => new ObjectValue(o.Map.MapValues(v => v.Transform(replace))),
+            SecretValue s => new SecretValue(s.Inner.Transform(replace)),
+            _ => this,
+        };
+    }
+
+    /// <summary>True if <paramref name="predicate"/> holds for this value or any value inside it.</summary>
+    public bool Any(Func<PropertyValue, bool> predicate) => predicate(this) || this switch
+    {
+        ArrayValue a => a.Items.Any(i => i.Any(predicate)),
+        ObjectValue o => o.Map.Values.Any(v => v.Any(predicate)),
+        SecretValue s => s.Inner.Any(predicate),
+        _ => false,
+    };
+
+    public string? AsString => this switch
+    {
+        StringValue s => s.Value,
+        SecretValue s => s.Inner.AsString,
+        _ => null,
+    };
+
+    public double? AsNumber => this switch
+    {
+        NumberValue n => n.Value,
+        SecretValue s => s.Inner.AsNumber,
+        _ => null,
+    };
+
+    public bool? AsBool => this switch
+    {
+        BoolValue b => b.Value,
+        SecretValue s => s.Inner.AsBool,
+        _ => null,
+    };
+
+    public PropertyMap? AsMap => this switch
+    {
+        ObjectValue o => o.Map,
+        SecretValue s => s.Inner.AsMap,
+        _ => null,
+    };
+
+    public ImmutableArray<PropertyValue>? AsArray => this switch
+    {
+        ArrayValue a => a.Items,
+        SecretValue s => s.Inner.AsArray,
+        _ => null,
+    };
+}
+
+public sealed record NullValue : PropertyValue;
+
+public sealed record BoolValue(bool Value) : PropertyValue;
+
+public sealed record NumberValue(double Value) : PropertyValue;
+
+public sealed record StringValue(string Value) : PropertyValue;
+
+public sealed record ArrayValue(ImmutableArray<PropertyValue> Items) : PropertyValue
+{
+    public bool Equals(ArrayValue? other) => other is not null && Items.SequenceEqual(other.Items);
+
+    public override int GetHashCode() => Items.Aggregate(17, (h, i) => HashCode.Combine(h, i));
+}
+
+public sealed record ObjectValue(PropertyMap Map) : PropertyValue;
+
+/// <summary>A value that must never be shown or stored in plaintext.</summary>
+public sealed record SecretValue(PropertyValue Inner) : PropertyValue
+{
+    public override string ToString() => "[secret]";
+}
+
+/// <summary>An output that is not known until the resource is applied.</summary>
+public sealed record UnknownValue : PropertyValue;
+
+/// <summary>An input that takes the output <paramref name="Output"/> of resource <paramref name="Urn"/>.</summary>
+public sealed record OutputReference(Urn Urn, string Output) : PropertyValue;
