@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs everything the project needs on a fresh machine of this kind, then restores NuGet packages.
+# Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v nebula-cert >/dev/null 2>&1 || need_apt+=(nebula)
+command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]} (apt)"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ -f tests/js/package.json ] && [ ! -d tests/js/node_modules ]; then
+  echo "setup: installing npm packages for tests/js"
+  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+dotnet restore Infra.sln --verbosity quiet
