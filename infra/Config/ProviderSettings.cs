@@ -1,0 +1,31 @@
+using ScyllaApocryph.Components.Cluster;
+
+namespace ScyllaApocryph.Infra.Config;
+
+/// <summary>The settings each provider kind accepts under <c>scylla-apocryph:providers.&lt;name&gt;</c>.</summary>
+public static class ProviderSettings
+{
+    public sealed record Setting(string Key, bool Required, string Description);
+
+    public static IReadOnlyList<Setting> For(ProviderKind kind) => kind switch
+    {
+        ProviderKind.Render =>
+        [
+            new("directory", true, "where the files are written, relative to the project directory"),
+        ],
+        ProviderKind.Kubernetes =>
+        [
+            new("context", true, "the kubeconfig context (e.g. a minikube profile)"),
+            new("kubeconfig", false, "path of the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)"),
+            new("namespace", false, "namespace for the cluster's objects (default: the cluster name)"),
+            new("storageClass", false, "storage class of the data volumes (default: the cluster's default)"),
+        ],
+        ProviderKind.Apocryph =>
+        [
+            new("providerId", false, "the provider's libp2p peer id (default: chosen from the registry)"),
+            new("ethAddress", false, "the provider's Ethereum address"),
+            new("publicHost", true, "the host name or IP address where the provider exposes TCP NodePorts"),
+        ],
+        _ => [],
+    };
+}

@@ -1,0 +1,167 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using ScyllaApocryph.Components.Cluster;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace ScyllaApocryph.Infra.Config;
+
+/// <summary>
+/// Reads <c>Pulumi.&lt;stack&gt;.yaml</c> and validates it completely before anything runs. Every problem is
+/// reported at once with its key path (<c>scylla-apocryph:cluster.datacenters[1].nodes: must be >= 1</c>).
+/// The <c>local</c> stack falls back to the copy embedded in the program, so it works from any checkout.
+/// </summary>
+public static partial class StackConfigLoader
+{
+    public const string LocalStack = "local";
+
+    public static StackSpec Load(ProjectInfo project, string stack)
+    {
+        if (!StackName().IsMatch(stack))
+            throw new ConfigException([$"--stack: '{stack}' is not a valid stack name (letters, digits, '-', '_', '.')"]);
+        var file = $"Pulumi.{stack}.yaml";
+        var path = Path.Combine(project.Directory, file);
+        string text;
+        if (File.Exists(path)) text = File.ReadAllText(path);
+        else if (stack == LocalStack) text = EmbeddedLocalStack();
+        else
+        {
+            var known = Directory.GetFiles(project.Directory, "Pulumi.*.yaml").Select(f => System.IO.Path.GetFileName(f)[7..^5]).Order().ToList();
+            throw new ConfigException([$"{file}: stack file not found in {project.Directory} (stacks here: {string.Join(", ", known.DefaultIfEmpty("none"))})"]);
+        }
+        return Parse(project.Name, stack, file, text);
+    }
+
+    public static StackSpec Parse(string projectName, string stack, string fileName, string text)
+    {
+        var errors = new List<string>();
+        YamlMappingNode root;
+        try
+        {
+            var yaml = new YamlStream();
+            yaml.Load(new StringReader(text));
+            root = yaml.Documents.Count > 0 && yaml.Documents[0].RootNode is YamlMappingNode m
+                ? m
+                : throw new ConfigException([$"{fileName}: must be a YAML mapping with a 'config' key"]);
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigException([$"{fileName}: line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}"]);
+        }
+
+        var file = new YamlNodeReader(root, "", errors);
+        var config = file.Map("config", required: true);
+        file.String("encryptionsalt");
+        file.String("secretsprovider");
+        file.RejectUnknownKeys();
+        if (config is null) throw new ConfigException(errors.Select(e => $"{fileName}: {e}").ToList());
+
+        var ns = projectName + ":";
+        var clusterReader = config.Map(ns + "cluster", required: true);
+        var providersReader = config.Map(ns + "providers", required: true);
+        config.RejectUnknownKeys();
+
+        var providers = providersReader is null ? [] : ReadProviders(providersReader);
+        var cluster = clusterReader is null ? null : ReadCluster(clusterReader, providers);
+        if (errors.Count > 0 || cluster is null) throw new ConfigException(errors);
+        return new StackSpec(stack, projectName, cluster, providers);
+    }
+
+    private static ClusterSpec? ReadCluster(YamlNodeReader r, IReadOnlyList<ProviderSpec> providers)
+    {
+        var name = r.String("name", required: true);
+        if (name is not null && !DnsLabel().IsMatch(name))
+            r.Error("name", "must be a lowercase DNS label (a-z, 0-9, '-'; at most 40 characters), since node and service names derive from it");
+        var image = r.String("image", required: true);
+        var securityText = r.String("security") ?? "tls";
+        SecurityMode? security = securityText switch
+        {
+            "nebula" => SecurityMode.Nebula,
+            "tls" => SecurityMode.Tls,
+            "none" => SecurityMode.None,
+            _ => null,
+        };
+        if (security is null) r.Error("security", $"must be one of nebula, tls, none; got '{securityText}'");
+        var developerMode = r.Bool("developerMode") ?? false;
+
+        NodeResources? resources = null;
+        if (r.Map("nodeResources", required: true) is { } res)
+        {
+            var cpu = res.Quantity("cpu", true, Quantities.ParseCpu, "a positive number of CPUs (e.g. 2 or 500m)");
+            var memory = res.Quantity("memory", true, s => Quantities.ParseBytes(s), "a memory size (e.g. 4Gi)");
+            var disk = res.Quantity("disk", true, s => Quantities.ParseBytes(s), "a disk size (e.g. 20Gi)");
+            if (memory is { } m && m < NodeResources.MinimumMemoryBytes)
+                res.Error("memory", $"must be at least 1.5Gi (1536Mi): ScyllaDB needs 1.5 GiB per container; got {Quantities.FormatBytes((long)m)}");
+            if (disk is { } d && d < 1L << 30) res.Error("disk", "must be at least 1Gi");
+            res.RejectUnknownKeys();
+            if (cpu is not null && memory is not null && disk is not null) resources = new NodeResources(cpu.Value, (long)memory.Value, (long)disk.Value);
+        }
+
+        var datacenters = new List<DatacenterSpec>();
+        var dcReaders = r.ListOfMaps("datacenters", required: true);
+        if (dcReaders.Count == 0 && r.Errors.All(e => !e.StartsWith(r.Path + ".datacenters", StringComparison.Ordinal)))
+            r.Error("datacenters", "must list at least one datacenter");
+        foreach (var dc in dcReaders)
+        {
+            var dcName = dc.String("name", required: true);
+            var provider = dc.String("provider", required: true);
+            var nodes = dc.Int("nodes", required: true, min: 1);
+            dc.RejectUnknownKeys();
+            if (dcName is not null && !DnsLabel().IsMatch(dcName)) dc.Error("name", "must be a lowercase DNS label (a-z, 0-9, '-')");
+            if (dcName is not null && datacenters.Any(d => d.Name == dcName)) dc.Error("name", $"duplicate datacenter name '{dcName}'");
+            if (provider is not null && providers.All(p => p.Name != provider))
+                dc.Error("provider", $"names provider '{provider}', which is not under scylla-apocryph:providers (known: {string.Join(", ", providers.Select(p => p.Name).DefaultIfEmpty("none"))})");
+            else if (provider is not null && datacenters.Any(d => d.Provider == provider))
+                dc.Error("provider", $"provider '{provider}' already hosts datacenter '{datacenters.First(d => d.Provider == provider).Name}': one datacenter per provider");
+            if (dcName is not null && provider is not null && nodes is not null) datacenters.Add(new DatacenterSpec(dcName, provider, nodes.Value));
+        }
+        r.RejectUnknownKeys();
+        if (name is null || image is null || security is null || resources is null) return null;
+        return new ClusterSpec(name, image, security.Value, resources, datacenters, developerMode);
+    }
+
+    private static List<ProviderSpec> ReadProviders(YamlNodeReader r)
+    {
+        var result = new List<ProviderSpec>();
+        foreach (var (name, reader) in r.Entries())
+        {
+            if (reader is null)
+            {
+                r.Error(name, "must be a mapping with a 'kind'");
+                continue;
+            }
+            if (!DnsLabel().IsMatch(name)) r.Error(name, "provider names must be lowercase DNS labels (a-z, 0-9, '-')");
+            var kindText = reader.String("kind", required: true);
+            ProviderKind? kind = kindText switch
+            {
+                "render" => ProviderKind.Render,
+                "kubernetes" => ProviderKind.Kubernetes,
+                "apocryph" => ProviderKind.Apocryph,
+                null => null,
+                _ => null,
+            };
+            if (kindText is not null && kind is null) reader.Error("kind", $"must be one of render, kubernetes, apocryph; got '{kindText}'");
+            var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var setting in kind is null ? [] : ProviderSettings.For(kind.Value))
+            {
+                if (reader.String(setting.Key, setting.Required) is { } value) settings[setting.Key] = value;
+            }
+            reader.RejectUnknownKeys();
+            if (kind is not null) result.Add(new ProviderSpec(name, kind.Value, settings));
+        }
+        return result;
+    }
+
+    private static string EmbeddedLocalStack()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Pulumi.local.yaml")
+            ?? throw new InvalidOperationException("the embedded local stack is missing from this build");
+        return new StreamReader(stream).ReadToEnd();
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
+    private static partial Regex StackName();
+
+    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+}

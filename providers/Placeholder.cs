@@ -1,1 +1,0 @@
-namespace ScyllaApocryph; internal static class Placeholder {}

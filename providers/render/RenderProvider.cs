@@ -1,0 +1,146 @@
+using System.Security.Cryptography;
+using System.Text;
+using ScyllaApocryph.Engine.Providers;
+using ScyllaApocryph.Engine.Values;
+
+namespace ScyllaApocryph.Providers.Render;
+
+/// <summary>
+/// Writes files under one directory (a provider of kind <c>render</c>). Resource type <c>render:index:File</c>,
+/// inputs <c>path</c> (relative, no <c>..</c>), <c>content</c> (may be secret) and optional <c>mode</c>
+/// (octal, e.g. "0644"); secret content is always written with mode 0600. The id is the relative path.
+/// Diff and Read look at the disk, so a file edited or deleted by hand shows as drift and the next up repairs it.
+/// </summary>
+public sealed class RenderProvider(string root) : IResourceProvider
+{
+    public const string FileType = "render:index:File";
+
+    public string Root { get; } = Path.GetFullPath(root);
+
+    public Task<CheckResult> CheckAsync(CheckRequest request, CancellationToken cancellationToken)
+    {
+        var failures = new List<CheckFailure>();
+        if (request.Type != FileType) failures.Add(new CheckFailure("type", $"the render provider manages only {FileType}"));
+        var path = request.News.GetString("path");
+        if (path is null) failures.Add(new CheckFailure("path", "is required"));
+        else if (Path.IsPathRooted(path) || path.Split('/', '\\').Any(p => p is ".." or "") )
+            failures.Add(new CheckFailure("path", $"'{path}' must be a relative path without '..' or empty segments"));
+        var content = request.News.Get("content");
+        if (content is null || (content.AsString is null && !content.ContainsUnknowns))
+            failures.Add(new CheckFailure("content", "is required and must be a string"));
+        if (request.News.GetString("mode") is { } mode && ParseMode(mode) is null)
+            failures.Add(new CheckFailure("mode", $"'{mode}' is not an octal file mode such as 0644"));
+        return Task.FromResult(new CheckResult(request.News, failures));
+    }
+
+    public Task<DiffResult> DiffAsync(DiffRequest request, CancellationToken cancellationToken)
+    {
+        if (request.OldOutputs.GetString("root") is { } oldRoot && oldRoot != Root)
+            return Task.FromResult(new DiffResult(true, ["root"], ["root"], Notes: [$"moves from {oldRoot} to {Root}"]));
+        var diff = DiffResult.ByInputs(request.OldInputs, request.NewInputs, "path");
+        if (diff.Changes) return Task.FromResult(diff);
+        // Same inputs: the file may still have been changed or removed by hand.
+        var actual = Hash(FullPath(request.Id));
+        if (actual == request.OldOutputs.GetString("sha256")) return Task.FromResult(DiffResult.None);
+        var note = actual is null ? "the file was deleted outside this program" : "the file was changed outside this program";
+        return Task.FromResult(new DiffResult(true, ["content"], [], Notes: [note]));
+    }
+
+    public Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken)
+    {
+        var path = request.Inputs.GetString("path")!;
+        return Task.FromResult(new CreateResult(path, Write(path, request.Inputs)));
+    }
+
+    public Task<ReadResult?> ReadAsync(ReadRequest request, CancellationToken cancellationToken)
+    {
+        var full = FullPath(request.Id);
+        var hash = Hash(full);
+        if (hash is null) return Task.FromResult<ReadResult?>(null);
+        var secret = request.Inputs.Get("content") is SecretValue;
+        return Task.FromResult<ReadResult?>(new ReadResult(request.Id, Outputs(request.Id, hash, new FileInfo(full).Length, secret)));
+    }
+
+    public Task<UpdateResult> UpdateAsync(UpdateRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult(new UpdateResult(Write(request.Id, request.NewInputs)));
+
+    public Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken)
+    {
+        var root = request.Outputs.GetString("root") ?? Root;
+        var full = Path.GetFullPath(Path.Combine(root, request.Id));
+        File.Delete(full); // no error if it is already gone
+        // Remove the folders this provider made, up to and including its root, while they are empty.
+        for (var dir = Path.GetDirectoryName(full); dir is not null && IsWithin(dir, root); dir = Path.GetDirectoryName(dir))
+        {
+            if (!Directory.Exists(dir)) continue;
+            if (Directory.EnumerateFileSystemEntries(dir).Any()) break;
+            Directory.Delete(dir);
+        }
+        return Task.CompletedTask;
+    }
+
+    private PropertyMap Write(string path, PropertyMap inputs)
+    {
+        var contentValue = inputs["content"];
+        var secret = contentValue.ContainsSecrets;
+        var bytes = Encoding.UTF8.GetBytes(contentValue.AsString!);
+        var mode = secret ? UnixFileMode.UserRead | UnixFileMode.UserWrite
+            : ParseMode(inputs.GetString("mode") ?? "0644")!.Value;
+        var full = FullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        // Write beside the target and rename, so a reader never sees half a file; the mode is set at creation,
+        // so secret material is never readable by others, not even briefly.
+        var temp = full + ".tmp-" + Environment.ProcessId;
+        using (var file = new FileStream(temp, new FileStreamOptions
+               {
+                   Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = mode,
+               }))
+        {
+            file.Write(bytes);
+        }
+        File.SetUnixFileMode(temp, mode);
+        File.Move(temp, full, overwrite: true);
+        return Outputs(path, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length, secret);
+    }
+
+    private PropertyMap Outputs(string path, string sha256, long length, bool secret) => PropertyMap.Of(
+        ("root", Root),
+        ("path", path),
+        ("sha256", secret ? PropertyValue.Secret(sha256) : sha256),
+        ("bytes", length));
+
+    private string FullPath(string relative) => Path.GetFullPath(Path.Combine(Root, relative));
+
+    private static string? Hash(string fullPath)
+    {
+        try
+        {
+            using var file = File.OpenRead(fullPath);
+            return Convert.ToHexStringLower(SHA256.HashData(file));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsWithin(string dir, string root)
+    {
+        var d = Path.GetFullPath(dir).TrimEnd('/');
+        var r = Path.GetFullPath(root).TrimEnd('/');
+        return d == r || d.StartsWith(r + "/", StringComparison.Ordinal);
+    }
+
+    private static UnixFileMode? ParseMode(string text)
+    {
+        try
+        {
+            var value = Convert.ToInt32(text, 8);
+            return value is >= 0 and <= 0x1FF ? (UnixFileMode)value : null;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        {
+            return null;
+        }
+    }
+}
