@@ -1,1 +1,1 @@
-return 0;
+return await new ScyllaApocryph.Infra.Cli.CliApp(ScyllaApocryph.Infra.Cli.CliEnvironment.FromConsole()).RunAsync(args);

@@ -131,7 +131,7 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
         {
             var old = state.Find(r.Urn);
             var inputs = r.Inputs.MapValues(v => Resolve(v));
-            var interrupted = state.Pending.FirstOrDefault(p => p.Resource.Urn == r.Urn);
+            var interrupted = state.PendingFor(r.Urn);
             var reason = interrupted is null ? null : $"resuming an interrupted {interrupted.Operation}";
 
             if (r.IsComponent)

@@ -59,6 +59,9 @@ public sealed class PassphraseCipher : ISecretCipher
                                            "(check PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE)");
     }
 
+    /// <summary>A cipher that is never stored: for previews of a stack that has no state yet.</summary>
+    public static PassphraseCipher Transient() => new(RandomNumberGenerator.GetBytes(32));
+
     public string Encrypt(ReadOnlySpan<byte> plaintext)
     {
         var output = new byte[NonceSize + plaintext.Length + TagSize];

@@ -13,43 +13,90 @@ public sealed class StackState
     private readonly List<ResourceState> _retired = [];
     private readonly Dictionary<Urn, PendingOperation> _pending = [];
 
+    // Steps run in parallel: every read and write goes through this lock; reads return copies.
+    private readonly object _gate = new();
+
     public PropertyMap Outputs { get; internal set; } = PropertyMap.Empty;
 
-    public IReadOnlyCollection<ResourceState> Live => _live.Values;
+    public IReadOnlyList<ResourceState> Live
+    {
+        get
+        {
+            lock (_gate) return [.. _live.Values];
+        }
+    }
 
     /// <summary>Old halves of replacements (and resources whose delete was interrupted) still to delete.</summary>
-    public IReadOnlyList<ResourceState> Retired => _retired;
+    public IReadOnlyList<ResourceState> Retired
+    {
+        get
+        {
+            lock (_gate) return [.. _retired];
+        }
+    }
 
-    public IReadOnlyCollection<PendingOperation> Pending => _pending.Values;
+    public IReadOnlyList<PendingOperation> Pending
+    {
+        get
+        {
+            lock (_gate) return [.. _pending.Values];
+        }
+    }
 
-    public int Count => _live.Count + _retired.Count;
+    public int Count
+    {
+        get
+        {
+            lock (_gate) return _live.Count + _retired.Count;
+        }
+    }
 
-    public ResourceState? Find(Urn urn) => _live.GetValueOrDefault(urn);
+    public ResourceState? Find(Urn urn)
+    {
+        lock (_gate) return _live.GetValueOrDefault(urn);
+    }
+
+    public PendingOperation? PendingFor(Urn urn)
+    {
+        lock (_gate) return _pending.GetValueOrDefault(urn);
+    }
 
     internal void Put(ResourceState resource)
     {
-        _live[resource.Urn] = resource;
+        lock (_gate) _live[resource.Urn] = resource;
     }
 
     internal void Retire(Urn urn)
     {
-        if (_live.Remove(urn, out var old)) _retired.Add(old with { Delete = true });
+        lock (_gate)
+        {
+            if (_live.Remove(urn, out var old)) _retired.Add(old with { Delete = true });
+        }
     }
 
     internal void Remove(Urn urn, string? id, bool retired)
     {
-        if (retired) _retired.RemoveAll(r => r.Urn == urn && r.Id == id);
-        else _live.Remove(urn);
+        lock (_gate)
+        {
+            if (retired) _retired.RemoveAll(r => r.Urn == urn && r.Id == id);
+            else _live.Remove(urn);
+        }
     }
 
-    internal void Begin(PendingOperation operation) => _pending[operation.Resource.Urn] = operation;
+    internal void Begin(PendingOperation operation)
+    {
+        lock (_gate) _pending[operation.Resource.Urn] = operation;
+    }
 
-    internal void End(Urn urn) => _pending.Remove(urn);
+    internal void End(Urn urn)
+    {
+        lock (_gate) _pending.Remove(urn);
+    }
 
     /// <summary>All resources in an order where every resource follows those it depends on.</summary>
     public IReadOnlyList<ResourceState> InDependencyOrder()
     {
-        var all = Live.Concat(_retired).ToList();
+        var all = Live.Concat(Retired).ToList();
         var byUrn = all.Where(r => !r.Delete).ToDictionary(r => r.Urn);
         var done = new HashSet<ResourceState>(ReferenceEqualityComparer.Instance);
         var result = new List<ResourceState>(all.Count);

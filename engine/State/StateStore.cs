@@ -46,7 +46,6 @@ public sealed class StateStore : IDisposable
 
     public static StateStore Open(string directory, ISecretCipher cipher)
     {
-        Directory.CreateDirectory(directory);
         var state = new StackState();
         var store = new StateStore(directory, cipher, state);
         store.LoadSnapshot();
@@ -94,6 +93,7 @@ public sealed class StateStore : IDisposable
     {
         lock (_gate)
         {
+            Directory.CreateDirectory(_directory);
             var temp = SnapshotPath + ".tmp";
             using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
@@ -142,6 +142,7 @@ public sealed class StateStore : IDisposable
     {
         lock (_gate)
         {
+            if (_journal is null) Directory.CreateDirectory(_directory);
             _journal ??= new FileStream(JournalPath, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 12);
             var buffer = new MemoryStream();
             using (var w = new Utf8JsonWriter(buffer))

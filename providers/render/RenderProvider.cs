@@ -39,9 +39,10 @@ public sealed class RenderProvider(string root) : IResourceProvider
             return Task.FromResult(new DiffResult(true, ["root"], ["root"], Notes: [$"moves from {oldRoot} to {Root}"]));
         var diff = DiffResult.ByInputs(request.OldInputs, request.NewInputs, "path");
         if (diff.Changes) return Task.FromResult(diff);
-        // Same inputs: the file may still have been changed or removed by hand.
+        // Same inputs: the file may still have been changed or removed by hand (refresh may have recorded that,
+        // so compare the disk with the wanted content, not with the recorded hash).
         var actual = Hash(FullPath(request.Id));
-        if (actual == request.OldOutputs.GetString("sha256")) return Task.FromResult(DiffResult.None);
+        if (actual == HashOf(request.NewInputs)) return Task.FromResult(DiffResult.None);
         var note = actual is null ? "the file was deleted outside this program" : "the file was changed outside this program";
         return Task.FromResult(new DiffResult(true, ["content"], [], Notes: [note]));
     }
@@ -102,6 +103,9 @@ public sealed class RenderProvider(string root) : IResourceProvider
         File.Move(temp, full, overwrite: true);
         return Outputs(path, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length, secret);
     }
+
+    private static string? HashOf(PropertyMap inputs) =>
+        inputs.Get("content")?.AsString is { } content ? Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content))) : null;
 
     private PropertyMap Outputs(string path, string sha256, long length, bool secret) => PropertyMap.Of(
         ("root", Root),

@@ -1,0 +1,210 @@
+using System.CommandLine;
+using ScyllaApocryph.Engine.Deployment;
+using ScyllaApocryph.Engine.State;
+using ScyllaApocryph.Infra.Config;
+using ScyllaApocryph.Infra.Output;
+using Spectre.Console;
+
+namespace ScyllaApocryph.Infra.Cli;
+
+/// <summary>The command line: Pulumi's verbs over this program's own engine. Exit codes: 0 ok, 1 failed apply, 2 bad input.</summary>
+public sealed class CliApp(CliEnvironment env)
+{
+    /// <summary>PBKDF2 work factor for stack secrets; tests lower it to stay fast.</summary>
+    public int Pbkdf2Iterations { get; init; } = PassphraseCipher.DefaultIterations;
+
+    private readonly Option<string> _stack = new("--stack", "-s") { Description = "the stack to operate on (a Pulumi.<stack>.yaml in the project)", Recursive = true };
+    private readonly Option<string?> _cwd = new("--cwd", "-C") { Description = "run as if started in this directory", Recursive = true };
+    private readonly Option<bool> _json = new("--json") { Description = "print one JSON document for machines instead of the human view", Recursive = true };
+    private readonly Option<int> _parallel = new("--parallel", "-p") { Description = "how many resource operations may run at once", DefaultValueFactory = _ => 16, Recursive = true };
+    private readonly Option<bool> _yes = new("--yes", "-y") { Description = "apply without asking for confirmation" };
+    private readonly Option<bool> _showSecrets = new("--show-secrets") { Description = "print secret values in plaintext" };
+
+    public async Task<int> RunAsync(string[] args)
+    {
+        if (env.GetEnvironmentVariable("PULUMI_MONITOR") is { Length: > 0 })
+        {
+            env.Error.WriteLine("error: this program was started by the Pulumi CLI, which is not supported yet: it carries its own engine. " +
+                                "Run it directly instead, e.g. `dotnet run --project infra -- up --stack local`.");
+            return ExitCodes.BadInput;
+        }
+        var root = BuildCommands();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors) env.Error.WriteLine("error: " + error.Message);
+            env.Error.WriteLine("Run with --help for usage.");
+            return ExitCodes.BadInput;
+        }
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = env.Out, Error = env.Error });
+    }
+
+    private RootCommand BuildCommands()
+    {
+        var root = new RootCommand("scylla-apocryph: one ScyllaDB cluster across several hosting providers, as infrastructure as code.")
+        {
+            _stack, _cwd, _json, _parallel,
+        };
+        var preview = new Command("preview", "show what up would change, changing nothing");
+        preview.SetAction((p, ct) => Guard(p, "preview", () => PreviewAsync(p, ct)));
+        var up = new Command("up", "create or update the stack's resources") { _yes };
+        up.SetAction((p, ct) => Guard(p, "up", () => UpAsync(p, ct)));
+        var refresh = new Command("refresh", "read every resource from its provider and record drift") { _yes };
+        refresh.SetAction((p, ct) => Guard(p, "refresh", () => RefreshAsync(p, ct)));
+        var destroy = new Command("destroy", "delete every resource of the stack") { _yes };
+        destroy.SetAction((p, ct) => Guard(p, "destroy", () => DestroyAsync(p, ct)));
+        var output = new Command("output", "print the stack's outputs") { _showSecrets };
+        output.SetAction((p, ct) => Guard(p, "stack output", () => OutputAsync(p)));
+        var stack = new Command("stack", "stack commands") { output };
+        foreach (var c in new[] { preview, up, refresh, destroy, stack }) root.Subcommands.Add(c);
+        return root;
+    }
+
+    private async Task<int> PreviewAsync(ParseResult p, CancellationToken ct)
+    {
+        using var session = Open(p, "preview", mutate: false);
+        var result = await Engine(p, session, null).PreviewAsync(session.Graph, session.State, ct);
+        Report(p, "preview", session, result, preview: true);
+        return result.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    private async Task<int> UpAsync(ParseResult p, CancellationToken ct)
+    {
+        using var session = Open(p, "up", mutate: true);
+        if (!p.GetValue(_yes))
+        {
+            var plan = await Engine(p, session, null).PreviewAsync(session.Graph, session.State, ct);
+            Report(p, "preview", session, plan, preview: true);
+            if (!plan.Succeeded) return ExitCodes.Failed;
+            if (!plan.HasChanges) return ExitCodes.Ok;
+            if (!Confirm("Do you want to apply these changes?", out var refusal)) return refusal;
+        }
+        var result = await WithProgress(p, view => Engine(p, session, view).UpAsync(session.Graph, session.Store!, ct));
+        Report(p, "up", session, result, preview: false);
+        return result.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    private async Task<int> RefreshAsync(ParseResult p, CancellationToken ct)
+    {
+        using var session = Open(p, "refresh", mutate: true);
+        var result = await Engine(p, session, null).RefreshAsync(session.Store!, ct);
+        Report(p, "refresh", session, result, preview: false);
+        return result.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    private async Task<int> DestroyAsync(ParseResult p, CancellationToken ct)
+    {
+        using var session = Open(p, "destroy", mutate: true);
+        if (!p.GetValue(_yes))
+        {
+            var plan = await Engine(p, session, null).DestroyAsync(session.State, null, ct);
+            Report(p, "preview", session, plan, preview: true);
+            if (!plan.HasChanges) return ExitCodes.Ok;
+            if (!Confirm("Do you want to delete these resources?", out var refusal)) return refusal;
+        }
+        var result = await WithProgress(p, view => Engine(p, session, view).DestroyAsync(session.State, session.Store, ct));
+        Report(p, "destroy", session, result, preview: false);
+        return result.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>Shows progress to people; --json output stays one clean document.</summary>
+    private async Task<DeploymentResult> WithProgress(ParseResult p, Func<IDeploymentObserver?, Task<DeploymentResult>> run)
+    {
+        if (p.GetValue(_json)) return await run(null);
+        var view = new ProgressView(env.Out, live: env.OutputIsTerminal);
+        return await view.RunAsync(Console(), () => run(view));
+    }
+
+    private Task<int> OutputAsync(ParseResult p)
+    {
+        using var session = Open(p, "stack output", mutate: false);
+        var showSecrets = p.GetValue(_showSecrets);
+        if (p.GetValue(_json)) JsonReport.WriteOutputs(env.Out, session.State.Outputs, showSecrets);
+        else if (session.State.Outputs.Count == 0) env.Out.WriteLine($"stack '{session.Spec.Stack}' has no outputs yet; run up first");
+        else OutputsPrinter.Print(Console(), session.State.Outputs, showSecrets);
+        return Task.FromResult(ExitCodes.Ok);
+    }
+
+    private StackSession Open(ParseResult p, string command, bool mutate)
+    {
+        var stack = p.GetValue(_stack) ?? throw new ConfigException(["--stack: is required (for example --stack local)"]);
+        return StackSession.Open(env, p.GetValue(_cwd), stack, command, mutate, Pbkdf2Iterations);
+    }
+
+    private DeploymentEngine Engine(ParseResult p, StackSession session, IDeploymentObserver? observer)
+    {
+        var parallel = p.GetValue(_parallel);
+        if (parallel < 1) throw new ConfigException(["--parallel: must be >= 1"]);
+        return new DeploymentEngine(session.Providers, observer, parallel);
+    }
+
+    private void Report(ParseResult p, string command, StackSession session, DeploymentResult result, bool preview)
+    {
+        if (p.GetValue(_json))
+        {
+            JsonReport.Write(env.Out, command, session.Spec.Stack, result, preview, showSecrets: false);
+            return;
+        }
+        if (preview || command == "refresh")
+        {
+            var heading = preview ? $"Plan for stack {session.Spec.Stack} ({session.Project.Name}):" : $"Drift in stack {session.Spec.Stack}:";
+            PlanPrinter.Print(env.Out, result, heading, preview);
+            return;
+        }
+        // The progress view has shown every step; repeat only what went wrong, then the totals.
+        foreach (var o in result.Outcomes.Where(o => o.Status is StepStatus.Failed or StepStatus.Skipped))
+            env.Out.WriteLine($"{StepText.Done(o)}: {o.Step.Type} {o.Step.Name}: {o.Error}");
+        env.Out.WriteLine($"Resources: {StepText.Summary(result, preview: false)}");
+        if (command == "up" && result.Succeeded) OutputsPrinter.Print(Console(), result.Outputs, showSecrets: false);
+    }
+
+    private bool Confirm(string question, out int refusal)
+    {
+        refusal = ExitCodes.BadInput;
+        if (!env.InputIsTerminal)
+        {
+            env.Error.WriteLine("error: there is no terminal to confirm on; pass --yes to apply the plan above. Nothing was changed.");
+            return false;
+        }
+        env.Out.Write(question + " [y/N] ");
+        var answer = env.In.ReadLine()?.Trim().ToLowerInvariant();
+        if (answer is "y" or "yes") return true;
+        env.Out.WriteLine("Cancelled; nothing was changed.");
+        refusal = ExitCodes.Ok;
+        return false;
+    }
+
+    private IAnsiConsole Console()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(env.Out),
+            Ansi = env.OutputIsTerminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = env.OutputIsTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = env.OutputIsTerminal ? InteractionSupport.Yes : InteractionSupport.No,
+        });
+        if (!env.OutputIsTerminal) console.Profile.Width = 160;
+        return console;
+    }
+
+    /// <summary>Maps failures to exit codes and clear messages; bad input is 2 and has changed nothing.</summary>
+    private async Task<int> Guard(ParseResult p, string command, Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (ConfigException e)
+        {
+            env.Error.WriteLine($"error: invalid input for {command}:");
+            foreach (var error in e.Errors) env.Error.WriteLine("  " + error);
+            env.Error.WriteLine("Nothing was changed.");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is StateDamagedException or WrongPassphraseException or StackLockedException or ProtectedResourceException)
+        {
+            env.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+    }
+}

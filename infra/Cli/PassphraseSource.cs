@@ -1,0 +1,46 @@
+using System.Security.Cryptography;
+using ScyllaApocryph.Engine.State;
+
+namespace ScyllaApocryph.Infra.Cli;
+
+/// <summary>
+/// Where the passphrase for a stack's secrets comes from, in order: <c>PULUMI_CONFIG_PASSPHRASE</c>,
+/// <c>PULUMI_CONFIG_PASSPHRASE_FILE</c>, or — for a stack that has no secrets yet, or was started this way — a
+/// random passphrase generated into <c>.state/&lt;stack&gt;/passphrase</c> with mode 0600. Never plaintext state.
+/// </summary>
+public static class PassphraseSource
+{
+    public const string GeneratedFile = "passphrase";
+
+    public static string Resolve(string stackDirectory, Func<string, string?> env, Action<string> notice, bool mayCreate)
+    {
+        if (env("PULUMI_CONFIG_PASSPHRASE") is { } passphrase)
+        {
+            if (passphrase.Length == 0) throw new Config.ConfigException(["PULUMI_CONFIG_PASSPHRASE: is set but empty; set a passphrase or unset it"]);
+            return passphrase;
+        }
+        if (env("PULUMI_CONFIG_PASSPHRASE_FILE") is { Length: > 0 } path)
+        {
+            if (!File.Exists(path)) throw new Config.ConfigException([$"PULUMI_CONFIG_PASSPHRASE_FILE: file '{path}' does not exist"]);
+            return File.ReadAllText(path).TrimEnd('\r', '\n');
+        }
+        var generated = Path.Combine(stackDirectory, GeneratedFile);
+        if (File.Exists(generated)) return File.ReadAllText(generated).TrimEnd('\n');
+        if (File.Exists(Path.Combine(stackDirectory, PassphraseCipher.SettingsFile)))
+            throw new Config.ConfigException(["PULUMI_CONFIG_PASSPHRASE: this stack's secrets are encrypted with a passphrase; set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE"]);
+        var fresh = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        if (!mayCreate) return fresh; // preview of a new stack: nothing is written, so nothing needs keeping
+        Directory.CreateDirectory(stackDirectory);
+        using (var file = new FileStream(generated, new FileStreamOptions
+               {
+                   Mode = FileMode.CreateNew, Access = FileAccess.Write,
+                   UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+               }))
+        using (var writer = new StreamWriter(file))
+        {
+            writer.Write(fresh + "\n");
+        }
+        notice($"no PULUMI_CONFIG_PASSPHRASE is set: this stack's secrets are encrypted with a generated passphrase kept in {generated} (mode 0600). Keep that file; without it the stack's secrets cannot be read.");
+        return fresh;
+    }
+}

@@ -1,0 +1,27 @@
+using ScyllaApocryph.Engine.Deployment;
+
+namespace ScyllaApocryph.Infra.Output;
+
+/// <summary>Prints a plan (or the changes a run made) for people: one line per changing resource, its property diff and notes.</summary>
+internal static class PlanPrinter
+{
+    public static void Print(TextWriter w, DeploymentResult result, string heading, bool preview, bool showSecrets = false)
+    {
+        w.WriteLine(heading);
+        var changing = result.Outcomes
+            .Where(o => o.Status is StepStatus.Failed || o.Step.Kind switch { StepKind.Same => false, StepKind.Refresh => o.Step.Reason is not null, _ => true })
+            .ToList();
+        if (changing.Count == 0) w.WriteLine("  no changes");
+        foreach (var o in changing)
+        {
+            var verb = o.Status is StepStatus.Failed or StepStatus.Skipped ? StepText.Done(o) : preview ? StepText.Planned(o.Step.Kind) : StepText.Done(o);
+            w.WriteLine($"  {StepText.Symbol(o.Step.Kind),-2} {verb,-9} {o.Step.Type,-28} {o.Step.Name}");
+            if (o.Step.Reason is { } reason) w.WriteLine($"        ({reason})");
+            foreach (var change in o.Step.Changes.Where(_ => o.Step.Kind is StepKind.Update or StepKind.Replace or StepKind.Refresh))
+                w.WriteLine("        " + change.Describe(showSecrets));
+            foreach (var note in o.Step.Notes) w.WriteLine("        " + note);
+            if (o.Error is { } error) w.WriteLine($"        error: {error}");
+        }
+        w.WriteLine((preview ? "Plan: " : "Resources: ") + StepText.Summary(result, preview));
+    }
+}

@@ -1,0 +1,33 @@
+using ScyllaApocryph.Components.Cluster;
+using ScyllaApocryph.Engine.Providers;
+using ScyllaApocryph.Engine.Resources;
+using ScyllaApocryph.Providers.Render;
+
+namespace ScyllaApocryph.Infra;
+
+/// <summary>
+/// The program: turns a validated stack configuration into the desired resource graph and the stack's provider
+/// instances. This is the one place that knows which components make up a deployment.
+/// </summary>
+public static class StackProgram
+{
+    public static (ResourceGraph Graph, ProviderRegistry Providers) Build(StackSpec stack, string projectDirectory)
+    {
+        var graph = new ResourceGraph(stack.Stack, stack.Project);
+        var providers = new ProviderRegistry();
+        foreach (var provider in stack.Providers)
+        {
+            if (provider.Kind == ProviderKind.Render)
+                providers.Add(provider.Name, new RenderProvider(Path.Combine(projectDirectory, provider.Settings["directory"])));
+        }
+        try
+        {
+            ScyllaCluster.Declare(graph, stack);
+        }
+        catch (NotSupportedException e)
+        {
+            throw new Config.ConfigException([$"{stack.Project}:providers: {e.Message}"]);
+        }
+        return (graph, providers);
+    }
+}
