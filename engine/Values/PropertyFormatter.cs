@@ -12,7 +12,7 @@ public static class PropertyFormatter
 {
     public const string SecretText = "[secret]";
     public const string UnknownText = "(known after apply)";
-    private const int MaxInlineString = 60;
+    private const int MaxInlineString = 80;
 
     public static string Format(PropertyValue value, bool showSecrets = false) => value switch
     {

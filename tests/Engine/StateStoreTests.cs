@@ -1,0 +1,193 @@
+using System.Text;
+using ScyllaApocryph.Engine.Deployment;
+using ScyllaApocryph.Engine.Resources;
+using ScyllaApocryph.Engine.State;
+using ScyllaApocryph.Engine.Values;
+
+namespace ScyllaApocryph.Tests.Engine;
+
+public sealed class StateStoreTests : IDisposable
+{
+    private const string Thing = "test:index:Thing";
+    private readonly EngineHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    /// <summary>Copies the state directory as it is on disk at this instant: what a process killed now leaves behind.</summary>
+    private string FreezeStateDirectory()
+    {
+        var copy = Directory.CreateTempSubdirectory("killed-").FullName;
+        foreach (var file in Directory.GetFiles(_h.Directory)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        return copy;
+    }
+
+    private static ResourceGraph Graph(params string[] names)
+    {
+        var g = EngineHarness.NewGraph();
+        foreach (var n in names) g.Resource(Thing, n, "mem", PropertyMap.Of(("size", 1)));
+        return g;
+    }
+
+    [Fact]
+    public async Task A_process_killed_between_begin_and_end_of_a_create_is_resumed_without_duplicate_or_orphan()
+    {
+        string? killedState = null;
+        _h.Provider.AfterCreate = id => killedState ??= id == "b" ? FreezeStateDirectory() : null;
+        await _h.UpAsync(Graph("a", "b"));
+        _h.Provider.AfterCreate = null;
+        // Continue from what the killed process left: "b" exists at the provider, the journal has only its begin.
+        Directory.Delete(_h.Directory, true);
+        Directory.Move(killedState!, _h.Directory);
+        using (var store = _h.OpenStore())
+        {
+            Assert.True(store.Interrupted);
+            Assert.Equal("create", store.State.PendingFor(new Urn("urn:pulumi:test::proj::test:index:Thing::b"))!.Operation);
+            Assert.Null(store.State.Find(new Urn("urn:pulumi:test::proj::test:index:Thing::b")));
+        }
+
+        var resumed = await _h.UpAsync(Graph("a", "b"));
+
+        Assert.Contains("resuming an interrupted create", resumed.Outcomes.Single(o => o.Step.Name == "b").Step.Reason);
+        Assert.Equal(2, _h.Provider.PhysicalCreates);
+        Assert.Equal(["a", "b"], _h.Provider.Live.Keys.Order());
+        using var after = _h.OpenStore();
+        Assert.Equal(2, after.State.Live.Count);
+        Assert.Empty(after.State.Pending);
+    }
+
+    [Fact]
+    public async Task An_interrupted_create_of_a_resource_no_longer_wanted_is_adopted_and_deleted()
+    {
+        string? killedState = null;
+        _h.Provider.AfterCreate = id => killedState ??= id == "b" ? FreezeStateDirectory() : null;
+        await _h.UpAsync(Graph("a", "b"));
+        _h.Provider.AfterCreate = null;
+        Directory.Delete(_h.Directory, true);
+        Directory.Move(killedState!, _h.Directory);
+
+        await _h.UpAsync(Graph("a"));
+
+        Assert.Equal(["a"], _h.Provider.Live.Keys);
+        using var after = _h.OpenStore();
+        Assert.Empty(after.State.Pending);
+        Assert.Single(after.State.Live);
+    }
+
+    [Fact]
+    public async Task A_journal_line_cut_short_by_a_crash_is_ignored()
+    {
+        await _h.UpAsync(Graph("a"));
+        using (var store = _h.OpenStore())
+        {
+            store.Put(store.State.Live.Single() with { Id = "moved" });
+        }
+        File.AppendAllText(Path.Combine(_h.Directory, StateStore.JournalFile), "{\"seq\":99,\"kind\":\"pu");
+
+        using var reopened = _h.OpenStore();
+
+        Assert.Equal("moved", reopened.State.Live.Single().Id);
+    }
+
+    [Fact]
+    public async Task A_damaged_snapshot_gives_a_clear_error_and_is_never_overwritten()
+    {
+        await _h.UpAsync(Graph("a"));
+        await _h.UpAsync(Graph("a", "b"));
+        var snapshot = Path.Combine(_h.Directory, StateStore.SnapshotFile);
+        File.WriteAllText(snapshot, "{ this is not json");
+
+        var error = Assert.Throws<StateDamagedException>(() => _h.OpenStore());
+
+        Assert.Contains("snapshot.json is damaged", error.Message);
+        Assert.Contains("snapshot.json.bak", error.Message);
+        Assert.Equal("{ this is not json", File.ReadAllText(snapshot));
+        Assert.True(File.Exists(snapshot + ".bak"));
+    }
+
+    [Fact]
+    public async Task A_damaged_line_inside_the_journal_is_reported_with_its_line_number()
+    {
+        await _h.UpAsync(Graph("a"));
+        using (var store = _h.OpenStore())
+        {
+            store.Put(store.State.Live.Single() with { Id = "x" });
+            store.Put(store.State.Live.Single() with { Id = "y" });
+        }
+        var journal = Path.Combine(_h.Directory, StateStore.JournalFile);
+        var lines = File.ReadAllLines(journal);
+        lines[0] = "garbage";
+        File.WriteAllLines(journal, lines);
+
+        var error = Assert.Throws<StateDamagedException>(() => _h.OpenStore());
+
+        Assert.Contains("line 1", error.Message);
+    }
+
+    [Fact]
+    public async Task A_finished_run_folds_its_journal_into_the_snapshot()
+    {
+        await _h.UpAsync(Graph("a", "b"));
+
+        Assert.False(File.Exists(Path.Combine(_h.Directory, StateStore.JournalFile)));
+        using var store = _h.OpenStore();
+        Assert.Equal(2, store.State.Live.Count);
+    }
+
+    [Fact]
+    public async Task Secret_values_never_appear_in_the_state_files_in_plaintext()
+    {
+        const string password = "hunter2-very-secret";
+        var g = EngineHarness.NewGraph();
+        g.Resource(Thing, "db", "mem", PropertyMap.Of(("password", PropertyValue.Secret(password))));
+        g.Export("password", PropertyValue.Secret(password));
+
+        // Leave a journal behind too, by stopping mid-run.
+        string? frozen = null;
+        _h.Provider.AfterCreate = _ => frozen = FreezeStateDirectory();
+        await _h.UpAsync(g);
+
+        foreach (var dir in new[] { _h.Directory, frozen! })
+            foreach (var file in Directory.GetFiles(dir))
+                Assert.DoesNotContain(password, Encoding.UTF8.GetString(File.ReadAllBytes(file)));
+        using var store = _h.OpenStore();
+        Assert.Equal(password, store.State.Live.Single().Inputs.Get("password")!.Reveal().AsString);
+        Assert.IsType<SecretValue>(store.State.Live.Single().Outputs.Get("password"));
+        Directory.Delete(frozen!, true);
+    }
+
+    [Fact]
+    public void A_wrong_passphrase_is_refused_before_anything_is_read()
+    {
+        PassphraseCipher.Open(_h.Directory, "right", iterations: 1000);
+
+        var error = Assert.Throws<WrongPassphraseException>(() => PassphraseCipher.Open(_h.Directory, "wrong", iterations: 1000));
+
+        Assert.Contains("PULUMI_CONFIG_PASSPHRASE", error.Message);
+    }
+
+    [Fact]
+    public void Encrypting_the_same_secret_twice_gives_different_ciphertexts()
+    {
+        var cipher = PassphraseCipher.Open(_h.Directory, "p", iterations: 1000);
+
+        var a = cipher.Encrypt("same"u8);
+        var b = cipher.Encrypt("same"u8);
+
+        Assert.NotEqual(a, b);
+        Assert.Equal("same", Encoding.UTF8.GetString(cipher.Decrypt(a)));
+    }
+
+    [Fact]
+    public async Task Secrets_are_redacted_in_plan_output()
+    {
+        await _h.UpAsync(EngineHarness.NewGraph());
+        var g = EngineHarness.NewGraph();
+        g.Resource(Thing, "db", "mem", PropertyMap.Of(("password", PropertyValue.Secret("hunter2"))));
+
+        var plan = await _h.PreviewAsync(g);
+
+        var line = plan.Outcomes.Single().Step.Changes.Single().Describe();
+        Assert.Equal("+ password: [secret]", line);
+        Assert.Contains("hunter2", plan.Outcomes.Single().Step.Changes.Single().Describe(showSecrets: true));
+    }
+}
