@@ -50,7 +50,7 @@ public static partial class StackConfigLoader
         }
 
         var file = new YamlNodeReader(root, "", errors);
-        var config = file.Map("config", required: true);
+        var config = file.Map("config", required: true, resetPath: true);
         file.String("encryptionsalt");
         file.String("secretsprovider");
         file.RejectUnknownKeys();
@@ -61,13 +61,15 @@ public static partial class StackConfigLoader
         var providersReader = config.Map(ns + "providers", required: true);
         config.RejectUnknownKeys();
 
+        var providerNames = providersReader?.Entries().Select(e => e.Key).ToList() ?? [];
         var providers = providersReader is null ? [] : ReadProviders(providersReader);
-        var cluster = clusterReader is null ? null : ReadCluster(clusterReader, providers);
+        var cluster = clusterReader is null ? null : ReadCluster(clusterReader, providers, providerNames);
         if (errors.Count > 0 || cluster is null) throw new ConfigException(errors);
         return new StackSpec(stack, projectName, cluster, providers);
     }
 
-    private static ClusterSpec? ReadCluster(YamlNodeReader r, IReadOnlyList<ProviderSpec> providers)
+    /// <param name="providerNames">Every provider name, including those whose own settings are invalid (reported there).</param>
+    private static ClusterSpec? ReadCluster(YamlNodeReader r, IReadOnlyList<ProviderSpec> providers, IReadOnlyList<string> providerNames)
     {
         var name = r.String("name", required: true);
         if (name is not null && !DnsLabel().IsMatch(name))
@@ -109,11 +111,11 @@ public static partial class StackConfigLoader
             dc.RejectUnknownKeys();
             if (dcName is not null && !DnsLabel().IsMatch(dcName)) dc.Error("name", "must be a lowercase DNS label (a-z, 0-9, '-')");
             if (dcName is not null && datacenters.Any(d => d.Name == dcName)) dc.Error("name", $"duplicate datacenter name '{dcName}'");
-            if (provider is not null && providers.All(p => p.Name != provider))
-                dc.Error("provider", $"names provider '{provider}', which is not under scylla-apocryph:providers (known: {string.Join(", ", providers.Select(p => p.Name).DefaultIfEmpty("none"))})");
+            if (provider is not null && !providerNames.Contains(provider))
+                dc.Error("provider", $"names provider '{provider}', which is not under scylla-apocryph:providers (known: {string.Join(", ", providerNames.DefaultIfEmpty("none"))})");
             else if (provider is not null && datacenters.Any(d => d.Provider == provider))
                 dc.Error("provider", $"provider '{provider}' already hosts datacenter '{datacenters.First(d => d.Provider == provider).Name}': one datacenter per provider");
-            if (dcName is not null && provider is not null && nodes is not null) datacenters.Add(new DatacenterSpec(dcName, provider, nodes.Value));
+            if (dcName is not null && provider is not null && nodes is not null && providers.Any(p => p.Name == provider)) datacenters.Add(new DatacenterSpec(dcName, provider, nodes.Value));
         }
         r.RejectUnknownKeys();
         if (name is null || image is null || security is null || resources is null) return null;
@@ -146,8 +148,9 @@ public static partial class StackConfigLoader
             {
                 if (reader.String(setting.Key, setting.Required) is { } value) settings[setting.Key] = value;
             }
+            if (kind is null) continue; // its settings cannot be checked without a valid kind
             reader.RejectUnknownKeys();
-            if (kind is not null) result.Add(new ProviderSpec(name, kind.Value, settings));
+            result.Add(new ProviderSpec(name, kind.Value, settings));
         }
         return result;
     }

@@ -59,11 +59,12 @@ internal sealed class YamlNodeReader(YamlMappingNode node, string path, List<str
         return parsed;
     }
 
-    public YamlNodeReader? Map(string key, bool required = false)
+    /// <param name="resetPath">Report the child's keys without this key's path (for the <c>config:</c> envelope).</param>
+    public YamlNodeReader? Map(string key, bool required = false, bool resetPath = false)
     {
         var child = Child(key, required, "a mapping");
         if (child is null) return null;
-        if (child is YamlMappingNode map) return new YamlNodeReader(map, Join(key), errors);
+        if (child is YamlMappingNode map) return new YamlNodeReader(map, resetPath ? "" : Join(key), errors);
         Error(key, "must be a mapping");
         return null;
     }

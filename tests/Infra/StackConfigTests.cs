@@ -1,0 +1,167 @@
+using ScyllaApocryph.Components.Cluster;
+using ScyllaApocryph.Infra.Config;
+
+namespace ScyllaApocryph.Tests.Infra;
+
+public sealed class StackConfigTests
+{
+    private const string Valid = """
+        config:
+          scylla-apocryph:cluster:
+            name: demo
+            image: scylladb/scylla:2025.1.4
+            security: tls
+            nodeResources: { cpu: 2, memory: 4Gi, disk: 20Gi }
+            datacenters:
+              - { name: one, provider: p1, nodes: 3 }
+              - { name: two, provider: p2, nodes: 3 }
+          scylla-apocryph:providers:
+            p1: { kind: render, directory: out/p1 }
+            p2: { kind: kubernetes, context: minikube }
+        """;
+
+    private static IReadOnlyList<string> Errors(string yaml) =>
+        Assert.Throws<ConfigException>(() => StackConfigLoader.Parse("scylla-apocryph", "test", "Pulumi.test.yaml", yaml)).Errors;
+
+    [Fact]
+    public void A_valid_stack_file_gives_the_cluster_and_its_providers()
+    {
+        var spec = StackConfigLoader.Parse("scylla-apocryph", "test", "Pulumi.test.yaml", Valid);
+
+        Assert.Equal("demo", spec.Cluster.Name);
+        Assert.Equal(SecurityMode.Tls, spec.Cluster.Security);
+        Assert.Equal(4L << 30, spec.Cluster.Resources.MemoryBytes);
+        Assert.Equal(["one", "two"], spec.Cluster.Datacenters.Select(d => d.Name));
+        Assert.Equal(ProviderKind.Kubernetes, spec.Provider("p2").Kind);
+        Assert.Equal("minikube", spec.Provider("p2").Settings["context"]);
+    }
+
+    [Fact]
+    public void A_node_count_below_one_names_its_key_path()
+    {
+        var errors = Errors(Valid.Replace("{ name: two, provider: p2, nodes: 3 }", "{ name: two, provider: p2, nodes: 0 }"));
+
+        Assert.Equal(["scylla-apocryph:cluster.datacenters[1].nodes: must be >= 1"], errors);
+    }
+
+    [Fact]
+    public void Unknown_keys_are_errors_that_list_the_known_ones()
+    {
+        var errors = Errors(Valid.Replace("security: tls", "security: tls\n    colour: blue"));
+
+        var error = Assert.Single(errors);
+        Assert.StartsWith("scylla-apocryph:cluster.colour: unknown key", error);
+        Assert.Contains("datacenters", error);
+    }
+
+    [Fact]
+    public void A_value_of_the_wrong_type_is_an_error()
+    {
+        var errors = Errors(Valid.Replace("nodes: 3 }\n      - { name: two", "nodes: three }\n      - { name: two"));
+
+        Assert.Equal(["scylla-apocryph:cluster.datacenters[0].nodes: must be an integer, got 'three'"], errors);
+    }
+
+    [Fact]
+    public void Memory_below_one_and_a_half_gibibytes_per_node_is_refused()
+    {
+        var errors = Errors(Valid.Replace("memory: 4Gi", "memory: 1Gi"));
+
+        Assert.Contains("scylla-apocryph:cluster.nodeResources.memory: must be at least 1.5Gi", Assert.Single(errors));
+    }
+
+    [Fact]
+    public void Exactly_one_and_a_half_gibibytes_is_enough()
+    {
+        var spec = StackConfigLoader.Parse("scylla-apocryph", "test", "f", Valid.Replace("memory: 4Gi", "memory: 1536Mi"));
+
+        Assert.Equal(NodeResources.MinimumMemoryBytes, spec.Cluster.Resources.MemoryBytes);
+    }
+
+    [Fact]
+    public void Duplicate_datacenter_names_are_refused()
+    {
+        var errors = Errors(Valid.Replace("{ name: two, provider: p2", "{ name: one, provider: p2"));
+
+        Assert.Equal(["scylla-apocryph:cluster.datacenters[1].name: duplicate datacenter name 'one'"], errors);
+    }
+
+    [Fact]
+    public void Two_datacenters_on_one_provider_are_refused()
+    {
+        var errors = Errors(Valid.Replace("{ name: two, provider: p2", "{ name: two, provider: p1"));
+
+        Assert.Contains("one datacenter per provider", Assert.Single(errors));
+    }
+
+    [Fact]
+    public void A_datacenter_naming_an_unknown_provider_is_refused()
+    {
+        var errors = Errors(Valid.Replace("provider: p2", "provider: nowhere"));
+
+        Assert.Equal(["scylla-apocryph:cluster.datacenters[1].provider: names provider 'nowhere', which is not under scylla-apocryph:providers (known: p1, p2)"], errors);
+    }
+
+    [Fact]
+    public void A_provider_missing_a_required_setting_is_refused()
+    {
+        var errors = Errors(Valid.Replace("{ kind: kubernetes, context: minikube }", "{ kind: kubernetes }"));
+
+        Assert.Equal(["scylla-apocryph:providers.p2.context: is required (a string)"], errors);
+    }
+
+    [Fact]
+    public void All_errors_are_reported_at_once()
+    {
+        var errors = Errors(Valid
+            .Replace("memory: 4Gi", "memory: 1Gi")
+            .Replace("nodes: 3 }\n      - { name: two", "nodes: 0 }\n      - { name: two")
+            .Replace("kind: render", "kind: cloud")
+            .Replace("security: tls", "security: maybe"));
+
+        Assert.Equal(4, errors.Count);
+    }
+
+    [Fact]
+    public void A_missing_stack_file_is_an_error_that_lists_the_stacks_present()
+    {
+        var dir = Directory.CreateTempSubdirectory("proj-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "Pulumi.yaml"), "name: scylla-apocryph\nruntime: dotnet\n");
+            File.WriteAllText(Path.Combine(dir, "Pulumi.dev.yaml"), Valid);
+
+            var error = Assert.Throws<ConfigException>(() => StackConfigLoader.Load(ProjectInfo.Find(dir), "prod"));
+
+            Assert.Equal([$"Pulumi.prod.yaml: stack file not found in {dir} (stacks here: dev)"], error.Errors);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void Broken_yaml_is_reported_with_its_line()
+    {
+        var errors = Errors("config:\n  a: [unclosed\n");
+
+        Assert.StartsWith("Pulumi.test.yaml: line", Assert.Single(errors));
+    }
+
+    [Fact]
+    public void The_repository_stack_files_are_valid()
+    {
+        var root = RepositoryRoot();
+        var project = ProjectInfo.Find(root);
+        foreach (var stack in new[] { "local", "dev" })
+            Assert.Equal(stack, StackConfigLoader.Load(project, stack).Stack);
+    }
+
+    internal static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Infra.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+}
