@@ -43,7 +43,9 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
                 "Remove the protect option from the program and run up, then destroy.");
         try
         {
-            return await new Run(this, state, store, cancellationToken).DeleteAsync(_ => true);
+            var result = await new Run(this, state, store, cancellationToken).DeleteAsync(_ => true);
+            if (store is not null && result.Succeeded && state.Outputs.Count > 0) store.SetOutputs(PropertyMap.Empty);
+            return result with { Outputs = state.Outputs };
         }
         finally
         {

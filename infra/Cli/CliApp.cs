@@ -127,15 +127,14 @@ public sealed class CliApp(CliEnvironment env)
 
     private StackSession Open(ParseResult p, string command, bool mutate)
     {
+        if (p.GetValue(_parallel) < 1) throw new ConfigException(["--parallel: must be >= 1"]);
         var stack = p.GetValue(_stack) ?? throw new ConfigException(["--stack: is required (for example --stack local)"]);
         return StackSession.Open(env, p.GetValue(_cwd), stack, command, mutate, Pbkdf2Iterations);
     }
 
     private DeploymentEngine Engine(ParseResult p, StackSession session, IDeploymentObserver? observer)
     {
-        var parallel = p.GetValue(_parallel);
-        if (parallel < 1) throw new ConfigException(["--parallel: must be >= 1"]);
-        return new DeploymentEngine(session.Providers, observer, parallel);
+        return new DeploymentEngine(session.Providers, observer, p.GetValue(_parallel));
     }
 
     private void Report(ParseResult p, string command, StackSession session, DeploymentResult result, bool preview)

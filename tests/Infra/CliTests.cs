@@ -1,0 +1,174 @@
+using System.Text.Json;
+using ScyllaApocryph.Engine.State;
+using ScyllaApocryph.Infra.Cli;
+
+namespace ScyllaApocryph.Tests.Infra;
+
+/// <summary>The command line, run in-process against a fresh project directory.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _project = Directory.CreateTempSubdirectory("cli-").FullName;
+    private readonly Dictionary<string, string> _env = new() { ["PULUMI_CONFIG_PASSPHRASE"] = "test passphrase" };
+
+    public CliTests() => File.Copy(Path.Combine(StackConfigTests.RepositoryRoot(), "Pulumi.yaml"), Path.Combine(_project, "Pulumi.yaml"));
+
+    public void Dispose() => Directory.Delete(_project, true);
+
+    private async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var env = new CliEnvironment(stdout, stderr, new StringReader(""), _project, k => _env.GetValueOrDefault(k), InputIsTerminal: false, OutputIsTerminal: false);
+        var code = await new CliApp(env) { Pbkdf2Iterations = 1000 }.RunAsync(args);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private string OutLocal => Path.Combine(_project, "out", "local");
+
+    [Fact]
+    public async Task Up_on_the_local_stack_renders_three_nodes_and_a_second_up_changes_nothing()
+    {
+        var (code, output, _) = await Run("up", "--stack", "local", "--yes");
+
+        Assert.Equal(0, code);
+        foreach (var dc in new[] { "alpha", "beta", "gamma" })
+        {
+            Assert.True(File.Exists(Path.Combine(OutLocal, dc, $"scylla-local-{dc}-0", "scylla.yaml")));
+            Assert.True(File.Exists(Path.Combine(OutLocal, dc, $"scylla-local-{dc}-0", "cassandra-rackdc.properties")));
+        }
+        Assert.Contains("created", output);
+        var (again, secondOutput, _) = await Run("up", "--stack", "local", "--yes");
+        Assert.Equal(0, again);
+        Assert.DoesNotContain("created", secondOutput);
+        Assert.Matches(@"Resources: \d+ unchanged", secondOutput);
+    }
+
+    [Fact]
+    public async Task Destroy_removes_everything_up_created()
+    {
+        await Run("up", "--stack", "local", "--yes");
+
+        var (code, _, _) = await Run("destroy", "--stack", "local", "--yes");
+
+        Assert.Equal(0, code);
+        Assert.False(Directory.EnumerateFiles(Path.Combine(_project, "out"), "*", SearchOption.AllDirectories).Any());
+        var (_, outputs, _) = await Run("stack", "output", "--stack", "local", "--json");
+        Assert.Equal("{}", outputs.Trim());
+    }
+
+    [Fact]
+    public async Task Without_yes_and_without_a_terminal_up_shows_the_plan_refuses_and_changes_nothing()
+    {
+        var (code, output, error) = await Run("up", "--stack", "local");
+
+        Assert.Equal(2, code);
+        Assert.Contains("Plan:", output);
+        Assert.Contains("pass --yes", error);
+        Assert.False(Directory.Exists(OutLocal));
+    }
+
+    [Fact]
+    public async Task Preview_changes_nothing_not_even_the_state_directory()
+    {
+        var (code, output, _) = await Run("preview", "--stack", "local");
+
+        Assert.Equal(0, code);
+        Assert.Matches(@"Plan: \d+ to create", output);
+        Assert.False(Directory.Exists(Path.Combine(_project, ".state")));
+        Assert.False(Directory.Exists(OutLocal));
+    }
+
+    [Fact]
+    public async Task Started_by_the_Pulumi_engine_it_explains_how_to_run_instead_and_exits_2()
+    {
+        _env["PULUMI_MONITOR"] = "127.0.0.1:12345";
+
+        var (code, _, error) = await Run("up", "--stack", "local", "--yes");
+
+        Assert.Equal(2, code);
+        Assert.Contains("not supported yet", error);
+        Assert.Contains("dotnet run --project infra", error);
+    }
+
+    [Fact]
+    public async Task A_bad_stack_file_exits_2_naming_the_key_and_touches_nothing()
+    {
+        File.WriteAllText(Path.Combine(_project, "Pulumi.bad.yaml"), """
+            config:
+              scylla-apocryph:cluster:
+                name: bad
+                image: scylla
+                nodeResources: { cpu: 1, memory: 1Gi, disk: 10Gi }
+                datacenters: [{ name: a, provider: nowhere, nodes: 1 }]
+              scylla-apocryph:providers: {}
+            """);
+
+        var (code, _, error) = await Run("up", "--stack", "bad", "--yes");
+
+        Assert.Equal(2, code);
+        Assert.Contains("scylla-apocryph:cluster.nodeResources.memory", error);
+        Assert.Contains("scylla-apocryph:cluster.datacenters[0].provider", error);
+        Assert.Contains("Nothing was changed", error);
+        Assert.False(Directory.Exists(Path.Combine(_project, ".state")));
+    }
+
+    [Fact]
+    public async Task A_missing_stack_option_or_an_unknown_option_exits_2()
+    {
+        Assert.Equal(2, (await Run("up", "--yes")).Code);
+        Assert.Equal(2, (await Run("up", "--stack", "local", "--frobnicate")).Code);
+        Assert.Equal(2, (await Run("up", "--stack", "local", "--parallel", "0", "--yes")).Code);
+    }
+
+    [Fact]
+    public async Task A_stack_locked_by_another_run_exits_2_naming_the_holder()
+    {
+        using var held = StackLock.Acquire(Path.Combine(_project, ".state", "local"), "up");
+
+        var (code, _, error) = await Run("up", "--stack", "local", "--yes");
+
+        Assert.Equal(2, code);
+        Assert.Contains($"locked by process {Environment.ProcessId}", error);
+        Assert.False(Directory.Exists(OutLocal));
+    }
+
+    [Fact]
+    public async Task Damaged_state_exits_2_and_is_left_as_it_was()
+    {
+        await Run("up", "--stack", "local", "--yes");
+        var snapshot = Path.Combine(_project, ".state", "local", StateStore.SnapshotFile);
+        File.WriteAllText(snapshot, "[[[");
+
+        var (code, _, error) = await Run("up", "--stack", "local", "--yes");
+
+        Assert.Equal(2, code);
+        Assert.Contains("is damaged", error);
+        Assert.Equal("[[[", File.ReadAllText(snapshot));
+    }
+
+    [Fact]
+    public async Task Json_output_is_a_single_document_with_every_step()
+    {
+        var (code, output, _) = await Run("up", "--stack", "local", "--yes", "--json");
+
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.True(doc.RootElement.GetProperty("succeeded").GetBoolean());
+        Assert.Contains(doc.RootElement.GetProperty("steps").EnumerateArray(), s => s.GetProperty("op").GetString() == "create");
+        Assert.Equal(3, doc.RootElement.GetProperty("outputs").GetProperty("nodes").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Without_a_passphrase_a_generated_one_is_kept_owner_readable_and_named()
+    {
+        _env.Remove("PULUMI_CONFIG_PASSPHRASE");
+
+        var (code, _, error) = await Run("up", "--stack", "local", "--yes");
+
+        var file = Path.Combine(_project, ".state", "local", PassphraseSource.GeneratedFile);
+        Assert.Equal(0, code);
+        Assert.Contains(file, error);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.Equal(0, (await Run("up", "--stack", "local", "--yes")).Code);
+    }
+}
