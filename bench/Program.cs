@@ -18,7 +18,8 @@ if (unknown.Count > 0)
 }
 foreach (var benchmark in benchmarks.Where(b => names.Count == 0 || names.Contains(b.Name)))
 {
-    Console.WriteLine($"== {benchmark.Name}: {benchmark.Description}");
+    // A benchmark may re-run itself in a child process per case; the child prints only its figures.
+    if (Environment.GetEnvironmentVariable("BENCH_CHILD") is null) Console.WriteLine($"== {benchmark.Name}: {benchmark.Description}");
     await benchmark.RunAsync(options);
 }
 return 0;
