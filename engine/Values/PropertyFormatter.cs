@@ -25,6 +25,7 @@ public static class PropertyFormatter
         SecretValue s => showSecrets ? Format(s.Inner, showSecrets) : SecretText,
         UnknownValue => UnknownText,
         OutputReference r => $"{UnknownText} <- {r.Urn.Name}.{r.Output}",
+        FormatValue => UnknownText,
         _ => value.ToString() ?? "",
     };
 

@@ -42,6 +42,13 @@ public static class PropertyJson
                 w.WriteString("output", r.Output);
                 w.WriteEndObject();
                 break;
+            case FormatValue f:
+                w.WriteStartObject();
+                w.WriteStartArray("$format");
+                foreach (var part in f.Parts) Write(w, part, cipher);
+                w.WriteEndArray();
+                w.WriteEndObject();
+                break;
             default: throw new InvalidOperationException($"cannot encode {value.GetType().Name}");
         }
     }
@@ -75,6 +82,7 @@ public static class PropertyJson
                     return new SecretValue(Read(doc.RootElement, cipher));
                 }
                 if (e.TryGetProperty("$unknown", out _)) return PropertyValue.Unknown;
+                if (e.TryGetProperty("$format", out var parts)) return new FormatValue([.. parts.EnumerateArray().Select(p => Read(p, cipher))]);
                 if (e.TryGetProperty("$ref", out var urn))
                     return new OutputReference(new Urn(urn.GetString()!), e.GetProperty("output").GetString()!);
                 return new ObjectValue(ReadMap(e, cipher));
@@ -103,7 +111,7 @@ public static class PropertyJson
         {
             case SecretValue s when showSecrets: WritePlain(w, s.Inner, true); break;
             case SecretValue: w.WriteStringValue(PropertyFormatter.SecretText); break;
-            case UnknownValue or OutputReference: w.WriteStringValue(PropertyFormatter.UnknownText); break;
+            case UnknownValue or OutputReference or FormatValue: w.WriteStringValue(PropertyFormatter.UnknownText); break;
             case ArrayValue a:
                 w.WriteStartArray();
                 foreach (var item in a.Items) WritePlain(w, item, showSecrets);

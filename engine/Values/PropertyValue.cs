@@ -27,6 +27,13 @@ public abstract record PropertyValue
 
     public static PropertyValue Array(params PropertyValue[] items) => new ArrayValue([.. items]);
 
+    /// <summary>
+    /// A string assembled from parts, some of which may be output references (Pulumi's Output.Format). It resolves
+    /// to a string once every part is known, and is secret if any part is.
+    /// </summary>
+    public static PropertyValue Format(params PropertyValue[] parts) =>
+        parts.All(p => p is StringValue) ? new StringValue(string.Concat(parts.Select(p => ((StringValue)p).Value))) : new FormatValue([.. parts]);
+
     /// <summary>True if this value or anything inside it is secret.</summary>
     public bool ContainsSecrets => Any(v => v is SecretValue);
 
@@ -62,8 +69,17 @@ public abstract record PropertyValue
             ArrayValue a => new ArrayValue([.. a.Items.Select(i => i.Transform(replace))]),
             ObjectValue o => new ObjectValue(o.Map.MapValues(v => v.Transform(replace))),
             SecretValue s => new SecretValue(s.Inner.Transform(replace)),
+            FormatValue f => Concat([.. f.Parts.Select(p => p.Transform(replace))]),
             _ => this,
         };
+    }
+
+    private static PropertyValue Concat(PropertyValue[] parts)
+    {
+        if (parts.Any(p => p.ContainsUnknowns)) return parts.Any(p => p.ContainsSecrets) ? Secret(Unknown) : Unknown;
+        if (parts.Any(p => p is OutputReference or FormatValue)) return new FormatValue([.. parts]);
+        var text = string.Concat(parts.Select(p => p.AsString ?? throw new InvalidOperationException("a formatted string may only contain strings")));
+        return parts.Any(p => p.ContainsSecrets) ? Secret(text) : text;
     }
 
     /// <summary>True if <paramref name="predicate"/> holds for this value or any value inside it.</summary>
@@ -72,6 +88,7 @@ public abstract record PropertyValue
         ArrayValue a => a.Items.Any(i => i.Any(predicate)),
         ObjectValue o => o.Map.Values.Any(v => v.Any(predicate)),
         SecretValue s => s.Inner.Any(predicate),
+        FormatValue f => f.Parts.Any(p => p.Any(predicate)),
         _ => false,
     };
 
@@ -132,6 +149,14 @@ public sealed record ObjectValue(PropertyMap Map) : PropertyValue;
 public sealed record SecretValue(PropertyValue Inner) : PropertyValue
 {
     public override string ToString() => "[secret]";
+}
+
+/// <summary>Parts of a string still waiting for outputs; see <see cref="PropertyValue.Format"/>.</summary>
+public sealed record FormatValue(ImmutableArray<PropertyValue> Parts) : PropertyValue
+{
+    public bool Equals(FormatValue? other) => other is not null && Parts.SequenceEqual(other.Parts);
+
+    public override int GetHashCode() => Parts.Aggregate(23, (h, i) => HashCode.Combine(h, i));
 }
 
 /// <summary>An output that is not known until the resource is applied.</summary>
