@@ -15,8 +15,23 @@ public sealed record NodeResources(double Cpu, long MemoryBytes, long DiskBytes)
     public const long MinimumMemoryBytes = 1536L * 1024 * 1024;
 }
 
-/// <summary>One datacenter: a set of nodes on one hosting provider.</summary>
-public sealed record DatacenterSpec(string Name, string Provider, int Nodes);
+/// <summary>One datacenter: a set of nodes on one hosting provider, spread over its racks.</summary>
+public sealed record DatacenterSpec(string Name, string Provider, int Nodes, IReadOnlyList<string>? Racks = null)
+{
+    public IReadOnlyList<string> RackNames => Racks is { Count: > 0 } ? Racks : ["rack1"];
+}
+
+/// <summary>An arbiter: one zero-token node (<c>join_ring: false</c>) in its own datacenter at a third provider.</summary>
+public sealed record ArbiterSpec(string Provider, string Datacenter = "arbiter");
+
+/// <summary>
+/// Ports every node uses. ScyllaDB needs the same internode port on every node, and on Apocryph providers ports
+/// are NodePorts shared by the whole provider, so these are cluster-wide settings.
+/// </summary>
+public sealed record PortSpec(int Storage = 7000, int SslStorage = 7001, int Cql = 9042, int CqlTls = 9142, int NebulaUdp = 4242);
+
+/// <summary>A keyspace to create, with NetworkTopologyStrategy replication per datacenter (default min(3, nodes)).</summary>
+public sealed record KeyspaceSpec(string Name, IReadOnlyDictionary<string, int>? Replication = null);
 
 /// <summary>The validated <c>scylla-apocryph:cluster</c> configuration.</summary>
 public sealed record ClusterSpec(
@@ -25,7 +40,30 @@ public sealed record ClusterSpec(
     SecurityMode Security,
     NodeResources Resources,
     IReadOnlyList<DatacenterSpec> Datacenters,
-    bool DeveloperMode = false);
+    bool DeveloperMode = false)
+{
+    public const string DefaultAgentImage = "ghcr.io/scylla-apocryph/agent:0.1.0";
+
+    /// <summary>The node agent's image (runs beside ScyllaDB in every pod).</summary>
+    public string AgentImage { get; init; } = DefaultAgentImage;
+
+    public ArbiterSpec? Arbiter { get; init; }
+
+    /// <summary>Accept a layout that cannot survive the loss of one provider (warns on every preview and up).</summary>
+    public bool AllowFragileTopology { get; init; }
+
+    public PortSpec Ports { get; init; } = new();
+
+    public IReadOnlyList<KeyspaceSpec> Keyspaces { get; init; } = [];
+
+    /// <summary>ScyllaDB's failure_detector_timeout_in_ms; membership waits twice this before calling a node dead.</summary>
+    public int FailureDetectorTimeoutMs { get; init; } = 20_000;
+
+    /// <summary>The Nebula overlay network (a /16 or larger); each node slot gets a fixed address in it.</summary>
+    public string OverlayCidr { get; init; } = "10.42.0.0/16";
+
+    public string SuperuserName { get; init; } = "scylla_admin";
+}
 
 /// <summary>Kinds of hosting provider a datacenter can live on.</summary>
 public enum ProviderKind
@@ -37,10 +75,17 @@ public enum ProviderKind
 }
 
 /// <summary>One entry of <c>scylla-apocryph:providers</c>: a name, a kind and its settings.</summary>
-public sealed record ProviderSpec(string Name, ProviderKind Kind, IReadOnlyDictionary<string, string> Settings);
+public sealed record ProviderSpec(string Name, ProviderKind Kind, IReadOnlyDictionary<string, string> Settings)
+{
+    public string? Setting(string key) => Settings.GetValueOrDefault(key);
+}
 
 /// <summary>Everything a stack file configures.</summary>
-public sealed record StackSpec(string Stack, string Project, ClusterSpec Cluster, IReadOnlyList<ProviderSpec> Providers)
+/// <param name="ComposeDirectory">Where the one-host trial (docker-compose.yaml) and the summary go, if anywhere.</param>
+public sealed record StackSpec(string Stack, string Project, ClusterSpec Cluster, IReadOnlyList<ProviderSpec> Providers, string? ComposeDirectory = null)
 {
+    /// <summary>Problems that do not stop a run but must be shown on every preview and up.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public ProviderSpec Provider(string name) => Providers.Single(p => p.Name == name);
 }

@@ -25,7 +25,7 @@ public static class PropertyFormatter
         SecretValue s => showSecrets ? Format(s.Inner, showSecrets) : SecretText,
         UnknownValue => UnknownText,
         OutputReference r => $"{UnknownText} <- {r.Urn.Name}.{r.Output}",
-        FormatValue => UnknownText,
+        FormatValue or FunctionValue => UnknownText,
         _ => value.ToString() ?? "",
     };
 

@@ -49,6 +49,13 @@ public static class PropertyJson
                 w.WriteEndArray();
                 w.WriteEndObject();
                 break;
+            case FunctionValue fn:
+                w.WriteStartObject();
+                w.WriteString("$apply", fn.Function);
+                w.WritePropertyName("argument");
+                Write(w, fn.Argument, cipher);
+                w.WriteEndObject();
+                break;
             default: throw new InvalidOperationException($"cannot encode {value.GetType().Name}");
         }
     }
@@ -82,6 +89,7 @@ public static class PropertyJson
                     return new SecretValue(Read(doc.RootElement, cipher));
                 }
                 if (e.TryGetProperty("$unknown", out _)) return PropertyValue.Unknown;
+                if (e.TryGetProperty("$apply", out var fn)) return new FunctionValue(fn.GetString()!, Read(e.GetProperty("argument"), cipher));
                 if (e.TryGetProperty("$format", out var parts)) return new FormatValue([.. parts.EnumerateArray().Select(p => Read(p, cipher))]);
                 if (e.TryGetProperty("$ref", out var urn))
                     return new OutputReference(new Urn(urn.GetString()!), e.GetProperty("output").GetString()!);
@@ -111,7 +119,7 @@ public static class PropertyJson
         {
             case SecretValue s when showSecrets: WritePlain(w, s.Inner, true); break;
             case SecretValue: w.WriteStringValue(PropertyFormatter.SecretText); break;
-            case UnknownValue or OutputReference or FormatValue: w.WriteStringValue(PropertyFormatter.UnknownText); break;
+            case UnknownValue or OutputReference or FormatValue or FunctionValue: w.WriteStringValue(PropertyFormatter.UnknownText); break;
             case ArrayValue a:
                 w.WriteStartArray();
                 foreach (var item in a.Items) WritePlain(w, item, showSecrets);

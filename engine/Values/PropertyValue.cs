@@ -34,6 +34,10 @@ public abstract record PropertyValue
     public static PropertyValue Format(params PropertyValue[] parts) =>
         parts.All(p => p is StringValue) ? new StringValue(string.Concat(parts.Select(p => ((StringValue)p).Value))) : new FormatValue([.. parts]);
 
+    /// <summary>A named pure function of a string value, applied once the value is known; see <see cref="FunctionValue"/>.</summary>
+    public static PropertyValue Apply(string function, PropertyValue argument) =>
+        argument is StringValue s ? FunctionValue.Invoke(function, s.Value) : new FunctionValue(function, argument);
+
     /// <summary>True if this value or anything inside it is secret.</summary>
     public bool ContainsSecrets => Any(v => v is SecretValue);
 
@@ -70,6 +74,12 @@ public abstract record PropertyValue
             ObjectValue o => new ObjectValue(o.Map.MapValues(v => v.Transform(replace))),
             SecretValue s => new SecretValue(s.Inner.Transform(replace)),
             FormatValue f => Concat([.. f.Parts.Select(p => p.Transform(replace))]),
+            FunctionValue fn => fn.Argument.Transform(replace) switch
+            {
+                var a when a.ContainsUnknowns => a.ContainsSecrets ? Secret(Unknown) : Unknown,
+                var a when a is OutputReference or FormatValue or FunctionValue => new FunctionValue(fn.Function, a),
+                var a => a.ContainsSecrets ? Secret(FunctionValue.Invoke(fn.Function, a.AsString!)) : FunctionValue.Invoke(fn.Function, a.AsString!),
+            },
             _ => this,
         };
     }
@@ -89,6 +99,7 @@ public abstract record PropertyValue
         ObjectValue o => o.Map.Values.Any(v => v.Any(predicate)),
         SecretValue s => s.Inner.Any(predicate),
         FormatValue f => f.Parts.Any(p => p.Any(predicate)),
+        FunctionValue fn => fn.Argument.Any(predicate),
         _ => false,
     };
 
@@ -157,6 +168,22 @@ public sealed record FormatValue(ImmutableArray<PropertyValue> Parts) : Property
     public bool Equals(FormatValue? other) => other is not null && Parts.SequenceEqual(other.Parts);
 
     public override int GetHashCode() => Parts.Aggregate(23, (h, i) => HashCode.Combine(h, i));
+}
+
+/// <summary>
+/// A string function applied to a value that may not be known yet: <c>base64</c> (UTF-8 bytes as base64) or
+/// <c>json</c> (a JSON string literal, quotes included). Lets a renderer embed a generated secret in a manifest.
+/// </summary>
+public sealed record FunctionValue(string Function, PropertyValue Argument) : PropertyValue
+{
+    public static readonly IReadOnlyList<string> Functions = ["base64", "json"];
+
+    public static PropertyValue Invoke(string function, string argument) => function switch
+    {
+        "base64" => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(argument)),
+        "json" => System.Text.Json.JsonSerializer.Serialize(argument),
+        _ => throw new ArgumentException($"unknown function '{function}' (known: {string.Join(", ", Functions)})"),
+    };
 }
 
 /// <summary>An output that is not known until the resource is applied.</summary>

@@ -33,3 +33,27 @@ public sealed class FormatValueTests : IDisposable
         Assert.Equal(new StringValue("ab"), PropertyValue.Format("a", "b"));
     }
 }
+
+public sealed class FunctionValueTests : IDisposable
+{
+    private readonly EngineHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    [Fact]
+    public async Task A_function_of_a_secret_output_is_applied_after_the_output_is_known_and_stays_secret()
+    {
+        var g = EngineHarness.NewGraph();
+        var source = g.Resource("test:index:Thing", "source", "mem", PropertyMap.Of(("secret", PropertyValue.Secret("a\"b\n"))));
+        g.Resource("test:index:Thing", "sink", "mem", PropertyMap.Of(
+            ("b64", PropertyValue.Apply("base64", source.Output("secret"))),
+            ("json", PropertyValue.Format("{\"v\": ", PropertyValue.Apply("json", source.Output("secret")), "}"))));
+
+        await _h.UpAsync(g);
+
+        var sink = _h.Provider.Live["sink"];
+        Assert.IsType<SecretValue>(sink.Get("b64"));
+        Assert.Equal(Convert.ToBase64String("a\"b\n"u8.ToArray()), sink.Get("b64")!.AsString);
+        Assert.Equal("{\"v\": \"a\\u0022b\\n\"}", sink.Get("json")!.AsString);
+    }
+}
