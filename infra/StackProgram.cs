@@ -1,6 +1,7 @@
 using ScyllaApocryph.Components.Cluster;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Resources;
+using ScyllaApocryph.Providers.Random;
 using ScyllaApocryph.Providers.Render;
 
 namespace ScyllaApocryph.Infra;
@@ -14,7 +15,9 @@ public static class StackProgram
     public static (ResourceGraph Graph, ProviderRegistry Providers) Build(StackSpec stack, string projectDirectory)
     {
         var graph = new ResourceGraph(stack.Stack, stack.Project);
-        var providers = new ProviderRegistry();
+        var providers = new ProviderRegistry().Add(ScyllaCluster.RandomProvider, new RandomPasswordProvider());
+        if (stack.ComposeDirectory is { } compose)
+            providers.Add(ScyllaCluster.ComposeProvider, new RenderProvider(Path.Combine(projectDirectory, compose)));
         foreach (var provider in stack.Providers)
         {
             if (provider.Kind == ProviderKind.Render)

@@ -205,5 +205,10 @@ public sealed class CliApp(CliEnvironment env)
             env.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            env.Error.WriteLine($"error: {command} failed: {e.Message}");
+            return ExitCodes.Failed;
+        }
     }
 }

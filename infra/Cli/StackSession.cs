@@ -44,6 +44,7 @@ public sealed class StackSession : IDisposable
         var project = ProjectInfo.Find(cwd is null ? env.WorkingDirectory : Path.GetFullPath(cwd, env.WorkingDirectory));
         var spec = StackConfigLoader.Load(project, stack);
         var (graph, providers) = StackProgram.Build(spec, project.Directory);
+        foreach (var warning in spec.Warnings) env.Error.WriteLine("warning: " + warning);
         var session = new StackSession(project, spec, graph, providers, Path.Combine(project.Directory, ".state", stack));
         try
         {

@@ -59,13 +59,22 @@ public static partial class StackConfigLoader
         var ns = projectName + ":";
         var clusterReader = config.Map(ns + "cluster", required: true);
         var providersReader = config.Map(ns + "providers", required: true);
+        string? composeDirectory = null;
+        if (config.Map(ns + "compose") is { } compose)
+        {
+            composeDirectory = compose.String("directory", required: true);
+            compose.RejectUnknownKeys();
+        }
         config.RejectUnknownKeys();
 
         var providerNames = providersReader?.Entries().Select(e => e.Key).ToList() ?? [];
         var providers = providersReader is null ? [] : ReadProviders(providersReader);
         var cluster = clusterReader is null ? null : ReadCluster(clusterReader, providers, providerNames);
         if (errors.Count > 0 || cluster is null) throw new ConfigException(errors);
-        return new StackSpec(stack, projectName, cluster, providers);
+        var spec = new StackSpec(stack, projectName, cluster, providers, composeDirectory);
+        var (ruleErrors, warnings) = ClusterRules.Check(spec, projectName);
+        if (ruleErrors.Count > 0) throw new ConfigException(ruleErrors);
+        return spec with { Warnings = warnings };
     }
 
     /// <param name="providerNames">Every provider name, including those whose own settings are invalid (reported there).</param>
@@ -108,6 +117,7 @@ public static partial class StackConfigLoader
             var dcName = dc.String("name", required: true);
             var provider = dc.String("provider", required: true);
             var nodes = dc.Int("nodes", required: true, min: 1);
+            var racks = dc.StringList("racks");
             dc.RejectUnknownKeys();
             if (dcName is not null && !DnsLabel().IsMatch(dcName)) dc.Error("name", "must be a lowercase DNS label (a-z, 0-9, '-')");
             if (dcName is not null && datacenters.Any(d => d.Name == dcName)) dc.Error("name", $"duplicate datacenter name '{dcName}'");
@@ -115,11 +125,59 @@ public static partial class StackConfigLoader
                 dc.Error("provider", $"names provider '{provider}', which is not under scylla-apocryph:providers (known: {string.Join(", ", providerNames.DefaultIfEmpty("none"))})");
             else if (provider is not null && datacenters.Any(d => d.Provider == provider))
                 dc.Error("provider", $"provider '{provider}' already hosts datacenter '{datacenters.First(d => d.Provider == provider).Name}': one datacenter per provider");
-            if (dcName is not null && provider is not null && nodes is not null && providers.Any(p => p.Name == provider)) datacenters.Add(new DatacenterSpec(dcName, provider, nodes.Value));
+            if (dcName is not null && provider is not null && nodes is not null && providers.Any(p => p.Name == provider)) datacenters.Add(new DatacenterSpec(dcName, provider, nodes.Value, racks));
         }
+        ArbiterSpec? arbiter = null;
+        if (r.Map("arbiter") is { } a)
+        {
+            var arbiterProvider = a.String("provider", required: true);
+            var arbiterDc = a.String("datacenter") ?? "arbiter";
+            a.RejectUnknownKeys();
+            if (arbiterProvider is not null && !providerNames.Contains(arbiterProvider))
+                a.Error("provider", $"names provider '{arbiterProvider}', which is not under scylla-apocryph:providers");
+            else if (arbiterProvider is not null && providers.Any(p => p.Name == arbiterProvider)) arbiter = new ArbiterSpec(arbiterProvider, arbiterDc);
+        }
+        var ports = new PortSpec();
+        if (r.Map("ports") is { } p)
+        {
+            int Port(string key, int fallback) => p.Int(key, min: 1) is { } v && v <= 65535 ? v : fallback;
+            ports = new PortSpec(Port("storage", 7000), Port("sslStorage", 7001), Port("cql", 9042), Port("cqlTls", 9142), Port("nebulaUdp", 4242));
+            p.RejectUnknownKeys();
+        }
+        var keyspaces = new List<KeyspaceSpec>();
+        foreach (var k in r.ListOfMaps("keyspaces"))
+        {
+            var ksName = k.String("name", required: true);
+            Dictionary<string, int>? replication = null;
+            if (k.Map("replication") is { } rep)
+            {
+                replication = [];
+                foreach (var (dcKey, _) in rep.Entries().ToList())
+                    if (rep.Int(dcKey, required: true, min: 0) is { } rf) replication[dcKey] = rf;
+            }
+            k.RejectUnknownKeys();
+            if (ksName is not null) keyspaces.Add(new KeyspaceSpec(ksName, replication));
+        }
+        var agentImage = r.String("agentImage");
+        var allowFragile = r.Bool("allowFragileTopology") ?? false;
+        var failureDetector = r.Int("failureDetectorTimeoutMs", min: 1000);
+        var overlay = r.String("overlayCidr");
+        if (overlay is not null && (!System.Net.IPNetwork.TryParse(overlay, out var net) || net.PrefixLength > 16 || net.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork))
+            r.Error("overlayCidr", $"must be an IPv4 network of /16 or larger, e.g. 10.42.0.0/16; got '{overlay}'");
+        var superuser = r.String("superuserName");
         r.RejectUnknownKeys();
         if (name is null || image is null || security is null || resources is null) return null;
-        return new ClusterSpec(name, image, security.Value, resources, datacenters, developerMode);
+        return new ClusterSpec(name, image, security.Value, resources, datacenters, developerMode)
+        {
+            AgentImage = agentImage ?? ClusterSpec.DefaultAgentImage,
+            Arbiter = arbiter,
+            AllowFragileTopology = allowFragile,
+            Ports = ports,
+            Keyspaces = keyspaces,
+            FailureDetectorTimeoutMs = failureDetector ?? 20_000,
+            OverlayCidr = overlay ?? "10.42.0.0/16",
+            SuperuserName = superuser ?? "scylla_admin",
+        };
     }
 
     private static List<ProviderSpec> ReadProviders(YamlNodeReader r)

@@ -60,6 +60,16 @@ internal sealed class YamlNodeReader(YamlMappingNode node, string path, List<str
     }
 
     /// <param name="resetPath">Report the child's keys without this key's path (for the <c>config:</c> envelope).</param>
+    public IReadOnlyList<string>? StringList(string key)
+    {
+        var child = Child(key, false, "a list of strings");
+        if (child is null) return null;
+        if (child is YamlSequenceNode seq && seq.Children.All(c => c is YamlScalarNode { Value.Length: > 0 }))
+            return [.. seq.Children.Select(c => ((YamlScalarNode)c).Value!)];
+        Error(key, "must be a list of strings");
+        return null;
+    }
+
     public YamlNodeReader? Map(string key, bool required = false, bool resetPath = false)
     {
         var child = Child(key, required, "a mapping");

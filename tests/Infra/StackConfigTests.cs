@@ -15,9 +15,11 @@ public sealed class StackConfigTests
             datacenters:
               - { name: one, provider: p1, nodes: 3 }
               - { name: two, provider: p2, nodes: 3 }
+            arbiter: { provider: p3 }
           scylla-apocryph:providers:
             p1: { kind: render, directory: out/p1 }
             p2: { kind: kubernetes, context: minikube }
+            p3: { kind: render, directory: out/p3 }
         """;
 
     private static IReadOnlyList<string> Errors(string yaml) =>
@@ -99,7 +101,7 @@ public sealed class StackConfigTests
     {
         var errors = Errors(Valid.Replace("provider: p2", "provider: nowhere"));
 
-        Assert.Equal(["scylla-apocryph:cluster.datacenters[1].provider: names provider 'nowhere', which is not under scylla-apocryph:providers (known: p1, p2)"], errors);
+        Assert.Equal(["scylla-apocryph:cluster.datacenters[1].provider: names provider 'nowhere', which is not under scylla-apocryph:providers (known: p1, p2, p3)"], errors);
     }
 
     [Fact]
@@ -116,10 +118,31 @@ public sealed class StackConfigTests
         var errors = Errors(Valid
             .Replace("memory: 4Gi", "memory: 1Gi")
             .Replace("nodes: 3 }\n      - { name: two", "nodes: 0 }\n      - { name: two")
-            .Replace("kind: render", "kind: cloud")
+            .Replace("p1: { kind: render", "p1: { kind: cloud")
             .Replace("security: tls", "security: maybe"));
 
         Assert.Equal(4, errors.Count);
+    }
+
+    [Fact]
+    public void Cross_checks_run_after_the_keys_are_valid_and_name_their_key()
+    {
+        var errors = Errors(Valid.Replace("    arbiter: { provider: p3 }\n", ""));
+
+        Assert.StartsWith("scylla-apocryph:cluster.datacenters: this layout cannot survive the loss of one provider", Assert.Single(errors));
+    }
+
+    [Fact]
+    public void Arbiter_ports_keyspaces_and_racks_are_read()
+    {
+        var spec = StackConfigLoader.Parse("scylla-apocryph", "test", "f", Valid
+            .Replace("{ name: one, provider: p1, nodes: 3 }", "{ name: one, provider: p1, nodes: 3, racks: [r1, r2] }")
+            .Replace("arbiter: { provider: p3 }", "arbiter: { provider: p3 }\n    ports: { sslStorage: 30701, cqlTls: 30942 }\n    keyspaces: [{ name: app, replication: { one: 2 } }]"));
+
+        Assert.Equal("p3", spec.Cluster.Arbiter!.Provider);
+        Assert.Equal(30701, spec.Cluster.Ports.SslStorage);
+        Assert.Equal(2, spec.Cluster.Keyspaces.Single().Replication!["one"]);
+        Assert.Equal(["r1", "r2"], spec.Cluster.Datacenters[0].RackNames);
     }
 
     [Fact]

@@ -1,0 +1,91 @@
+using Google.Protobuf;
+using ScyllaApocryph.Components.Apocryph.Proto;
+using ScyllaApocryph.Components.Cluster;
+
+namespace ScyllaApocryph.Components.Apocryph;
+
+/// <summary>
+/// The Apocryph pod manifest of one node, written with Google.Protobuf's JSON formatter so it is protojson by
+/// construction (64-bit integers as strings, enums by name). One node per cluster per provider: its ports are
+/// NodePorts, identical on every node, and replicas are pinned to exactly one (a pod without an HTTP port and
+/// no minimum would run zero replicas). Deleting the pod deletes its volume: a recreated node starts empty and
+/// the membership reconciler replaces it.
+/// </summary>
+public static class ApocryphPodManifest
+{
+    public static Pod Build(NodePlan plan)
+    {
+        var cluster = plan.Cluster;
+        var scylla = new Container
+        {
+            Name = "scylla",
+            Image = new Container.Types.Image { Url = cluster.Image },
+            Command = { ScyllaNodeConfig.Arguments(cluster) },
+            ResourceRequests =
+            {
+                new Resource { Resource_ = "cpu", AmountMillis = (ulong)Math.Round(cluster.Resources.Cpu * 1000) },
+                new Resource { Resource_ = "memory", Amount = (ulong)cluster.Resources.MemoryBytes },
+            },
+            Volumes = { new Container.Types.VolumeMount { Name = "data", MountPath = ScyllaNodeConfig.DataDirectory } },
+        };
+        foreach (var port in plan.Ports)
+        {
+            scylla.Ports.Add(new Container.Types.Port
+            {
+                Name = port.Name, ContainerPort = (ulong)port.Port, HostTcpPort = (ulong)port.Port,
+            });
+        }
+        var pod = new Pod
+        {
+            Containers =
+            {
+                scylla,
+                new Container
+                {
+                    Name = "agent",
+                    Image = new Container.Types.Image { Url = cluster.AgentImage },
+                    Command = { "--node", plan.Slot.Name, "--datacenter", plan.Slot.Datacenter, "--api", $"http://127.0.0.1:{ScyllaNodeConfig.ApiPort}" },
+                    ResourceRequests =
+                    {
+                        new Resource { Resource_ = "cpu", AmountMillis = 100 },
+                        new Resource { Resource_ = "memory", Amount = 128UL << 20 },
+                    },
+                },
+            },
+            Volumes =
+            {
+                new Volume
+                {
+                    Name = "data",
+                    Type = Volume.Types.Type.VolumeFilesystem,
+                    Filesystem = new Volume.Types.FilesystemConfig
+                    {
+                        ResourceRequests = { new Resource { Resource_ = "storage", Amount = (ulong)cluster.Resources.DiskBytes } },
+                    },
+                },
+            },
+            Replicas = new Replicas { Min = 1, Max = 1 },
+        };
+        foreach (var file in plan.Files)
+        {
+            var volume = VolumeName(file.Key);
+            pod.Volumes.Add(new Volume
+            {
+                Name = volume,
+                Type = Volume.Types.Type.VolumeSecret,
+                Secret = new Volume.Types.SecretConfig { ContentsString = ContentToken(file.Key) },
+            });
+            scylla.Volumes.Add(new Container.Types.VolumeMount { Name = volume, MountPath = file.MountPath, ReadOnly = true });
+        }
+        return pod;
+    }
+
+    /// <summary>Protojson text; each secret file's contents stand as the JSON string <see cref="ContentToken"/>.</summary>
+    public static string Render(NodePlan plan) =>
+        new JsonFormatter(JsonFormatter.Settings.Default.WithIndentation()).Format(Build(plan)) + "\n";
+
+    /// <summary>The placeholder for a file's contents (a JSON string value, quotes included, once rendered).</summary>
+    public static string ContentToken(string key) => $"@@apocryph-file-{key}@@";
+
+    private static string VolumeName(string key) => "file-" + key.Replace('.', '-').ToLowerInvariant();
+}

@@ -1,0 +1,72 @@
+namespace ScyllaApocryph.Components.Cluster;
+
+/// <summary>
+/// Rules that look across the whole stack (the loader checks each key on its own). Errors stop the run with
+/// exit 2; warnings are shown on every preview and up.
+/// </summary>
+public static class ClusterRules
+{
+    public const int NodePortMin = 30000;
+    public const int NodePortMax = 32767;
+
+    public static (IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings) Check(StackSpec stack, string ns)
+    {
+        var errors = new List<string>();
+        var warnings = new List<string>();
+        var cluster = stack.Cluster;
+        var key = $"{ns}:cluster";
+
+        if (cluster.Arbiter is { } arbiter)
+        {
+            if (cluster.Datacenters.Any(d => d.Provider == arbiter.Provider))
+                errors.Add($"{key}.arbiter.provider: provider '{arbiter.Provider}' already hosts a datacenter; the arbiter must be at a third provider so it survives the loss of either");
+            if (cluster.Datacenters.Any(d => d.Name == arbiter.Datacenter))
+                errors.Add($"{key}.arbiter.datacenter: '{arbiter.Datacenter}' is also the name of a data datacenter");
+        }
+        for (var i = 0; i < cluster.Datacenters.Count; i++)
+        {
+            var dc = cluster.Datacenters[i];
+            if (dc.Nodes > 200) errors.Add($"{key}.datacenters[{i}].nodes: at most 200 nodes per datacenter (each slot has a fixed overlay address)");
+            if (dc.Racks is { } racks && racks.Distinct().Count() != racks.Count) errors.Add($"{key}.datacenters[{i}].racks: rack names must be unique");
+        }
+
+        foreach (var (provider, index) in stack.Providers.Select((p, i) => (p, i)))
+        {
+            var hosts = cluster.Datacenters.Any(d => d.Provider == provider.Name) || cluster.Arbiter?.Provider == provider.Name;
+            if (!hosts || provider.Kind != ProviderKind.Apocryph) continue;
+            if (cluster.Security == SecurityMode.Nebula)
+                errors.Add($"{key}.security: nebula cannot run on Apocryph provider '{provider.Name}': Apocryph pods get no UDP ports, no capabilities and no TUN device. Use security: tls (the default), which joins nodes with internode TLS and client-certificate checks over TCP");
+            if (cluster.Security == SecurityMode.None)
+                errors.Add($"{key}.security: none is refused on Apocryph provider '{provider.Name}': its ports are public NodePorts, so plain internode traffic would be open to anyone. Use security: tls");
+            foreach (var (name, port) in new[] { ("sslStorage", cluster.Ports.SslStorage), ("cqlTls", cluster.Ports.CqlTls) })
+                if (port is < NodePortMin or > NodePortMax)
+                    errors.Add($"{key}.ports.{name}: {port} is not a NodePort ({NodePortMin}-{NodePortMax}); Apocryph provider '{provider.Name}' exposes TCP ports only as NodePorts, and every node must use the same port");
+        }
+        if (cluster.Security == SecurityMode.None)
+            warnings.Add("SECURITY: security is 'none': internode and client traffic is unencrypted and unauthenticated. Use it only for a trial on one trusted host.");
+
+        var topology = Topology.Build(stack);
+        var problems = Survivability.Problems(topology);
+        if (problems.Count > 0)
+        {
+            var text = "this layout cannot survive the loss of one provider: " + string.Join("; ", problems) + ".";
+            if (cluster.AllowFragileTopology) warnings.Add($"fragile topology (allowed by {key}.allowFragileTopology): {text}");
+            else errors.Add($"{key}.datacenters: {text} {Survivability.Remedy}");
+        }
+
+        for (var k = 0; k < cluster.Keyspaces.Count; k++)
+        {
+            var keyspace = cluster.Keyspaces[k];
+            foreach (var (dc, rf) in keyspace.Replication ?? new Dictionary<string, int>())
+            {
+                var path = $"{key}.keyspaces[{k}].replication.{dc}";
+                var spec = cluster.Datacenters.FirstOrDefault(d => d.Name == dc);
+                if (cluster.Arbiter?.Datacenter == dc) errors.Add($"{path}: the arbiter datacenter holds no data (zero-token); leave it out");
+                else if (spec is null) errors.Add($"{path}: there is no datacenter '{dc}' (known: {string.Join(", ", cluster.Datacenters.Select(d => d.Name))})");
+                else if (rf > spec.Nodes) errors.Add($"{path}: replication factor {rf} exceeds the {spec.Nodes} node(s) of datacenter {dc}");
+                else if (rf < 0) errors.Add($"{path}: must be >= 0");
+            }
+        }
+        return (errors, warnings);
+    }
+}

@@ -1,0 +1,31 @@
+namespace ScyllaApocryph.Components.Cluster;
+
+/// <summary>A file a node needs in its configuration directory. Text may hold placeholder tokens (see <see cref="Template"/>).</summary>
+/// <param name="Key">A name usable as a ConfigMap/Secret key and volume name stem, e.g. <c>scylla.yaml</c>.</param>
+/// <param name="Secret">Holds key material or credentials: goes into Secrets, mode 0600.</param>
+public sealed record NodeFile(string Key, string MountPath, string Text, bool Secret);
+
+/// <summary>A TCP port a node exposes to peers or clients.</summary>
+public sealed record NodePort(string Name, int Port);
+
+/// <summary>Everything the renderers need about one node: its slot, its files, its arguments and ports.</summary>
+public sealed record NodePlan(NodeSlot Slot, Topology Topology, IReadOnlyList<NodeFile> Files)
+{
+    public ClusterSpec Cluster => Topology.Cluster;
+
+    /// <summary>The ports peers and clients reach this node on; on the overlay only Nebula's UDP port is exposed.</summary>
+    public IReadOnlyList<NodePort> Ports => Cluster.Security switch
+    {
+        SecurityMode.Tls => [new("internode-tls", Cluster.Ports.SslStorage), new("cql-tls", Cluster.Ports.CqlTls)],
+        SecurityMode.None => [new("internode", Cluster.Ports.Storage), new("cql", Cluster.Ports.Cql)],
+        _ => [new("internode", Cluster.Ports.Storage), new("cql", Cluster.Ports.Cql)],
+    };
+
+    public static NodePlan For(Topology topology, NodeSlot slot, IEnumerable<NodeFile>? extraFiles = null) =>
+        new(slot, topology,
+        [
+            new NodeFile("scylla.yaml", $"{ScyllaNodeConfig.ConfigDirectory}/scylla.yaml", ScyllaNodeConfig.ScyllaYaml(topology, slot), Secret: true),
+            new NodeFile("cassandra-rackdc.properties", $"{ScyllaNodeConfig.ConfigDirectory}/cassandra-rackdc.properties", ScyllaNodeConfig.RackDcProperties(slot), Secret: false),
+            .. extraFiles ?? [],
+        ]);
+}

@@ -1,0 +1,25 @@
+using System.Text;
+
+namespace ScyllaApocryph.Components.Cluster;
+
+/// <summary>A human summary of the rendered cluster, written beside the compose file.</summary>
+public static class Summary
+{
+    public static string Markdown(Topology topology, IReadOnlyList<NodePlan> plans)
+    {
+        var cluster = topology.Cluster;
+        var text = new StringBuilder()
+            .Append($"# {cluster.Name}\n\n")
+            .Append($"Image `{cluster.Image}`, security `{cluster.Security.ToString().ToLowerInvariant()}`, ")
+            .Append($"{plans.Count} nodes in {plans.Select(p => p.Slot.Datacenter).Distinct().Count()} datacenters.\n\n")
+            .Append("| node | provider | datacenter | rack | address | ports | seed | role |\n|---|---|---|---|---|---|---|---|\n");
+        foreach (var p in plans)
+        {
+            text.Append($"| {p.Slot.Name} | {p.Slot.Provider} | {p.Slot.Datacenter} | {p.Slot.Rack} | {p.Slot.Address} | ")
+                .Append(string.Join(", ", p.Ports.Select(port => $"{port.Port} {port.Name}")))
+                .Append($" | {(topology.IsSeed(p.Slot) ? "yes" : "no")} | {(p.Slot.IsArbiter ? "arbiter" : "data")} |\n");
+        }
+        text.Append("\nStart the one-host trial with `docker compose up -d` in this directory; the superuser password is `stack output --show-secrets`.\n");
+        return text.ToString();
+    }
+}

@@ -1,0 +1,239 @@
+using k8s;
+using k8s.Models;
+using ScyllaApocryph.Components.Cluster;
+
+namespace ScyllaApocryph.Components.Kubernetes;
+
+/// <summary>
+/// Kubernetes objects for a datacenter and its nodes, built from the KubernetesClient models so every object is
+/// well-formed for its kind. Identity choice: one StatefulSet (replicas 1) per node slot rather than one per rack.
+/// A per-rack StatefulSet ties identity to an ordinal and removes the highest pod on scale-down by itself, before
+/// ScyllaDB has decommissioned it; one per slot lets the membership reconciler decommission first, replace any one
+/// node on its own, and keep each slot's volume and Service (its stable address) bound to that slot alone.
+/// </summary>
+public static class KubernetesManifests
+{
+    public const string AgentPort = "agent";
+    public const int AgentPortNumber = 8080;
+    public const string NebulaImage = "docker.io/nebulaoss/nebula:1.6.1";
+
+    /// <summary>Objects shared by a datacenter: namespace, headless Service, PodDisruptionBudget.</summary>
+    public static IReadOnlyList<IKubernetesObject> Datacenter(Topology topology, string datacenter, string ns)
+    {
+        var labels = DatacenterLabels(topology.Cluster, datacenter);
+        return
+        [
+            new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = ns } },
+            new V1Service
+            {
+                ApiVersion = "v1", Kind = "Service",
+                Metadata = Meta($"{topology.Cluster.Name}-{datacenter}", ns, labels),
+                Spec = new V1ServiceSpec
+                {
+                    ClusterIP = "None",
+                    PublishNotReadyAddresses = true,
+                    Selector = labels,
+                    Ports = [new V1ServicePort { Name = "cql", Port = topology.Cluster.Ports.Cql }],
+                },
+            },
+            new V1PodDisruptionBudget
+            {
+                ApiVersion = "policy/v1", Kind = "PodDisruptionBudget",
+                Metadata = Meta($"{topology.Cluster.Name}-{datacenter}", ns, labels),
+                // One node down at a time: a second voluntary disruption could cost quorum.
+                Spec = new V1PodDisruptionBudgetSpec { MaxUnavailable = 1, Selector = new V1LabelSelector { MatchLabels = labels } },
+            },
+        ];
+    }
+
+    /// <summary>Objects of one node: Service (stable address), ConfigMap, Secret, StatefulSet; in nebula mode a UDP NodePort.</summary>
+    public static IReadOnlyList<IKubernetesObject> Node(NodePlan plan, string ns, string? storageClass)
+    {
+        var cluster = plan.Cluster;
+        var slot = plan.Slot;
+        var labels = NodeLabels(cluster, slot);
+        var objects = new List<IKubernetesObject>
+        {
+            new V1Service
+            {
+                ApiVersion = "v1", Kind = "Service",
+                Metadata = Meta(slot.Name, ns, labels),
+                Spec = new V1ServiceSpec
+                {
+                    Type = "ClusterIP",
+                    // Peers must reach a node that is still joining, before it is ready.
+                    PublishNotReadyAddresses = true,
+                    Selector = new Dictionary<string, string> { ["scylla-apocryph/node"] = slot.Name },
+                    Ports = [.. plan.Ports.Select(p => new V1ServicePort { Name = p.Name, Port = p.Port, TargetPort = p.Port })],
+                },
+            },
+            new V1ConfigMap
+            {
+                ApiVersion = "v1", Kind = "ConfigMap",
+                Metadata = Meta($"{slot.Name}-config", ns, labels),
+                Data = plan.Files.Where(f => !f.Secret).ToDictionary(f => f.Key, f => f.Text),
+            },
+            new V1Secret
+            {
+                ApiVersion = "v1", Kind = "Secret", Type = "Opaque",
+                Metadata = Meta($"{slot.Name}-secret", ns, labels),
+                // Filled by the component with each file's base64 once generated secrets exist.
+                Data = plan.Files.Where(f => f.Secret).ToDictionary(f => f.Key, f => System.Text.Encoding.UTF8.GetBytes(SecretToken(f.Key))),
+            },
+            StatefulSet(plan, ns, labels, storageClass),
+        };
+        if (cluster.Security == SecurityMode.Nebula)
+        {
+            objects.Add(new V1Service
+            {
+                ApiVersion = "v1", Kind = "Service",
+                Metadata = Meta($"{slot.Name}-nebula", ns, labels),
+                Spec = new V1ServiceSpec
+                {
+                    Type = "NodePort",
+                    Selector = new Dictionary<string, string> { ["scylla-apocryph/node"] = slot.Name },
+                    Ports = [new V1ServicePort { Name = "nebula", Protocol = "UDP", Port = cluster.Ports.NebulaUdp, TargetPort = cluster.Ports.NebulaUdp }],
+                },
+            });
+        }
+        return objects;
+    }
+
+    /// <summary>The placeholder a Secret's data value holds until <see cref="Template.Fill"/> puts the file's base64 there.</summary>
+    public static string SecretToken(string key) => $"@@k8s-secret-{key}@@";
+
+    /// <summary><see cref="SecretToken"/> as it appears in the YAML (Secret data is written as base64).</summary>
+    public static string SecretDataToken(string key) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(SecretToken(key)));
+
+    public static string ToYaml(IEnumerable<IKubernetesObject> objects) =>
+        string.Join("---\n", objects.Select(o => KubernetesYaml.Serialize(o).TrimEnd('\n') + "\n"));
+
+    private static V1StatefulSet StatefulSet(NodePlan plan, string ns, IDictionary<string, string> labels, string? storageClass)
+    {
+        var cluster = plan.Cluster;
+        var slot = plan.Slot;
+        var resources = cluster.Resources;
+        var cpu = new ResourceQuantity(resources.Cpu.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var memory = new ResourceQuantity(Quantities.FormatBytes(resources.MemoryBytes));
+        // Guaranteed QoS: every container's requests equal its limits.
+        static V1ResourceRequirements Exactly(ResourceQuantity cpu, ResourceQuantity memory) => new()
+        {
+            Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = cpu, ["memory"] = memory },
+            Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = cpu, ["memory"] = memory },
+        };
+        var mounts = new List<V1VolumeMount> { new() { Name = "data", MountPath = ScyllaNodeConfig.DataDirectory } };
+        mounts.AddRange(plan.Files.Select(f => new V1VolumeMount
+        {
+            Name = f.Secret ? "secret" : "config", MountPath = f.MountPath, SubPath = f.Key, ReadOnlyProperty = true,
+        }));
+        var listen = cluster.Security == SecurityMode.Nebula ? null : "$(POD_IP)";
+        var scylla = new V1Container
+        {
+            Name = "scylla",
+            Image = cluster.Image,
+            Args = [.. ScyllaNodeConfig.Arguments(cluster, listen)],
+            Env = [new V1EnvVar { Name = "POD_IP", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "status.podIP" } } }],
+            Ports = [.. plan.Ports.Select(p => new V1ContainerPort { Name = p.Name, ContainerPort = p.Port })],
+            Resources = Exactly(cpu, memory),
+            VolumeMounts = mounts,
+            // Ready = own host ID up and normal, and CQL serving; the agent beside it asks the loopback REST API.
+            ReadinessProbe = new V1Probe
+            {
+                HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = AgentPortNumber },
+                PeriodSeconds = 10, FailureThreshold = 3,
+            },
+            Lifecycle = new V1Lifecycle { PreStop = new V1LifecycleHandler { Exec = new V1ExecAction { Command = ["nodetool", "drain"] } } },
+            SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false },
+        };
+        var agent = new V1Container
+        {
+            Name = "agent",
+            Image = cluster.AgentImage,
+            Args = ["--node", slot.Name, "--datacenter", slot.Datacenter, "--api", $"http://127.0.0.1:{ScyllaNodeConfig.ApiPort}"],
+            Ports = [new V1ContainerPort { Name = AgentPort, ContainerPort = AgentPortNumber }],
+            Resources = Exactly(new ResourceQuantity("100m"), new ResourceQuantity("128Mi")),
+            SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false, RunAsNonRoot = true, RunAsUser = 65532 },
+        };
+        var containers = new List<V1Container> { scylla, agent };
+        var volumes = new List<V1Volume>
+        {
+            new() { Name = "config", ConfigMap = new V1ConfigMapVolumeSource { Name = $"{slot.Name}-config" } },
+            new() { Name = "secret", Secret = new V1SecretVolumeSource { SecretName = $"{slot.Name}-secret", DefaultMode = 0x180 } },
+        };
+        if (cluster.Security == SecurityMode.Nebula)
+        {
+            containers.Add(new V1Container
+            {
+                Name = "nebula",
+                Image = NebulaImage,
+                Args = ["-config", "/etc/nebula/config.yaml"],
+                Ports = [new V1ContainerPort { Name = "nebula", ContainerPort = cluster.Ports.NebulaUdp, Protocol = "UDP" }],
+                Resources = Exactly(new ResourceQuantity("100m"), new ResourceQuantity("64Mi")),
+                // The overlay needs exactly this: a TUN device and the right to configure it. Nothing else is privileged.
+                SecurityContext = new V1SecurityContext { Capabilities = new V1Capabilities { Add = ["NET_ADMIN"], Drop = ["ALL"] } },
+                VolumeMounts =
+                [
+                    new V1VolumeMount { Name = "tun", MountPath = "/dev/net/tun" },
+                    new V1VolumeMount { Name = "secret", MountPath = "/etc/nebula", ReadOnlyProperty = true },
+                ],
+            });
+            volumes.Add(new V1Volume { Name = "tun", HostPath = new V1HostPathVolumeSource { Path = "/dev/net/tun", Type = "CharDevice" } });
+        }
+        return new V1StatefulSet
+        {
+            ApiVersion = "apps/v1", Kind = "StatefulSet",
+            Metadata = Meta(slot.Name, ns, labels),
+            Spec = new V1StatefulSetSpec
+            {
+                Replicas = 1,
+                ServiceName = $"{cluster.Name}-{slot.Datacenter}",
+                PodManagementPolicy = "OrderedReady",
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["scylla-apocryph/node"] = slot.Name } },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = labels },
+                    Spec = new V1PodSpec
+                    {
+                        Containers = containers,
+                        Volumes = volumes,
+                        TerminationGracePeriodSeconds = 900, // drain and a clean shutdown take time; never cut them short
+                        AutomountServiceAccountToken = false,
+                    },
+                },
+                VolumeClaimTemplates =
+                [
+                    new V1PersistentVolumeClaim
+                    {
+                        Metadata = new V1ObjectMeta { Name = "data", Labels = labels },
+                        Spec = new V1PersistentVolumeClaimSpec
+                        {
+                            AccessModes = ["ReadWriteOnce"],
+                            StorageClassName = storageClass,
+                            Resources = new V1VolumeResourceRequirements
+                            {
+                                Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new(Quantities.FormatBytes(cluster.Resources.DiskBytes)) },
+                            },
+                        },
+                    },
+                ],
+            },
+        };
+    }
+
+    private static V1ObjectMeta Meta(string name, string ns, IDictionary<string, string> labels) =>
+        new() { Name = name, NamespaceProperty = ns, Labels = new Dictionary<string, string>(labels) };
+
+    private static Dictionary<string, string> DatacenterLabels(ClusterSpec cluster, string datacenter) => new()
+    {
+        ["app.kubernetes.io/name"] = "scylla",
+        ["app.kubernetes.io/managed-by"] = "scylla-apocryph",
+        ["scylla-apocryph/cluster"] = cluster.Name,
+        ["scylla-apocryph/datacenter"] = datacenter,
+    };
+
+    private static Dictionary<string, string> NodeLabels(ClusterSpec cluster, NodeSlot slot) => new(DatacenterLabels(cluster, slot.Datacenter))
+    {
+        ["scylla-apocryph/node"] = slot.Name,
+        ["scylla-apocryph/rack"] = slot.Rack,
+    };
+}

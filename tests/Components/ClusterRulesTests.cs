@@ -1,0 +1,120 @@
+using ScyllaApocryph.Components.Cluster;
+
+namespace ScyllaApocryph.Tests.Components;
+
+public sealed class ClusterRulesTests
+{
+    private static (IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings) Check(StackSpec stack) => ClusterRules.Check(stack, "scylla-apocryph");
+
+    [Fact]
+    public void Three_datacenters_on_three_providers_survive_the_loss_of_any_one()
+    {
+        var (errors, warnings) = Check(ClusterFixtures.ThreeDatacenters());
+
+        Assert.Empty(errors);
+        Assert.Empty(warnings);
+    }
+
+    [Fact]
+    public void Two_equal_datacenters_without_an_arbiter_are_refused_with_the_reason_and_the_fix()
+    {
+        var (errors, _) = Check(ClusterFixtures.Stack(SecurityMode.Tls, null, ("alpha", 3, ProviderKind.Render), ("beta", 3, ProviderKind.Render)));
+
+        var error = Assert.Single(errors);
+        Assert.Contains("losing provider 'alpha' (3 of 6 nodes) would leave 3, not a majority of 6", error);
+        Assert.Contains("arbiter", error);
+        Assert.Contains("allowFragileTopology", error);
+    }
+
+    [Fact]
+    public void An_arbiter_at_a_third_provider_makes_two_datacenters_survivable()
+    {
+        var (errors, _) = Check(ClusterFixtures.Stack(SecurityMode.Tls, new ArbiterSpec("third"), ("alpha", 3, ProviderKind.Render), ("beta", 3, ProviderKind.Render)));
+
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void Unequal_datacenters_where_the_larger_holds_half_are_refused()
+    {
+        var (errors, _) = Check(ClusterFixtures.Stack(SecurityMode.Tls, null, ("alpha", 3, ProviderKind.Render), ("beta", 2, ProviderKind.Render)));
+
+        Assert.Contains("losing provider 'alpha'", Assert.Single(errors));
+    }
+
+    [Fact]
+    public void An_explicitly_allowed_fragile_topology_is_a_warning_instead()
+    {
+        var stack = ClusterFixtures.Stack(SecurityMode.Tls, null, ("alpha", 3, ProviderKind.Render));
+        stack = stack with { Cluster = stack.Cluster with { AllowFragileTopology = true } };
+
+        var (errors, warnings) = Check(stack);
+
+        Assert.Empty(errors);
+        Assert.Contains("fragile topology", Assert.Single(warnings));
+    }
+
+    [Fact]
+    public void The_arbiter_must_not_share_a_provider_with_a_datacenter()
+    {
+        var stack = ClusterFixtures.Stack(SecurityMode.Tls, null, ("alpha", 3, ProviderKind.Render), ("beta", 3, ProviderKind.Render));
+        stack = stack with { Cluster = stack.Cluster with { Arbiter = new ArbiterSpec("beta") } };
+
+        var (errors, _) = Check(stack);
+
+        Assert.Contains(errors, e => e.StartsWith("scylla-apocryph:cluster.arbiter.provider", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_replication_factor_above_the_datacenter_node_count_is_refused()
+    {
+        var stack = ClusterFixtures.ThreeDatacenters(nodes: 2);
+        stack = stack with { Cluster = stack.Cluster with { Keyspaces = [new KeyspaceSpec("app", new Dictionary<string, int> { ["alpha"] = 3 })] } };
+
+        var (errors, _) = Check(stack);
+
+        Assert.Equal(["scylla-apocryph:cluster.keyspaces[0].replication.alpha: replication factor 3 exceeds the 2 node(s) of datacenter alpha"], errors);
+    }
+
+    [Fact]
+    public void The_default_replication_is_three_or_the_datacenter_size_and_the_arbiter_holds_none()
+    {
+        var stack = ClusterFixtures.Stack(SecurityMode.Tls, new ArbiterSpec("third"), ("alpha", 5, ProviderKind.Render), ("beta", 2, ProviderKind.Render));
+
+        var replication = KeyspacePlan.Replication(Topology.Build(stack), new KeyspaceSpec("app"));
+
+        Assert.Equal(new Dictionary<string, int> { ["alpha"] = 3, ["beta"] = 2 }, replication);
+    }
+
+    [Fact]
+    public void Nebula_on_an_Apocryph_provider_is_refused_with_the_reason()
+    {
+        var (errors, _) = Check(ClusterFixtures.Stack(SecurityMode.Nebula, null, ("a", 1, ProviderKind.Apocryph), ("b", 1, ProviderKind.Render), ("c", 1, ProviderKind.Render)));
+
+        var error = Assert.Single(errors);
+        Assert.Contains("no UDP ports", error);
+        Assert.Contains("security: tls", error);
+    }
+
+    [Fact]
+    public void Plain_mode_warns_loudly_and_is_refused_on_Apocryph()
+    {
+        var (_, warnings) = Check(ClusterFixtures.ThreeDatacenters(security: SecurityMode.None));
+        var (errors, _) = Check(ClusterFixtures.Stack(SecurityMode.None, null, ("a", 1, ProviderKind.Apocryph), ("b", 1, ProviderKind.Render), ("c", 1, ProviderKind.Render)));
+
+        Assert.StartsWith("SECURITY:", Assert.Single(warnings));
+        Assert.Contains("security: none is refused on Apocryph", Assert.Single(errors));
+    }
+
+    [Fact]
+    public void On_Apocryph_the_internode_and_client_ports_must_be_NodePorts()
+    {
+        var stack = ClusterFixtures.Stack(SecurityMode.Tls, null, ("a", 1, ProviderKind.Apocryph), ("b", 1, ProviderKind.Render), ("c", 1, ProviderKind.Render));
+        stack = stack with { Cluster = stack.Cluster with { Ports = new PortSpec() } };
+
+        var (errors, _) = Check(stack);
+
+        Assert.Equal(2, errors.Count);
+        Assert.Contains(errors, e => e.StartsWith("scylla-apocryph:cluster.ports.sslStorage: 7001 is not a NodePort", StringComparison.Ordinal));
+    }
+}
