@@ -44,6 +44,36 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Up_lists_every_node_with_provider_datacenter_rack_address_ports_and_seed()
+    {
+        var (_, output, _) = await Run("up", "--stack", "local", "--yes");
+
+        Assert.Matches(@"name\s+address\s+datacenter\s+ports\s+provider\s+rack\s+role\s+seed", output);
+        Assert.Matches(@"scylla-local-beta-0\s+scylla-local-beta-0\s+beta\s+30701/internode-tls 30942/cql-tls\s+beta\s+rack1\s+data\s+true", output);
+        Assert.True(File.Exists(Path.Combine(OutLocal, "docker-compose.yaml")));
+        Assert.True(File.Exists(Path.Combine(OutLocal, "alpha", "scylla-local-alpha-0", "kubernetes.yaml")));
+        Assert.True(File.Exists(Path.Combine(OutLocal, "beta", "scylla-local-beta-0", "apocryph-pod.json")));
+    }
+
+    [Fact]
+    public async Task The_generated_superuser_password_is_a_secret_everywhere_but_show_secrets()
+    {
+        var (_, upOutput, upErrors) = await Run("up", "--stack", "local", "--yes");
+        var (_, json, _) = await Run("stack", "output", "--stack", "local", "--json");
+        var (_, shown, _) = await Run("stack", "output", "--stack", "local", "--json", "--show-secrets");
+
+        var password = JsonDocument.Parse(shown).RootElement.GetProperty("superuserPassword").GetString()!;
+        Assert.Equal(32, password.Length);
+        Assert.Equal("[secret]", JsonDocument.Parse(json).RootElement.GetProperty("superuserPassword").GetString());
+        Assert.DoesNotContain(password, upOutput + upErrors);
+        foreach (var file in Directory.GetFiles(Path.Combine(_project, ".state"), "*", SearchOption.AllDirectories))
+            Assert.DoesNotContain(password, File.ReadAllText(file));
+        var scyllaYaml = Path.Combine(OutLocal, "alpha", "scylla-local-alpha-0", "scylla.yaml");
+        Assert.Matches(@"auth_superuser_salted_password: '\$6\$", File.ReadAllText(scyllaYaml));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(scyllaYaml));
+    }
+
+    [Fact]
     public async Task Destroy_removes_everything_up_created()
     {
         await Run("up", "--stack", "local", "--yes");

@@ -1,0 +1,116 @@
+using ScyllaApocryph.Components.Cluster;
+using YamlDotNet.RepresentationModel;
+
+namespace ScyllaApocryph.Tests.Components;
+
+public sealed class NodeConfigTests
+{
+    private static YamlMappingNode Parse(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        return (YamlMappingNode)stream.Documents[0].RootNode;
+    }
+
+    private static string Get(YamlMappingNode map, string key) => ((YamlScalarNode)map[key]).Value!;
+
+    [Fact]
+    public void Every_node_has_the_same_cluster_name_and_snitch_and_its_own_broadcast_address()
+    {
+        var topology = Topology.Build(ClusterFixtures.ThreeDatacenters());
+
+        var configs = topology.Slots.Select(s => (Slot: s, Yaml: Parse(ScyllaNodeConfig.ScyllaYaml(topology, s)))).ToList();
+
+        Assert.All(configs, c => Assert.Equal("demo", Get(c.Yaml, "cluster_name")));
+        Assert.All(configs, c => Assert.Equal("GossipingPropertyFileSnitch", Get(c.Yaml, "endpoint_snitch")));
+        Assert.All(configs, c => Assert.Equal(c.Slot.Address, Get(c.Yaml, "broadcast_address")));
+        Assert.All(configs, c => Assert.Equal("127.0.0.1", Get(c.Yaml, "api_address")));
+    }
+
+    [Fact]
+    public void Rendering_is_deterministic()
+    {
+        var a = Topology.Build(ClusterFixtures.ThreeDatacenters());
+        var b = Topology.Build(ClusterFixtures.ThreeDatacenters());
+
+        Assert.Equal(a.Slots.Select(s => ScyllaNodeConfig.ScyllaYaml(a, s)), b.Slots.Select(s => ScyllaNodeConfig.ScyllaYaml(b, s)));
+    }
+
+    [Fact]
+    public void Tls_mode_encrypts_all_internode_traffic_and_requires_client_certificates()
+    {
+        var topology = Topology.Build(ClusterFixtures.ThreeDatacenters(security: SecurityMode.Tls));
+
+        var yaml = Parse(ScyllaNodeConfig.ScyllaYaml(topology, topology.Slots[0]));
+
+        var server = (YamlMappingNode)yaml["server_encryption_options"];
+        Assert.Equal("all", Get(server, "internode_encryption"));
+        Assert.Equal("true", Get(server, "require_client_auth"));
+        var client = (YamlMappingNode)yaml["client_encryption_options"];
+        Assert.Equal("true", Get(client, "enabled"));
+        Assert.Equal("true", Get(client, "require_client_auth"));
+    }
+
+    [Fact]
+    public void Plain_mode_has_no_encryption_options()
+    {
+        var topology = Topology.Build(ClusterFixtures.ThreeDatacenters(security: SecurityMode.None));
+
+        var yaml = Parse(ScyllaNodeConfig.ScyllaYaml(topology, topology.Slots[0]));
+
+        Assert.False(yaml.Children.ContainsKey("server_encryption_options"));
+    }
+
+    [Fact]
+    public void The_arbiter_does_not_join_the_ring_and_is_never_a_seed()
+    {
+        var topology = Topology.Build(ClusterFixtures.Stack(SecurityMode.Tls, new ArbiterSpec("third"), ("alpha", 3, ProviderKind.Render), ("beta", 3, ProviderKind.Render)));
+        var arbiter = topology.Arbiter!;
+
+        Assert.Equal("false", Get(Parse(ScyllaNodeConfig.ScyllaYaml(topology, arbiter)), "join_ring"));
+        Assert.False(topology.IsSeed(arbiter));
+        Assert.False(Parse(ScyllaNodeConfig.ScyllaYaml(topology, topology.Slots[0])).Children.ContainsKey("join_ring"));
+    }
+
+    [Fact]
+    public void The_superuser_hash_is_a_placeholder_until_the_password_exists()
+    {
+        var topology = Topology.Build(ClusterFixtures.ThreeDatacenters());
+
+        var yaml = Parse(ScyllaNodeConfig.ScyllaYaml(topology, topology.Slots[0]));
+
+        Assert.Equal("PasswordAuthenticator", Get(yaml, "authenticator"));
+        Assert.Equal("CassandraAuthorizer", Get(yaml, "authorizer"));
+        Assert.Equal(ScyllaNodeConfig.SuperuserHashToken, Get(yaml, "auth_superuser_salted_password"));
+    }
+
+    [Fact]
+    public void Rack_and_datacenter_properties_name_the_slot_and_prefer_local()
+    {
+        var topology = Topology.Build(ClusterFixtures.ThreeDatacenters());
+
+        var text = ScyllaNodeConfig.RackDcProperties(topology.Slots[4]);
+
+        Assert.Contains("dc=beta\n", text);
+        Assert.Contains("rack=rack1\n", text);
+        Assert.Contains("prefer_local=true\n", text);
+    }
+
+    [Theory]
+    [InlineData(2.0, false, "2", "0")]
+    [InlineData(1.5, false, "1", "1")]
+    [InlineData(4.0, true, "4", "1")]
+    public void Arguments_fix_shards_and_memory_below_the_container_limit(double cpu, bool developer, string smp, string overprovisioned)
+    {
+        var cluster = ClusterFixtures.ThreeDatacenters().Cluster with { Resources = new NodeResources(cpu, 4L << 30, 10L << 30), DeveloperMode = developer };
+
+        var args = ScyllaNodeConfig.Arguments(cluster);
+
+        string After(string flag) => args[args.ToList().IndexOf(flag) + 1];
+        Assert.Equal(smp, After("--smp"));
+        Assert.Equal(overprovisioned, After("--overprovisioned"));
+        Assert.Equal("3481M", After("--memory"));
+        Assert.Equal("127.0.0.1", After("--api-address"));
+        Assert.Equal(developer ? "1" : "0", After("--developer-mode"));
+    }
+}

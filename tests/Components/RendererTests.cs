@@ -1,0 +1,133 @@
+using Google.Protobuf;
+using k8s;
+using k8s.Models;
+using ScyllaApocryph.Components.Apocryph;
+using ScyllaApocryph.Components.Apocryph.Proto;
+using ScyllaApocryph.Components.Cluster;
+using ScyllaApocryph.Components.Compose;
+using ScyllaApocryph.Components.Kubernetes;
+using ScyllaApocryph.Engine.Values;
+using YamlDotNet.RepresentationModel;
+
+namespace ScyllaApocryph.Tests.Components;
+
+public sealed class RendererTests
+{
+    private static readonly Dictionary<string, Type> Kinds = new()
+    {
+        ["v1/Namespace"] = typeof(V1Namespace),
+        ["v1/Service"] = typeof(V1Service),
+        ["v1/ConfigMap"] = typeof(V1ConfigMap),
+        ["v1/Secret"] = typeof(V1Secret),
+        ["apps/v1/StatefulSet"] = typeof(V1StatefulSet),
+        ["policy/v1/PodDisruptionBudget"] = typeof(V1PodDisruptionBudget),
+    };
+
+    private static NodePlan Plan(SecurityMode security = SecurityMode.Tls)
+    {
+        var topology = Topology.Build(ClusterFixtures.ThreeDatacenters(security: security));
+        return NodePlan.For(topology, topology.Slots[1]);
+    }
+
+    /// <summary>The manifests as they are once generated values exist: every placeholder filled with a sample.</summary>
+    private static string Filled(NodePlan plan, string text, Func<string, string> token, Func<string, string> encode) =>
+        Template.Fill(text, plan.Files.ToDictionary(f => token(f.Key), f => (PropertyValue)encode(f.Text.Replace(ScyllaNodeConfig.SuperuserHashToken, "$6$salt$hash")))).AsString!;
+
+    [Theory]
+    [InlineData(SecurityMode.Tls)]
+    [InlineData(SecurityMode.Nebula)]
+    public void Every_Kubernetes_object_deserializes_strictly_into_its_model(SecurityMode security)
+    {
+        var plan = Plan(security);
+        var yaml = KubernetesManifests.ToYaml([.. KubernetesManifests.Datacenter(plan.Topology, "alpha", "db"), .. KubernetesManifests.Node(plan, "db", "fast")]);
+        yaml = Filled(plan, yaml, KubernetesManifests.SecretDataToken, t => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(t)));
+
+        var objects = KubernetesYaml.LoadAllFromString(yaml, Kinds, strict: true);
+
+        Assert.Equal(security == SecurityMode.Nebula ? 8 : 7, objects.Count);
+        var secret = objects.OfType<V1Secret>().Single();
+        Assert.Contains("$6$salt$hash", System.Text.Encoding.UTF8.GetString(secret.Data["scylla.yaml"]));
+    }
+
+    [Fact]
+    public void The_statefulset_runs_one_node_with_guaranteed_resources_a_readiness_check_and_a_drain()
+    {
+        var set = KubernetesManifests.Node(Plan(), "db", "fast").OfType<V1StatefulSet>().Single();
+
+        Assert.Equal(1, set.Spec.Replicas);
+        Assert.All(set.Spec.Template.Spec.Containers, c =>
+        {
+            Assert.Equal(c.Resources.Limits["cpu"], c.Resources.Requests["cpu"]);
+            Assert.Equal(c.Resources.Limits["memory"], c.Resources.Requests["memory"]);
+        });
+        var scylla = set.Spec.Template.Spec.Containers.Single(c => c.Name == "scylla");
+        Assert.Equal("/readyz", scylla.ReadinessProbe.HttpGet.Path);
+        Assert.Equal(["nodetool", "drain"], scylla.Lifecycle.PreStop.Exec.Command);
+        Assert.Equal("fast", set.Spec.VolumeClaimTemplates.Single().Spec.StorageClassName);
+        Assert.Equal("20Gi", set.Spec.VolumeClaimTemplates.Single().Spec.Resources.Requests["storage"].ToString());
+        Assert.All(set.Spec.Template.Spec.Containers, c => Assert.NotEqual(true, c.SecurityContext?.Privileged));
+    }
+
+    [Fact]
+    public void Only_the_nebula_sidecar_gets_NET_ADMIN_and_the_tun_device_and_its_UDP_port_is_a_NodePort()
+    {
+        var objects = KubernetesManifests.Node(Plan(SecurityMode.Nebula), "db", null);
+
+        var containers = objects.OfType<V1StatefulSet>().Single().Spec.Template.Spec.Containers;
+        Assert.Equal(["NET_ADMIN"], containers.Single(c => c.Name == "nebula").SecurityContext.Capabilities.Add);
+        Assert.All(containers.Where(c => c.Name != "nebula"), c => Assert.Null(c.SecurityContext?.Capabilities));
+        var udp = objects.OfType<V1Service>().Single(s => s.Spec.Type == "NodePort");
+        Assert.Equal("UDP", udp.Spec.Ports.Single().Protocol);
+        Assert.DoesNotContain(KubernetesManifests.Node(Plan(SecurityMode.Tls), "db", null).OfType<V1Service>(), s => s.Spec.Type == "NodePort");
+    }
+
+    [Fact]
+    public void The_Apocryph_manifest_round_trips_through_the_generated_parser()
+    {
+        var plan = Plan();
+        var json = Filled(plan, ApocryphPodManifest.Render(plan), k => $"\"{ApocryphPodManifest.ContentToken(k)}\"", t => System.Text.Json.JsonSerializer.Serialize(t));
+
+        var pod = JsonParser.Default.Parse<Pod>(json);
+
+        Assert.Equal(1u, pod.Replicas.Min);
+        Assert.Equal(1u, pod.Replicas.Max);
+        var scylla = pod.Containers.Single(c => c.Name == "scylla");
+        Assert.Equal([(ulong)plan.Cluster.Ports.SslStorage, (ulong)plan.Cluster.Ports.CqlTls], scylla.Ports.Select(p => p.HostTcpPort));
+        Assert.All(scylla.Ports, p => Assert.Equal(p.ContainerPort, p.HostTcpPort));
+        var data = pod.Volumes.Single(v => v.Name == "data");
+        Assert.Equal(Volume.Types.Type.VolumeFilesystem, data.Type);
+        Assert.Equal(20UL << 30, data.Filesystem.ResourceRequests.Single().Amount);
+        Assert.Contains("$6$salt$hash", pod.Volumes.Single(v => v.Type == Volume.Types.Type.VolumeSecret && v.Secret.ContentsString.Contains("cluster_name")).Secret.ContentsString);
+    }
+
+    [Fact]
+    public void The_Apocryph_manifest_has_protojson_shapes()
+    {
+        var json = ApocryphPodManifest.Render(Plan());
+
+        Assert.Contains("\"hostTcpPort\": \"7001\"", json);        // 64-bit integers as strings
+        Assert.Contains("\"type\": \"VOLUME_FILESYSTEM\"", json);     // enums by name
+        Assert.Contains("\"amount\": \"4294967296\"", json);
+        Assert.DoesNotContain("host_tcp_port", json);
+    }
+
+    [Fact]
+    public void The_compose_file_parses_as_yaml_with_one_service_per_node_started_after_its_seeds()
+    {
+        var topology = Topology.Build(ClusterFixtures.ThreeDatacenters(nodes: 2));
+        var plans = topology.Slots.Select(s => NodePlan.For(topology, s)).ToList();
+
+        var yaml = ComposeFile.Render(topology, plans, s => $"{s.Provider}/{s.Name}");
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        var services = (YamlMappingNode)((YamlMappingNode)stream.Documents[0].RootNode)["services"];
+
+        Assert.Equal(topology.Slots.Select(s => s.Name), services.Children.Keys.Select(k => ((YamlScalarNode)k).Value));
+        var beta0 = (YamlMappingNode)services["demo-beta-0"];
+        Assert.Equal(["demo-alpha-0", "demo-alpha-1"], ((YamlMappingNode)beta0["depends_on"]).Children.Keys.Select(k => ((YamlScalarNode)k).Value));
+        Assert.Contains("./beta/demo-beta-0/scylla.yaml:/etc/scylla/scylla.yaml:ro", ((YamlSequenceNode)beta0["volumes"]).Children.Select(c => ((YamlScalarNode)c).Value));
+        // Compose wants strings in a command list: numbers must be quoted.
+        Assert.DoesNotContain(((YamlSequenceNode)beta0["command"]).Children.Cast<YamlScalarNode>(),
+            c => c.Style == YamlDotNet.Core.ScalarStyle.Plain && int.TryParse(c.Value, out _));
+    }
+}
