@@ -40,17 +40,6 @@ public static class ApocryphPodManifest
             Containers =
             {
                 scylla,
-                new Container
-                {
-                    Name = "agent",
-                    Image = new Container.Types.Image { Url = cluster.AgentImage },
-                    Command = { "--node", plan.Slot.Name, "--datacenter", plan.Slot.Datacenter, "--api", $"http://127.0.0.1:{ScyllaNodeConfig.ApiPort}" },
-                    ResourceRequests =
-                    {
-                        new Resource { Resource_ = "cpu", AmountMillis = 100 },
-                        new Resource { Resource_ = "memory", Amount = 128UL << 20 },
-                    },
-                },
             },
             Volumes =
             {

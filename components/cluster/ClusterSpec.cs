@@ -42,11 +42,6 @@ public sealed record ClusterSpec(
     IReadOnlyList<DatacenterSpec> Datacenters,
     bool DeveloperMode = false)
 {
-    public const string DefaultAgentImage = "ghcr.io/scylla-apocryph/agent:0.1.0";
-
-    /// <summary>The node agent's image (runs beside ScyllaDB in every pod).</summary>
-    public string AgentImage { get; init; } = DefaultAgentImage;
-
     public ArbiterSpec? Arbiter { get; init; }
 
     /// <summary>Accept a layout that cannot survive the loss of one provider (warns on every preview and up).</summary>

@@ -26,6 +26,7 @@ public sealed record NodePlan(NodeSlot Slot, Topology Topology, IReadOnlyList<No
         [
             new NodeFile("scylla.yaml", $"{ScyllaNodeConfig.ConfigDirectory}/scylla.yaml", ScyllaNodeConfig.ScyllaYaml(topology, slot), Secret: true),
             new NodeFile("cassandra-rackdc.properties", $"{ScyllaNodeConfig.ConfigDirectory}/cassandra-rackdc.properties", ScyllaNodeConfig.RackDcProperties(slot), Secret: false),
+            new NodeFile(ReadinessCheck.FileName, ReadinessCheck.MountPath, ReadinessCheck.Script, Secret: false),
             .. extraFiles ?? [],
         ]);
 }

@@ -48,7 +48,7 @@ public static class ScyllaNodeConfig
         config["ssl_storage_port"] = ports.SslStorage;
         config["native_transport_port"] = ports.Cql;
         config["native_shard_aware_transport_port"] = ShardAwareCqlPort;
-        // The REST API has no authentication: it listens on loopback only, for the node agent beside it.
+        // The REST API has no authentication: it listens on loopback only, for checks run inside the pod.
         config["api_address"] = "127.0.0.1";
         config["api_port"] = ApiPort;
         config["prometheus_address"] = "0.0.0.0";
@@ -95,7 +95,7 @@ public static class ScyllaNodeConfig
 
     /// <summary>
     /// ScyllaDB's command-line arguments: a fixed shard count and memory below the container limit (the rest is
-    /// left for the OS, the agent and Seastar's own needs), overprovisioned when CPUs are shared, the REST API on
+    /// left for the OS and Seastar's own needs), overprovisioned when CPUs are shared, the REST API on
     /// loopback. <paramref name="listenAddress"/> is the container's own address where the platform gives one.
     /// </summary>
     public static IReadOnlyList<string> Arguments(ClusterSpec cluster, string? listenAddress = null)

@@ -30,8 +30,8 @@ public static class ComposeFile
                     .Concat(plan.Files.Select(f => $"./{dir}/{f.Key}:{f.MountPath}:ro")).ToList(),
                 ["healthcheck"] = new Dictionary<string, object>
                 {
-                    // Ready = the node's own REST API says CQL is serving (the API listens on loopback only).
-                    ["test"] = new[] { "CMD-SHELL", $"curl -sf http://127.0.0.1:{ScyllaNodeConfig.ApiPort}/storage_service/native_transport | grep -q true" },
+                    // The same readiness check as every target: own host ID up and normal, CQL serving.
+                    ["test"] = new List<string> { "CMD" }.Concat(ReadinessCheck.Command).ToList(),
                     ["interval"] = "10s",
                     ["timeout"] = "5s",
                     ["retries"] = 30,

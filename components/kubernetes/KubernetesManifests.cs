@@ -13,8 +13,6 @@ namespace ScyllaApocryph.Components.Kubernetes;
 /// </summary>
 public static class KubernetesManifests
 {
-    public const string AgentPort = "agent";
-    public const int AgentPortNumber = 8080;
     public const string NebulaImage = "docker.io/nebulaoss/nebula:1.6.1";
 
     /// <summary>Objects shared by a datacenter: namespace, headless Service, PodDisruptionBudget.</summary>
@@ -136,25 +134,16 @@ public static class KubernetesManifests
             Ports = [.. plan.Ports.Select(p => new V1ContainerPort { Name = p.Name, ContainerPort = p.Port })],
             Resources = Exactly(cpu, memory),
             VolumeMounts = mounts,
-            // Ready = own host ID up and normal, and CQL serving; the agent beside it asks the loopback REST API.
+            // Ready = own host ID up and normal, and CQL serving, asked of the loopback REST API.
             ReadinessProbe = new V1Probe
             {
-                HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = AgentPortNumber },
-                PeriodSeconds = 10, FailureThreshold = 3,
+                Exec = new V1ExecAction { Command = [.. ReadinessCheck.Command] },
+                PeriodSeconds = 10, TimeoutSeconds = 8, FailureThreshold = 3,
             },
             Lifecycle = new V1Lifecycle { PreStop = new V1LifecycleHandler { Exec = new V1ExecAction { Command = ["nodetool", "drain"] } } },
             SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false },
         };
-        var agent = new V1Container
-        {
-            Name = "agent",
-            Image = cluster.AgentImage,
-            Args = ["--node", slot.Name, "--datacenter", slot.Datacenter, "--api", $"http://127.0.0.1:{ScyllaNodeConfig.ApiPort}"],
-            Ports = [new V1ContainerPort { Name = AgentPort, ContainerPort = AgentPortNumber }],
-            Resources = Exactly(new ResourceQuantity("100m"), new ResourceQuantity("128Mi")),
-            SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false, RunAsNonRoot = true, RunAsUser = 65532 },
-        };
-        var containers = new List<V1Container> { scylla, agent };
+        var containers = new List<V1Container> { scylla };
         var volumes = new List<V1Volume>
         {
             new() { Name = "config", ConfigMap = new V1ConfigMapVolumeSource { Name = $"{slot.Name}-config" } },

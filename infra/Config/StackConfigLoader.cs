@@ -158,7 +158,6 @@ public static partial class StackConfigLoader
             k.RejectUnknownKeys();
             if (ksName is not null) keyspaces.Add(new KeyspaceSpec(ksName, replication));
         }
-        var agentImage = r.String("agentImage");
         var allowFragile = r.Bool("allowFragileTopology") ?? false;
         var failureDetector = r.Int("failureDetectorTimeoutMs", min: 1000);
         var overlay = r.String("overlayCidr");
@@ -169,7 +168,6 @@ public static partial class StackConfigLoader
         if (name is null || image is null || security is null || resources is null) return null;
         return new ClusterSpec(name, image, security.Value, resources, datacenters, developerMode)
         {
-            AgentImage = agentImage ?? ClusterSpec.DefaultAgentImage,
             Arbiter = arbiter,
             AllowFragileTopology = allowFragile,
             Ports = ports,

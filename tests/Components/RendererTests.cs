@@ -61,11 +61,29 @@ public sealed class RendererTests
             Assert.Equal(c.Resources.Limits["memory"], c.Resources.Requests["memory"]);
         });
         var scylla = set.Spec.Template.Spec.Containers.Single(c => c.Name == "scylla");
-        Assert.Equal("/readyz", scylla.ReadinessProbe.HttpGet.Path);
+        Assert.Equal(ReadinessCheck.Command, scylla.ReadinessProbe.Exec.Command);
+        Assert.Contains(scylla.VolumeMounts, m => m.MountPath == ReadinessCheck.MountPath);
         Assert.Equal(["nodetool", "drain"], scylla.Lifecycle.PreStop.Exec.Command);
         Assert.Equal("fast", set.Spec.VolumeClaimTemplates.Single().Spec.StorageClassName);
         Assert.Equal("20Gi", set.Spec.VolumeClaimTemplates.Single().Spec.Resources.Requests["storage"].ToString());
         Assert.All(set.Spec.Template.Spec.Containers, c => Assert.NotEqual(true, c.SecurityContext?.Privileged));
+    }
+
+    [Fact]
+    public void The_readiness_check_is_valid_python()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, ReadinessCheck.Script);
+            using var python = System.Diagnostics.Process.Start("python3", ["-m", "py_compile", file]);
+            python.WaitForExit(30_000);
+            Assert.Equal(0, python.ExitCode);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]
