@@ -69,13 +69,30 @@ public sealed class RenderProvider(string root) : IResourceProvider
     {
         var root = request.Outputs.GetString("root") ?? Root;
         var full = Path.GetFullPath(Path.Combine(root, request.Id));
-        File.Delete(full); // no error if it is already gone
-        // Remove the folders this provider made, up to and including its root, while they are empty.
+        try
+        {
+            File.Delete(full); // no error if the file is already gone
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // its folder is gone too: nothing left to delete
+        }
+        // Remove the folders this provider made, up to and including its root, while they are empty. Deletes run
+        // in parallel, so another may empty, fill or remove a folder meanwhile: whoever leaves it empty removes it.
         for (var dir = Path.GetDirectoryName(full); dir is not null && IsWithin(dir, root); dir = Path.GetDirectoryName(dir))
         {
-            if (!Directory.Exists(dir)) continue;
-            if (Directory.EnumerateFileSystemEntries(dir).Any()) break;
-            Directory.Delete(dir);
+            try
+            {
+                if (Directory.EnumerateFileSystemEntries(dir).Any()) break;
+                Directory.Delete(dir);
+            }
+            catch (DirectoryNotFoundException)
+            {
+            }
+            catch (IOException)
+            {
+                break; // not empty any more
+            }
         }
         return Task.CompletedTask;
     }
