@@ -1,6 +1,7 @@
 using ScyllaApocryph.Components.Cluster;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Resources;
+using ScyllaApocryph.Providers.Kubernetes;
 using ScyllaApocryph.Providers.Random;
 using ScyllaApocryph.Providers.Render;
 
@@ -22,6 +23,8 @@ public static class StackProgram
         {
             if (provider.Kind == ProviderKind.Render)
                 providers.Add(provider.Name, new RenderProvider(Path.Combine(projectDirectory, provider.Settings["directory"])));
+            else if (provider.Kind == ProviderKind.Kubernetes)
+                providers.Add(provider.Name, KubernetesProvider.ForContext(provider.Settings["context"], provider.Setting("kubeconfig")));
         }
         try
         {

@@ -1,3 +1,5 @@
+using k8s;
+using k8s.Models;
 using ScyllaApocryph.Components.Apocryph;
 using ScyllaApocryph.Components.Compose;
 using ScyllaApocryph.Components.Kubernetes;
@@ -34,21 +36,31 @@ public static class ScyllaCluster
         foreach (var dc in plans.GroupBy(p => p.Slot.Datacenter))
         {
             var provider = stack.Provider(dc.First().Slot.Provider);
-            if (provider.Kind != ProviderKind.Render)
-                throw new NotSupportedException($"provider '{provider.Name}' is of kind {provider.Kind.ToString().ToLowerInvariant()}, which this build can render but not deploy yet; use kind render to write its manifests");
-            var datacenter = graph.Component(DatacenterType, dc.Key, cluster, PropertyMap.Of(("provider", provider.Name), ("kind", "render")));
-            var ns = stack.Cluster.Name;
-            File(graph, provider.Name, datacenter, "kubernetes-datacenter.yaml", KubernetesManifests.ToYaml(KubernetesManifests.Datacenter(topology, dc.Key, ns)));
+            var kind = provider.Kind.ToString().ToLowerInvariant();
+            var datacenter = graph.Component(DatacenterType, dc.Key, cluster, PropertyMap.Of(("provider", provider.Name), ("kind", kind)));
+            var ns = provider.Setting("namespace") ?? stack.Cluster.Name;
+            var dcObjects = KubernetesManifests.Datacenter(topology, dc.Key, ns);
+            IReadOnlyList<ResourceDeclaration> dcResources = provider.Kind switch
+            {
+                ProviderKind.Render => [File(graph, provider.Name, datacenter, "kubernetes-datacenter.yaml", KubernetesManifests.ToYaml(dcObjects))],
+                ProviderKind.Kubernetes => Objects(graph, provider.Name, datacenter, dcObjects, new Dictionary<string, PropertyValue>(), []),
+                _ => throw new NotSupportedException($"provider '{provider.Name}' is of kind {kind}, which this build can render but not deploy yet; use kind render to write its manifests"),
+            };
             foreach (var plan in dc)
             {
                 var slot = plan.Slot;
                 var node = graph.Component(NodeType, slot.Name, datacenter, PropertyMap.Of(
                     ("datacenter", slot.Datacenter), ("rack", slot.Rack), ("ordinal", slot.Ordinal), ("address", slot.Address), ("arbiter", slot.IsArbiter)));
                 var fileValues = plan.Files.ToDictionary(f => f.Key, f => Template.Fill(f.Text, tokens));
-                foreach (var f in plan.Files) File(graph, provider.Name, node, $"{slot.Name}/{f.Key}", fileValues[f.Key]);
                 var k8sTokens = plan.Files.Where(f => f.Secret).ToDictionary(f => KubernetesManifests.SecretDataToken(f.Key), f => PropertyValue.Apply("base64", fileValues[f.Key]));
-                File(graph, provider.Name, node, $"{slot.Name}/kubernetes.yaml",
-                    Template.Fill(KubernetesManifests.ToYaml(KubernetesManifests.Node(plan, ns, storageClass: null)), k8sTokens));
+                var nodeObjects = KubernetesManifests.Node(plan, ns, provider.Setting("storageClass"));
+                if (provider.Kind == ProviderKind.Kubernetes)
+                {
+                    Objects(graph, provider.Name, node, nodeObjects, k8sTokens, dcResources);
+                    continue;
+                }
+                foreach (var f in plan.Files) File(graph, provider.Name, node, $"{slot.Name}/{f.Key}", fileValues[f.Key]);
+                File(graph, provider.Name, node, $"{slot.Name}/kubernetes.yaml", Template.Fill(KubernetesManifests.ToYaml(nodeObjects), k8sTokens));
                 var podTokens = plan.Files.ToDictionary(f => $"\"{ApocryphPodManifest.ContentToken(f.Key)}\"", f => PropertyValue.Apply("json", fileValues[f.Key]));
                 File(graph, provider.Name, node, $"{slot.Name}/apocryph-pod.json", Template.Fill(ApocryphPodManifest.Render(plan), podTokens));
             }
@@ -74,6 +86,32 @@ public static class ScyllaCluster
         return topology;
     }
 
-    private static void File(ResourceGraph graph, string provider, ResourceDeclaration parent, string path, PropertyValue content) =>
+    private static ResourceDeclaration File(ResourceGraph graph, string provider, ResourceDeclaration parent, string path, PropertyValue content) =>
         graph.Resource(FileType, $"{provider.TrimStart('_')}/{path}", provider, PropertyMap.Of(("path", path), ("content", content)), parent);
+
+    /// <summary>
+    /// Kubernetes objects as resources of a provider of kind kubernetes: everything after <paramref name="after"/>
+    /// (the namespace first), and a workload after the configuration it mounts.
+    /// </summary>
+    private static IReadOnlyList<ResourceDeclaration> Objects(ResourceGraph graph, string provider, ResourceDeclaration parent,
+        IReadOnlyList<IKubernetesObject> objects, IReadOnlyDictionary<string, PropertyValue> tokens, IReadOnlyList<ResourceDeclaration> after)
+    {
+        var declared = new List<ResourceDeclaration>();
+        foreach (var o in objects.OrderBy(o => o.Kind == "StatefulSet" ? 1 : 0))
+        {
+            var meta = ((IMetadata<V1ObjectMeta>)o).Metadata;
+            var first = o.Kind == "Namespace"
+                ? []
+                : after.Concat(declared.Where(d => o.Kind == "StatefulSet" || d.Type.EndsWith(":Namespace", StringComparison.Ordinal))).Select(d => d.Urn).ToList();
+            var inputs = PropertyMap.Of(("apiVersion", (PropertyValue)o.ApiVersion), ("kind", o.Kind), ("name", meta.Name),
+                // JSON is YAML too, and it is what the client's apply patch carries.
+                ("manifest", Template.Fill(KubernetesJson.Serialize(o), tokens)));
+            if (meta.NamespaceProperty is { } ns) inputs = inputs.With("namespace", ns);
+            declared.Add(graph.Resource(KubernetesType(o.ApiVersion, o.Kind), $"{provider}/{o.Kind}/{meta.NamespaceProperty}/{meta.Name}".Replace("//", "/"), provider,
+                inputs, parent, new ResourceOptions { DependsOn = first }));
+        }
+        return declared;
+    }
+
+    private static string KubernetesType(string apiVersion, string kind) => $"kubernetes:{(apiVersion.Contains('/') ? apiVersion : "core/" + apiVersion)}:{kind}";
 }

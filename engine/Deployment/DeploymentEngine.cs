@@ -84,6 +84,10 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
                 engine.Parallelism());
 
             var mainOk = results.Values.All(o => o == NodeOutcome.Succeeded);
+            // Report in declaration order, not in the order parallel steps happened to finish.
+            var order = desired.Resources.Select((r, i) => (r.Urn, i)).ToDictionary(x => x.Urn, x => x.i);
+            var main = _outcomes.OrderBy(o => order.GetValueOrDefault(o.Step.Urn, int.MaxValue)).ToList();
+            _outcomes.Clear();
             await DeleteAsync(r => !byUrn.ContainsKey(r.Urn) || r.Delete, desiredPending: byUrn.Keys.ToHashSet());
 
             var outputs = state.Outputs;
@@ -92,7 +96,7 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
                 outputs = desired.Outputs.MapValues(v => Resolve(v));
                 if (!Equals(outputs, state.Outputs)) store?.SetOutputs(outputs);
             }
-            return new DeploymentResult([.. _outcomes], outputs);
+            return new DeploymentResult([.. main, .. _outcomes], outputs);
         }
 
         public async Task<DeploymentResult> DeleteAsync(Func<ResourceState, bool> select, HashSet<Urn>? desiredPending = null)

@@ -12,10 +12,11 @@ internal static class PlanPrinter
             .Where(o => o.Status is StepStatus.Failed || o.Step.Kind switch { StepKind.Same => false, StepKind.Refresh => o.Step.Reason is not null, _ => true })
             .ToList();
         if (changing.Count == 0) w.WriteLine("  no changes");
+        var typeWidth = changing.Select(o => o.Step.Type.Length).DefaultIfEmpty(0).Max();
         foreach (var o in changing)
         {
             var verb = o.Status is StepStatus.Failed or StepStatus.Skipped ? StepText.Done(o) : preview ? StepText.Planned(o.Step.Kind) : StepText.Done(o);
-            w.WriteLine($"  {StepText.Symbol(o.Step.Kind),-2} {verb,-9} {o.Step.Type,-28} {o.Step.Name}");
+            w.WriteLine($"  {StepText.Symbol(o.Step.Kind),-2} {verb,-9} {o.Step.Type.PadRight(typeWidth)} {o.Step.Name}");
             if (o.Step.Reason is { } reason) w.WriteLine($"        ({reason})");
             foreach (var change in o.Step.Changes.Where(_ => o.Step.Kind is StepKind.Update or StepKind.Replace or StepKind.Refresh))
                 w.WriteLine("        " + change.Describe(showSecrets));
