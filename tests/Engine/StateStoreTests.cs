@@ -28,16 +28,24 @@ public sealed class StateStoreTests : IDisposable
         return g;
     }
 
+    /// <summary>
+    /// Runs up, and continues from the state files as they were when <paramref name="victim"/> had been created
+    /// at the provider but the engine had not yet heard back: what a process killed at that moment leaves.
+    /// </summary>
+    private async Task KillWhileCreating(string victim, ResourceGraph graph)
+    {
+        string? killedState = null;
+        _h.Provider.AfterCreate = id => killedState ??= id == victim ? FreezeStateDirectory() : null;
+        await _h.UpAsync(graph);
+        _h.Provider.AfterCreate = null;
+        Directory.Delete(_h.Directory, true);
+        Directory.Move(killedState!, _h.Directory);
+    }
+
     [Fact]
     public async Task A_process_killed_between_begin_and_end_of_a_create_is_resumed_without_duplicate_or_orphan()
     {
-        string? killedState = null;
-        _h.Provider.AfterCreate = id => killedState ??= id == "b" ? FreezeStateDirectory() : null;
-        await _h.UpAsync(Graph("a", "b"));
-        _h.Provider.AfterCreate = null;
-        // Continue from what the killed process left: "b" exists at the provider, the journal has only its begin.
-        Directory.Delete(_h.Directory, true);
-        Directory.Move(killedState!, _h.Directory);
+        await KillWhileCreating("b", Graph("a", "b"));
         using (var store = _h.OpenStore())
         {
             Assert.True(store.Interrupted);
@@ -58,12 +66,7 @@ public sealed class StateStoreTests : IDisposable
     [Fact]
     public async Task An_interrupted_create_of_a_resource_no_longer_wanted_is_adopted_and_deleted()
     {
-        string? killedState = null;
-        _h.Provider.AfterCreate = id => killedState ??= id == "b" ? FreezeStateDirectory() : null;
-        await _h.UpAsync(Graph("a", "b"));
-        _h.Provider.AfterCreate = null;
-        Directory.Delete(_h.Directory, true);
-        Directory.Move(killedState!, _h.Directory);
+        await KillWhileCreating("b", Graph("a", "b"));
 
         await _h.UpAsync(Graph("a"));
 
