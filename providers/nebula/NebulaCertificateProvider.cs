@@ -49,16 +49,7 @@ public sealed class NebulaCertificateProvider(NebulaCertTool tool, TimeProvider 
     public Task<DiffResult> DiffAsync(DiffRequest request, CancellationToken cancellationToken)
     {
         var diff = DiffResult.ByInputs(request.OldInputs, request.NewInputs, SignedFrom);
-        if (diff.ReplaceKeys.Count > 0) return Task.FromResult(diff);
-
-        var notAfter = ProviderInputs.ParseIso(request.OldOutputs.GetString("notAfter"));
-        var renewBefore = NebulaDuration.TryParse(request.NewInputs.GetString("renewBefore"), out var rb) ? rb : TimeSpan.FromDays(30);
-        if (notAfter is { } end && clock.GetUtcNow() >= end - renewBefore)
-        {
-            return Task.FromResult(new DiffResult(true, [.. diff.ChangedKeys.Append("notAfter").Distinct()], ["notAfter"],
-                Notes: [$"certificate expires at {ProviderInputs.Iso(end)}, inside its renewal window of {renewBefore.TotalDays:0.##} days: reissue"]));
-        }
-        return Task.FromResult(diff);
+        return Task.FromResult(RenewalWindow.Apply(diff, request.OldOutputs, request.NewInputs, clock.GetUtcNow()));
     }
 
     public Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken)
