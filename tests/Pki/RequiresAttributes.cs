@@ -1,0 +1,30 @@
+namespace ScyllaApocryph.Tests.Pki;
+
+// xunit 2 has no dynamic skip: these facts set Skip in their constructor, and the reason shows in the test output.
+
+/// <summary>A fact that needs the real nebula-cert.</summary>
+public sealed class NebulaCertFactAttribute : FactAttribute
+{
+    public NebulaCertFactAttribute()
+    {
+        if (Preconditions.NebulaCertMissing is { } why) Skip = why;
+    }
+}
+
+/// <summary>A fact that needs root, nebula, iproute2, python3 and a TUN device.</summary>
+public sealed class NetnsFactAttribute : FactAttribute
+{
+    public NetnsFactAttribute()
+    {
+        if (Preconditions.NetnsMissing is { } why) Skip = why;
+    }
+}
+
+/// <summary>A fact that needs node and the ethers package in tests/js.</summary>
+public sealed class EthersFactAttribute : FactAttribute
+{
+    public EthersFactAttribute()
+    {
+        if (Preconditions.EthersMissing is { } why) Skip = why;
+    }
+}
