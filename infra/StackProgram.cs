@@ -2,7 +2,7 @@ using ScyllaApocryph.Components.Cluster;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Resources;
 using ScyllaApocryph.Providers.Kubernetes;
-using ScyllaApocryph.Providers.Random;
+using ScyllaApocryph.Providers;
 using ScyllaApocryph.Providers.Render;
 
 namespace ScyllaApocryph.Infra;
@@ -16,7 +16,7 @@ public static class StackProgram
     public static (ResourceGraph Graph, ProviderRegistry Providers) Build(StackSpec stack, string projectDirectory)
     {
         var graph = new ResourceGraph(stack.Stack, stack.Project);
-        var providers = new ProviderRegistry().Add(ScyllaCluster.RandomProvider, new RandomPasswordProvider());
+        var providers = BuiltInProviders.Registry();
         if (stack.ComposeDirectory is { } compose)
             providers.Add(ScyllaCluster.ComposeProvider, new RenderProvider(Path.Combine(projectDirectory, compose)));
         foreach (var provider in stack.Providers)

@@ -55,7 +55,7 @@ public static class ApocryphPodManifest
             },
             Replicas = new Replicas { Min = 1, Max = 1 },
         };
-        foreach (var file in plan.Files)
+        foreach (var file in plan.Files.Where(f => f.Consumer == FileConsumer.Scylla))
         {
             var volume = VolumeName(file.Key);
             pod.Volumes.Add(new Volume

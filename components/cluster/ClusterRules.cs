@@ -46,6 +46,15 @@ public static class ClusterRules
             warnings.Add("SECURITY: security is 'none': internode and client traffic is unencrypted and unauthenticated. Use it only for a trial on one trusted host.");
 
         var topology = Topology.Build(stack);
+        if (cluster.Security == SecurityMode.Nebula)
+        {
+            foreach (var problem in Mesh.NebulaMeshPlanner.Validate(SecurityMaterial.MeshSpec(topology)))
+                errors.Add($"{key}.security: nebula mesh: {problem} (set publicHost on the provider)");
+            var kubernetesPorts = topology.Slots.Where(s => s.Kind == ProviderKind.Kubernetes).Select(s => SecurityMaterial.NebulaPort(cluster, s)).ToList();
+            if (kubernetesPorts.Count > 0 && (kubernetesPorts.Min() < NodePortMin || kubernetesPorts.Max() > NodePortMax))
+                errors.Add($"{key}.ports.nebulaUdp: {cluster.Ports.NebulaUdp} must be a NodePort ({NodePortMin}-{NodePortMax}) with room for one port per node: on Kubernetes each node's Nebula UDP port is its own NodePort");
+        }
+
         var problems = Survivability.Problems(topology);
         if (problems.Count > 0)
         {

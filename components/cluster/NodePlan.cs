@@ -1,9 +1,17 @@
 namespace ScyllaApocryph.Components.Cluster;
 
-/// <summary>A file a node needs in its configuration directory. Text may hold placeholder tokens (see <see cref="Template"/>).</summary>
+/// <summary>Which container of a node reads a file.</summary>
+public enum FileConsumer
+{
+    Scylla,
+    Nebula,
+}
+
+/// <summary>A file a node needs. Text may hold placeholder tokens (see <see cref="Template"/>).</summary>
 /// <param name="Key">A name usable as a ConfigMap/Secret key and volume name stem, e.g. <c>scylla.yaml</c>.</param>
-/// <param name="Secret">Holds key material or credentials: goes into Secrets, mode 0600.</param>
-public sealed record NodeFile(string Key, string MountPath, string Text, bool Secret);
+/// <param name="Secret">Holds credentials, key material or values generated at apply time: it travels in Secrets
+/// (base64), never in ConfigMaps. A rendered file's mode follows its value: 0600 when the value is secret.</param>
+public sealed record NodeFile(string Key, string MountPath, string Text, bool Secret, FileConsumer Consumer = FileConsumer.Scylla);
 
 /// <summary>A TCP port a node exposes to peers or clients.</summary>
 public sealed record NodePort(string Name, int Port);

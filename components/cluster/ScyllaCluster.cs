@@ -30,8 +30,8 @@ public static class ScyllaCluster
         var topology = Topology.Build(stack);
         var cluster = graph.Component(ClusterType, stack.Cluster.Name, inputs: PropertyMap.Of(("image", stack.Cluster.Image)));
         var password = graph.Resource(PasswordType, $"{stack.Cluster.Name}-superuser", RandomProvider, PropertyMap.Of(("length", 32)), cluster);
-        var tokens = new Dictionary<string, PropertyValue> { [ScyllaNodeConfig.SuperuserHashToken] = password.Output("sha512crypt") };
-        var plans = topology.Slots.Select(s => NodePlan.For(topology, s)).ToList();
+        var security = SecurityMaterial.Declare(graph, topology, cluster);
+        var plans = topology.Slots.Select(s => NodePlan.For(topology, s, security[s.Name].Files)).ToList();
 
         foreach (var dc in plans.GroupBy(p => p.Slot.Datacenter))
         {
@@ -51,6 +51,7 @@ public static class ScyllaCluster
                 var slot = plan.Slot;
                 var node = graph.Component(NodeType, slot.Name, datacenter, PropertyMap.Of(
                     ("datacenter", slot.Datacenter), ("rack", slot.Rack), ("ordinal", slot.Ordinal), ("address", slot.Address), ("arbiter", slot.IsArbiter)));
+                var tokens = new Dictionary<string, PropertyValue>(security[slot.Name].Tokens) { [ScyllaNodeConfig.SuperuserHashToken] = password.Output("sha512crypt") };
                 var fileValues = plan.Files.ToDictionary(f => f.Key, f => Template.Fill(f.Text, tokens));
                 var k8sTokens = plan.Files.Where(f => f.Secret).ToDictionary(f => KubernetesManifests.SecretDataToken(f.Key), f => PropertyValue.Apply("base64", fileValues[f.Key]));
                 var nodeObjects = KubernetesManifests.Node(plan, ns, provider.Setting("storageClass"));

@@ -27,7 +27,7 @@ public static class ComposeFile
                 ["hostname"] = slot.Name,
                 ["command"] = ScyllaNodeConfig.Arguments(topology.Cluster).ToList(),
                 ["volumes"] = new List<string> { $"{slot.Name}-data:{ScyllaNodeConfig.DataDirectory}" }
-                    .Concat(plan.Files.Select(f => $"./{dir}/{f.Key}:{f.MountPath}:ro")).ToList(),
+                    .Concat(plan.Files.Where(f => f.Consumer == FileConsumer.Scylla).Select(f => $"./{dir}/{f.Key}:{f.MountPath}:ro")).ToList(),
                 ["healthcheck"] = new Dictionary<string, object>
                 {
                     // The same readiness check as every target: own host ID up and normal, CQL serving.

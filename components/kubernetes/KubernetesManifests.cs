@@ -82,6 +82,7 @@ public static class KubernetesManifests
         };
         if (cluster.Security == SecurityMode.Nebula)
         {
+            var nebulaPort = SecurityMaterial.NebulaPort(cluster, slot);
             objects.Add(new V1Service
             {
                 ApiVersion = "v1", Kind = "Service",
@@ -90,7 +91,7 @@ public static class KubernetesManifests
                 {
                     Type = "NodePort",
                     Selector = new Dictionary<string, string> { ["scylla-apocryph/node"] = slot.Name },
-                    Ports = [new V1ServicePort { Name = "nebula", Protocol = "UDP", Port = cluster.Ports.NebulaUdp, TargetPort = cluster.Ports.NebulaUdp }],
+                    Ports = [new V1ServicePort { Name = "nebula", Protocol = "UDP", Port = nebulaPort, TargetPort = nebulaPort, NodePort = nebulaPort }],
                 },
             });
         }
@@ -119,11 +120,15 @@ public static class KubernetesManifests
             Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = cpu, ["memory"] = memory },
             Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = cpu, ["memory"] = memory },
         };
+        List<V1VolumeMount> FilesFor(FileConsumer consumer) =>
+        [
+            .. plan.Files.Where(f => f.Consumer == consumer).Select(f => new V1VolumeMount
+            {
+                Name = f.Secret ? "secret" : "config", MountPath = f.MountPath, SubPath = f.Key, ReadOnlyProperty = true,
+            }),
+        ];
         var mounts = new List<V1VolumeMount> { new() { Name = "data", MountPath = ScyllaNodeConfig.DataDirectory } };
-        mounts.AddRange(plan.Files.Select(f => new V1VolumeMount
-        {
-            Name = f.Secret ? "secret" : "config", MountPath = f.MountPath, SubPath = f.Key, ReadOnlyProperty = true,
-        }));
+        mounts.AddRange(FilesFor(FileConsumer.Scylla));
         var listen = cluster.Security == SecurityMode.Nebula ? null : "$(POD_IP)";
         var scylla = new V1Container
         {
@@ -155,16 +160,12 @@ public static class KubernetesManifests
             {
                 Name = "nebula",
                 Image = NebulaImage,
-                Args = ["-config", "/etc/nebula/config.yaml"],
-                Ports = [new V1ContainerPort { Name = "nebula", ContainerPort = cluster.Ports.NebulaUdp, Protocol = "UDP" }],
+                Args = ["-config", SecurityMaterial.NebulaConfigPath],
+                Ports = [new V1ContainerPort { Name = "nebula", ContainerPort = SecurityMaterial.NebulaPort(cluster, slot), Protocol = "UDP" }],
                 Resources = Exactly(new ResourceQuantity("100m"), new ResourceQuantity("64Mi")),
                 // The overlay needs exactly this: a TUN device and the right to configure it. Nothing else is privileged.
                 SecurityContext = new V1SecurityContext { Capabilities = new V1Capabilities { Add = ["NET_ADMIN"], Drop = ["ALL"] } },
-                VolumeMounts =
-                [
-                    new V1VolumeMount { Name = "tun", MountPath = "/dev/net/tun" },
-                    new V1VolumeMount { Name = "secret", MountPath = "/etc/nebula", ReadOnlyProperty = true },
-                ],
+                VolumeMounts = [new V1VolumeMount { Name = "tun", MountPath = "/dev/net/tun" }, .. FilesFor(FileConsumer.Nebula)],
             });
             volumes.Add(new V1Volume { Name = "tun", HostPath = new V1HostPathVolumeSource { Path = "/dev/net/tun", Type = "CharDevice" } });
         }

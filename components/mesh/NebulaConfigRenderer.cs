@@ -20,7 +20,7 @@ public static class NebulaConfigRenderer
                 ["ca"] = pki.Ca,
                 ["cert"] = pki.Cert,
                 ["key"] = pki.Key,
-                ["blocklist"] = pki.Blocklist.ToList(),
+                ["blocklist"] = pki.BlocklistPlaceholder is { } placeholder ? placeholder : pki.Blocklist.ToList(),
             },
             ["static_host_map"] = config.StaticHostMap
                 .OrderBy(kv => kv.Key, StringComparer.Ordinal)

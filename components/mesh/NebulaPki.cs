@@ -7,5 +7,11 @@ namespace ScyllaApocryph.Components.Mesh;
 /// </summary>
 public sealed record NebulaPki(string Ca, string Cert, string Key, IReadOnlyList<string> Blocklist)
 {
+    /// <summary>
+    /// When set, written in place of the blocklist as a plain scalar, for a renderer that fills in the list
+    /// (as a JSON array, which is YAML too) once the Blocklist resource has produced it.
+    /// </summary>
+    public string? BlocklistPlaceholder { get; init; }
+
     public override string ToString() => $"NebulaPki {{ Ca = {Ca.Length} chars, Cert = {Cert.Length} chars, Key = [secret], Blocklist = {Blocklist.Count} }}";
 }

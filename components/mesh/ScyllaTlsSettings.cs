@@ -14,7 +14,8 @@ public static class ScyllaTlsSettings
     private static readonly ISerializer Yaml = new SerializerBuilder().DisableAliases().Build();
 
     /// <param name="requireClientCertificateForCql">Applications must present a certificate from the cluster CA.</param>
-    public static Dictionary<string, object> ScyllaYaml(ScyllaTlsFiles files, bool requireClientCertificateForCql = true) => new()
+    /// <param name="cqlTlsPort">The CQL TLS port (on Apocryph a NodePort, the same on every node).</param>
+    public static Dictionary<string, object> ScyllaYaml(ScyllaTlsFiles files, bool requireClientCertificateForCql = true, int cqlTlsPort = CqlTlsPort) => new()
     {
         ["server_encryption_options"] = new Dictionary<string, object>
         {
@@ -32,7 +33,7 @@ public static class ScyllaTlsSettings
             ["truststore"] = files.Truststore,
             ["require_client_auth"] = requireClientCertificateForCql,
         },
-        ["native_transport_port_ssl"] = CqlTlsPort,
+        ["native_transport_port_ssl"] = cqlTlsPort,
         ["native_shard_aware_transport_port_ssl"] = CqlShardAwareTlsPort,
     };
 

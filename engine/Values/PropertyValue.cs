@@ -36,7 +36,9 @@ public abstract record PropertyValue
 
     /// <summary>A named pure function of a string value, applied once the value is known; see <see cref="FunctionValue"/>.</summary>
     public static PropertyValue Apply(string function, PropertyValue argument) =>
-        argument is StringValue s ? FunctionValue.Invoke(function, s.Value) : new FunctionValue(function, argument);
+        argument.Any(v => v is OutputReference or FormatValue or FunctionValue or UnknownValue)
+            ? new FunctionValue(function, argument)
+            : FunctionValue.Invoke(function, argument);
 
     /// <summary>True if this value or anything inside it is secret.</summary>
     public bool ContainsSecrets => Any(v => v is SecretValue);
@@ -78,7 +80,7 @@ public abstract record PropertyValue
             {
                 var a when a.ContainsUnknowns => a.ContainsSecrets ? Secret(Unknown) : Unknown,
                 var a when a is OutputReference or FormatValue or FunctionValue => new FunctionValue(fn.Function, a),
-                var a => a.ContainsSecrets ? Secret(FunctionValue.Invoke(fn.Function, a.AsString!)) : FunctionValue.Invoke(fn.Function, a.AsString!),
+                var a => a.ContainsSecrets ? Secret(FunctionValue.Invoke(fn.Function, a)) : FunctionValue.Invoke(fn.Function, a),
             },
             _ => this,
         };
@@ -171,19 +173,27 @@ public sealed record FormatValue(ImmutableArray<PropertyValue> Parts) : Property
 }
 
 /// <summary>
-/// A string function applied to a value that may not be known yet: <c>base64</c> (UTF-8 bytes as base64) or
-/// <c>json</c> (a JSON string literal, quotes included). Lets a renderer embed a generated secret in a manifest.
+/// A function applied to a value that may not be known yet: <c>base64</c> (a string's UTF-8 bytes as base64) or
+/// <c>json</c> (the value as JSON text: a string literal with its quotes, or an array). Lets a renderer embed a
+/// generated value in a manifest. The result is a string, secret if the argument was.
 /// </summary>
 public sealed record FunctionValue(string Function, PropertyValue Argument) : PropertyValue
 {
     public static readonly IReadOnlyList<string> Functions = ["base64", "json"];
 
-    public static PropertyValue Invoke(string function, string argument) => function switch
+    public static PropertyValue Invoke(string function, PropertyValue argument) => function switch
     {
-        "base64" => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(argument)),
-        "json" => System.Text.Json.JsonSerializer.Serialize(argument),
+        "base64" => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(argument.AsString ?? throw new ArgumentException("base64 takes a string"))),
+        "json" => Json(argument.Reveal()),
         _ => throw new ArgumentException($"unknown function '{function}' (known: {string.Join(", ", Functions)})"),
     };
+
+    private static string Json(PropertyValue value)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer)) PropertyJson.WritePlain(w, value, showSecrets: true);
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
 }
 
 /// <summary>An output that is not known until the resource is applied.</summary>

@@ -19,6 +19,7 @@ public static class ProviderSettings
             new("kubeconfig", false, "path of the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)"),
             new("namespace", false, "namespace for the cluster's objects (default: the cluster name)"),
             new("storageClass", false, "storage class of the data volumes (default: the cluster's default)"),
+            new("publicHost", false, "nebula mode: the address where this cluster's nodes receive Nebula UDP (their NodePorts)"),
         ],
         ProviderKind.Apocryph =>
         [

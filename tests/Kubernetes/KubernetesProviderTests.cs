@@ -5,7 +5,7 @@ using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Resources;
 using ScyllaApocryph.Engine.State;
 using ScyllaApocryph.Providers.Kubernetes;
-using ScyllaApocryph.Providers.Random;
+using ScyllaApocryph.Providers;
 using ScyllaApocryph.Tests.Doubles;
 
 namespace ScyllaApocryph.Tests.Kubernetes;
@@ -29,8 +29,7 @@ public sealed class KubernetesProviderTests : IDisposable
     {
         var graph = new ResourceGraph("dev", "scylla-apocryph");
         ScyllaCluster.Declare(graph, Stack());
-        var providers = new ProviderRegistry()
-            .Add(ScyllaCluster.RandomProvider, new RandomPasswordProvider())
+        var providers = BuiltInProviders.Registry()
             .Add("kube", new KubernetesProvider(() => new k8s.Kubernetes(new KubernetesClientConfiguration { Host = "http://kubernetes.test" }, _api)));
         using var store = StateStore.Open(_state, PassphraseCipher.Open(_state, "p", 1000));
         return await action(new DeploymentEngine(providers), store, graph);

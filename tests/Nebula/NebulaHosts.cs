@@ -1,3 +1,4 @@
+using ScyllaApocryph.Components.Cluster;
 using System.Diagnostics;
 using ScyllaApocryph.Components.Mesh;
 using ScyllaApocryph.Engine.Providers;
@@ -57,7 +58,7 @@ public sealed class NebulaHosts : IDisposable
 
     public string Ns(int n) => $"sap{Lab.Id}h{n}";
 
-    public static string OverlayIp(int n) => OverlayAddressing.AddressForSlot(OverlayCidr, n - 1);
+    public static string OverlayIp(int n) => Topology.OverlayIp(OverlayCidr, 1, n - 1);
 
     public string Fingerprint(int n) => _hosts[n].Cert.GetString("fingerprint")!;
 
@@ -118,7 +119,7 @@ public sealed class NebulaHosts : IDisposable
         var urn = Urn.Create("test", "pki", null, NebulaCertificateProvider.Type, name);
         var inputs = PropertyMap.Of(
             ("name", name),
-            ("ip", OverlayAddressing.CidrForSlot(OverlayCidr, n - 1)),
+            ("ip", OverlayIp(n) + "/16"),
             ("groups", PropertyValue.Array(ClusterGroup, n == 3 ? "dc2" : "dc1")),
             ("duration", "1d"),
             ("renewBefore", "1h"),

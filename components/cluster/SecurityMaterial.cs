@@ -1,0 +1,116 @@
+using System.Net;
+using ScyllaApocryph.Components.Mesh;
+using ScyllaApocryph.Engine.Resources;
+using ScyllaApocryph.Engine.Values;
+
+namespace ScyllaApocryph.Components.Cluster;
+
+/// <summary>What a node gets from the cluster's PKI: extra files, and the values that fill their placeholders.</summary>
+public sealed record NodeSecurity(IReadOnlyList<NodeFile> Files, IReadOnlyDictionary<string, PropertyValue> Tokens)
+{
+    public static readonly NodeSecurity None = new([], new Dictionary<string, PropertyValue>());
+}
+
+/// <summary>
+/// The certificate authorities and certificates of the security mode, as resources: in <c>tls</c> mode a cluster CA,
+/// a node certificate per slot (SANs for every address a peer or client may dial) and a client certificate for the
+/// application; in <c>nebula</c> mode a Nebula CA, a certificate per slot with its fixed overlay IP and groups,
+/// the blocklist every node carries, and each node's Nebula configuration. Keys exist only as engine secrets.
+/// </summary>
+public static class SecurityMaterial
+{
+    public const string TlsProvider = "_tls";
+    public const string NebulaProvider = "_nebula";
+    public const string NebulaDirectory = "/etc/nebula";
+    public const string NebulaConfigPath = NebulaDirectory + "/nebula.yaml";
+    private const string BlocklistToken = "__nebula_blocklist__";
+
+    public static IReadOnlyDictionary<string, NodeSecurity> Declare(ResourceGraph graph, Topology topology, ResourceDeclaration cluster) =>
+        topology.Cluster.Security switch
+        {
+            SecurityMode.Tls => Tls(graph, topology, cluster),
+            SecurityMode.Nebula => Nebula(graph, topology, cluster),
+            _ => topology.Slots.ToDictionary(s => s.Name, _ => NodeSecurity.None),
+        };
+
+    /// <summary>The mesh as the planner sees it; also validated with the stack, so a bad mesh stops before anything runs.</summary>
+    public static NebulaMeshSpec MeshSpec(Topology topology) => new(
+        [.. topology.Slots.Select(s => new NebulaMeshNode(s.Name, s.Datacenter, s.OverlayIp, PublicHost(topology, s), NebulaPort(topology.Cluster, s)))],
+        ClusterGroup: topology.Cluster.Name);
+
+    /// <summary>
+    /// A node's Nebula UDP port. On Kubernetes it is also the node's NodePort, and NodePorts are global to a
+    /// Kubernetes cluster, so each slot there takes the base port plus its ordinal.
+    /// </summary>
+    public static int NebulaPort(ClusterSpec cluster, NodeSlot slot) =>
+        slot.Kind == ProviderKind.Kubernetes ? cluster.Ports.NebulaUdp + slot.Ordinal : cluster.Ports.NebulaUdp;
+
+    private static string? PublicHost(Topology topology, NodeSlot slot) => slot.Kind switch
+    {
+        ProviderKind.Render => slot.Name,
+        _ => topology.Stack.Provider(slot.Provider).Setting("publicHost"),
+    };
+
+    private static Dictionary<string, NodeSecurity> Tls(ResourceGraph graph, Topology topology, ResourceDeclaration cluster)
+    {
+        var name = topology.Cluster.Name;
+        var ca = graph.Resource("tls:index:CertificateAuthority", $"{name}-ca", TlsProvider, PropertyMap.Of(("commonName", $"{name} cluster CA")), cluster);
+        var client = graph.Resource("tls:index:Certificate", $"{name}-client", TlsProvider, PropertyMap.Of(
+            ("commonName", $"{name} application"), ("usage", "client"), ("caCert", ca.Output("cert")), ("caKey", ca.Output("key"))), cluster);
+        graph.Export("caCertificate", ca.Output("cert"));
+        graph.Export("clientCertificate", client.Output("cert"));
+        graph.Export("clientKey", client.Output("key"));
+        var result = new Dictionary<string, NodeSecurity>();
+        foreach (var slot in topology.Slots)
+        {
+            var (dns, ips) = ScyllaTlsSettings.SubjectAlternativeNames([slot.Address, slot.Name, "localhost", "127.0.0.1"]);
+            var cert = graph.Resource("tls:index:Certificate", slot.Name, TlsProvider, PropertyMap.Of(
+                ("commonName", slot.Name), ("usage", "node"),
+                ("dnsNames", PropertyValue.Array(dns.Select(d => (PropertyValue)d))),
+                ("ipAddresses", PropertyValue.Array(ips.Select(i => (PropertyValue)i))),
+                ("caCert", ca.Output("cert")), ("caKey", ca.Output("key"))), cluster);
+            var files = ScyllaTlsFiles.In(ScyllaNodeConfig.TlsDirectory);
+            result[slot.Name] = new NodeSecurity(
+                [
+                    new NodeFile("ca.crt", files.Truststore, "@@tls-ca@@", Secret: true),
+                    new NodeFile("node.crt", files.Certificate, "@@tls-cert@@", Secret: true),
+                    new NodeFile("node.key", files.Key, "@@tls-key@@", Secret: true),
+                ],
+                new Dictionary<string, PropertyValue>
+                {
+                    ["@@tls-ca@@"] = ca.Output("cert"), ["@@tls-cert@@"] = cert.Output("cert"), ["@@tls-key@@"] = cert.Output("key"),
+                });
+        }
+        return result;
+    }
+
+    private static Dictionary<string, NodeSecurity> Nebula(ResourceGraph graph, Topology topology, ResourceDeclaration cluster)
+    {
+        var name = topology.Cluster.Name;
+        var prefix = IPNetwork.Parse(topology.Cluster.OverlayCidr).PrefixLength;
+        var ca = graph.Resource("nebula:index:CertificateAuthority", $"{name}-nebula-ca", NebulaProvider, PropertyMap.Of(("name", $"{name} overlay CA")), cluster);
+        var certs = topology.Slots.ToDictionary(s => s.Name, s => graph.Resource("nebula:index:Certificate", $"{s.Name}-nebula", NebulaProvider, PropertyMap.Of(
+            ("name", s.Name), ("ip", $"{s.OverlayIp}/{prefix}"),
+            ("groups", PropertyValue.Array(name, s.Datacenter, s.IsArbiter ? "arbiter" : "scylla")),
+            ("caCert", ca.Output("cert")), ("caKey", ca.Output("key"))), cluster));
+        // Certificates of removed slots stay refused until they expire: the blocklist remembers what it has seen.
+        var blocklist = graph.Resource("nebula:index:Blocklist", $"{name}-nebula-blocklist", NebulaProvider, PropertyMap.Of(
+            ("active", PropertyValue.Array(certs.Values.Select(c => (PropertyValue)PropertyMap.Of(("fingerprint", c.Output("fingerprint")), ("notAfter", c.Output("notAfter"))))))), cluster);
+        var pki = new NebulaPki($"{NebulaDirectory}/ca.crt", $"{NebulaDirectory}/host.crt", $"{NebulaDirectory}/host.key", []) { BlocklistPlaceholder = BlocklistToken };
+        var configs = NebulaMeshPlanner.Plan(MeshSpec(topology)).ToDictionary(c => c.Name);
+        return topology.Slots.ToDictionary(s => s.Name, s => new NodeSecurity(
+            [
+                new NodeFile("nebula.yaml", NebulaConfigPath, NebulaConfigRenderer.Render(configs[s.Name], pki), Secret: true, FileConsumer.Nebula),
+                new NodeFile("nebula-ca.crt", pki.Ca, "@@nebula-ca@@", Secret: true, FileConsumer.Nebula),
+                new NodeFile("nebula-host.crt", pki.Cert, "@@nebula-cert@@", Secret: true, FileConsumer.Nebula),
+                new NodeFile("nebula-host.key", pki.Key, "@@nebula-key@@", Secret: true, FileConsumer.Nebula),
+            ],
+            new Dictionary<string, PropertyValue>
+            {
+                [BlocklistToken] = PropertyValue.Apply("json", blocklist.Output("fingerprints")),
+                ["@@nebula-ca@@"] = ca.Output("cert"),
+                ["@@nebula-cert@@"] = certs[s.Name].Output("cert"),
+                ["@@nebula-key@@"] = certs[s.Name].Output("key"),
+            }));
+    }
+}

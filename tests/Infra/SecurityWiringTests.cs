@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using ScyllaApocryph.Infra.Cli;
+using ScyllaApocryph.Providers.Tls;
+using ScyllaApocryph.Tests.Pki;
+using ScyllaApocryph.Tests.Tls;
+
+namespace ScyllaApocryph.Tests.Infra;
+
+/// <summary>The security mode wired through the whole program: what `up` renders is usable as it is.</summary>
+public sealed class SecurityWiringTests : IDisposable
+{
+    private readonly string _project = Directory.CreateTempSubdirectory("wiring-").FullName;
+
+    public SecurityWiringTests() => File.Copy(Path.Combine(StackConfigTests.RepositoryRoot(), "Pulumi.yaml"), Path.Combine(_project, "Pulumi.yaml"));
+
+    public void Dispose() => Directory.Delete(_project, true);
+
+    private async Task Up(string stack)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var env = new CliEnvironment(stdout, stderr, new StringReader(""), _project, k => k == "PULUMI_CONFIG_PASSPHRASE" ? "p" : null, false, false);
+        var code = await new CliApp(env) { Pbkdf2Iterations = 1000 }.RunAsync(["up", "--stack", stack, "--yes"]);
+        Assert.True(code == 0, stdout + "\n" + stderr);
+    }
+
+    private string Node(string dc) => Path.Combine(_project, "out", "local", dc, $"scylla-local-{dc}-0");
+
+    private TlsKeyPair KeyPair(string dc) => new(File.ReadAllText(Path.Combine(Node(dc), "node.crt")), File.ReadAllText(Path.Combine(Node(dc), "node.key")));
+
+    [Fact]
+    public async Task In_tls_mode_two_rendered_nodes_complete_mutual_tls_with_their_certificates()
+    {
+        await Up("local");
+
+        var ca = new TlsKeyPair(File.ReadAllText(Path.Combine(Node("alpha"), "ca.crt")), "");
+        var outcome = await MutualTls.HandshakeAsync(ca, KeyPair("alpha"), KeyPair("beta"), "scylla-local-alpha-0");
+
+        Assert.True(outcome.Completed, $"{outcome.ServerError?.Message} {outcome.ClientError?.Message}");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(Node("alpha"), "node.key")));
+        Assert.Equal(File.ReadAllText(Path.Combine(Node("alpha"), "ca.crt")), File.ReadAllText(Path.Combine(Node("gamma"), "ca.crt")));
+    }
+
+    [NebulaCertFact]
+    public async Task In_nebula_mode_every_rendered_node_config_passes_nebula_test_with_its_certificates()
+    {
+        var local = File.ReadAllText(Path.Combine(StackConfigTests.RepositoryRoot(), "Pulumi.local.yaml"));
+        File.WriteAllText(Path.Combine(_project, "Pulumi.overlay.yaml"), local.Replace("security: tls", "security: nebula"));
+
+        await Up("overlay");
+
+        foreach (var dc in new[] { "alpha", "beta", "gamma" })
+        {
+            // The config names /etc/nebula/..., where the container mounts these files, and the other nodes by the
+            // host names they have beside each other; point it at the rendered files and at loopback.
+            var config = System.Text.RegularExpressions.Regex.Replace(
+                File.ReadAllText(Path.Combine(Node(dc), "nebula.yaml")), @"scylla-local-[a-z]+-0:(\d+)", "127.0.0.1:$1");
+            Assert.Matches(@"blocklist: \[(""[0-9a-f]{64}"",?)*\]|blocklist: \[\]", config);
+            var local_ = Path.Combine(Node(dc), "nebula-local.yaml");
+            File.WriteAllText(local_, config
+                .Replace("/etc/nebula/ca.crt", Path.Combine(Node(dc), "nebula-ca.crt"))
+                .Replace("/etc/nebula/host.crt", Path.Combine(Node(dc), "nebula-host.crt"))
+                .Replace("/etc/nebula/host.key", Path.Combine(Node(dc), "nebula-host.key")));
+            using var nebula = Process.Start(new ProcessStartInfo("nebula", ["-test", "-config", local_]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            var output = await nebula.StandardError.ReadToEndAsync() + await nebula.StandardOutput.ReadToEndAsync();
+            Assert.True(nebula.WaitForExit(20_000));
+            Assert.True(nebula.ExitCode == 0, $"{dc}: {output}");
+        }
+    }
+}
