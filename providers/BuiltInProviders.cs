@@ -3,6 +3,7 @@ using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Providers.Nebula;
 using ScyllaApocryph.Providers.Random;
 using ScyllaApocryph.Providers.Tls;
+using ScyllaApocryph.Providers.Wallet;
 
 namespace ScyllaApocryph.Providers;
 
@@ -12,5 +13,6 @@ public static class BuiltInProviders
     public static ProviderRegistry Registry() => new ProviderRegistry()
         .Add(ScyllaCluster.RandomProvider, new RandomPasswordProvider())
         .Add(SecurityMaterial.TlsProvider, new TlsProvider())
-        .Add(SecurityMaterial.NebulaProvider, new NebulaProvider());
+        .Add(SecurityMaterial.NebulaProvider, new NebulaProvider())
+        .Add(SecurityMaterial.WalletProvider, new MembershipProofProvider());
 }

@@ -30,6 +30,13 @@ public sealed record ArbiterSpec(string Provider, string Datacenter = "arbiter")
 /// </summary>
 public sealed record PortSpec(int Storage = 7000, int SslStorage = 7001, int Cql = 9042, int CqlTls = 9142, int NebulaUdp = 4242);
 
+/// <summary>
+/// The application wallet signs each node certificate's public key, so a peer can check membership against the
+/// application's address. The key is read at apply time from <paramref name="KeyEnv"/> or <paramref name="KeyFile"/>,
+/// never from the stack file; <paramref name="Address"/>, if given, must be the key's address.
+/// </summary>
+public sealed record MembershipProofSpec(string? KeyEnv, string? KeyFile, string? Address);
+
 /// <summary>A keyspace to create, with NetworkTopologyStrategy replication per datacenter (default min(3, nodes)).</summary>
 public sealed record KeyspaceSpec(string Name, IReadOnlyDictionary<string, int>? Replication = null);
 
@@ -58,6 +65,8 @@ public sealed record ClusterSpec(
     public string OverlayCidr { get; init; } = "10.42.0.0/16";
 
     public string SuperuserName { get; init; } = "scylla_admin";
+
+    public MembershipProofSpec? MembershipProof { get; init; }
 }
 
 /// <summary>Kinds of hosting provider a datacenter can live on.</summary>

@@ -25,13 +25,37 @@ public static class SecurityMaterial
     public const string NebulaConfigPath = NebulaDirectory + "/nebula.yaml";
     private const string BlocklistToken = "__nebula_blocklist__";
 
-    public static IReadOnlyDictionary<string, NodeSecurity> Declare(ResourceGraph graph, Topology topology, ResourceDeclaration cluster) =>
-        topology.Cluster.Security switch
+    public const string WalletProvider = "_wallet";
+
+    public static IReadOnlyDictionary<string, NodeSecurity> Declare(ResourceGraph graph, Topology topology, ResourceDeclaration cluster)
+    {
+        var (material, certificates) = topology.Cluster.Security switch
         {
             SecurityMode.Tls => Tls(graph, topology, cluster),
             SecurityMode.Nebula => Nebula(graph, topology, cluster),
-            _ => topology.Slots.ToDictionary(s => s.Name, _ => NodeSecurity.None),
+            _ => (topology.Slots.ToDictionary(s => s.Name, _ => NodeSecurity.None), []),
         };
+        if (topology.Cluster.MembershipProof is not { } proof || certificates.Count == 0) return material;
+        // The application's wallet vouches for each node's certificate key; peers check the signer's address.
+        return material.ToDictionary(kv => kv.Key, kv =>
+        {
+            var inputs = PropertyMap.Of(("cluster", topology.Cluster.Name), ("kind", topology.Cluster.Security == SecurityMode.Tls ? "tls" : "nebula"),
+                ("publicKey", certificates[kv.Key].Output("publicKey")));
+            if (proof.KeyEnv is not null) inputs = inputs.With("keyEnv", proof.KeyEnv);
+            if (proof.KeyFile is not null) inputs = inputs.With("keyFile", proof.KeyFile);
+            if (proof.Address is not null) inputs = inputs.With("address", proof.Address);
+            var signed = graph.Resource("wallet:index:MembershipProof", $"{kv.Key}-proof", WalletProvider, inputs, cluster);
+            const string token = "@@membership-proof@@";
+            var file = new NodeFile("membership-proof.json", $"{ScyllaNodeConfig.TlsDirectory}/membership-proof.json", token, Secret: true);
+            var tokens = new Dictionary<string, PropertyValue>(kv.Value.Tokens)
+            {
+                [token] = PropertyValue.Format("{\"message\": ", PropertyValue.Apply("json", signed.Output("message")),
+                    ", \"signer\": ", PropertyValue.Apply("json", signed.Output("signer")),
+                    ", \"signature\": ", PropertyValue.Apply("json", signed.Output("signature")), "}\n"),
+            };
+            return new NodeSecurity([.. kv.Value.Files, file], tokens);
+        });
+    }
 
     /// <summary>The mesh as the planner sees it; also validated with the stack, so a bad mesh stops before anything runs.</summary>
     public static NebulaMeshSpec MeshSpec(Topology topology) => new(
@@ -51,8 +75,9 @@ public static class SecurityMaterial
         _ => topology.Stack.Provider(slot.Provider).Setting("publicHost"),
     };
 
-    private static Dictionary<string, NodeSecurity> Tls(ResourceGraph graph, Topology topology, ResourceDeclaration cluster)
+    private static (Dictionary<string, NodeSecurity>, Dictionary<string, ResourceDeclaration>) Tls(ResourceGraph graph, Topology topology, ResourceDeclaration cluster)
     {
+        var certificates = new Dictionary<string, ResourceDeclaration>();
         var name = topology.Cluster.Name;
         var ca = graph.Resource("tls:index:CertificateAuthority", $"{name}-ca", TlsProvider, PropertyMap.Of(("commonName", $"{name} cluster CA")), cluster);
         var client = graph.Resource("tls:index:Certificate", $"{name}-client", TlsProvider, PropertyMap.Of(
@@ -69,6 +94,7 @@ public static class SecurityMaterial
                 ("dnsNames", PropertyValue.Array(dns.Select(d => (PropertyValue)d))),
                 ("ipAddresses", PropertyValue.Array(ips.Select(i => (PropertyValue)i))),
                 ("caCert", ca.Output("cert")), ("caKey", ca.Output("key"))), cluster);
+            certificates[slot.Name] = cert;
             var files = ScyllaTlsFiles.In(ScyllaNodeConfig.TlsDirectory);
             result[slot.Name] = new NodeSecurity(
                 [
@@ -81,10 +107,10 @@ public static class SecurityMaterial
                     ["@@tls-ca@@"] = ca.Output("cert"), ["@@tls-cert@@"] = cert.Output("cert"), ["@@tls-key@@"] = cert.Output("key"),
                 });
         }
-        return result;
+        return (result, certificates);
     }
 
-    private static Dictionary<string, NodeSecurity> Nebula(ResourceGraph graph, Topology topology, ResourceDeclaration cluster)
+    private static (Dictionary<string, NodeSecurity>, Dictionary<string, ResourceDeclaration>) Nebula(ResourceGraph graph, Topology topology, ResourceDeclaration cluster)
     {
         var name = topology.Cluster.Name;
         var prefix = IPNetwork.Parse(topology.Cluster.OverlayCidr).PrefixLength;
@@ -98,7 +124,7 @@ public static class SecurityMaterial
             ("active", PropertyValue.Array(certs.Values.Select(c => (PropertyValue)PropertyMap.Of(("fingerprint", c.Output("fingerprint")), ("notAfter", c.Output("notAfter"))))))), cluster);
         var pki = new NebulaPki($"{NebulaDirectory}/ca.crt", $"{NebulaDirectory}/host.crt", $"{NebulaDirectory}/host.key", []) { BlocklistPlaceholder = BlocklistToken };
         var configs = NebulaMeshPlanner.Plan(MeshSpec(topology)).ToDictionary(c => c.Name);
-        return topology.Slots.ToDictionary(s => s.Name, s => new NodeSecurity(
+        var material = topology.Slots.ToDictionary(s => s.Name, s => new NodeSecurity(
             [
                 new NodeFile("nebula.yaml", NebulaConfigPath, NebulaConfigRenderer.Render(configs[s.Name], pki), Secret: true, FileConsumer.Nebula),
                 new NodeFile("nebula-ca.crt", pki.Ca, "@@nebula-ca@@", Secret: true, FileConsumer.Nebula),
@@ -112,5 +138,6 @@ public static class SecurityMaterial
                 ["@@nebula-cert@@"] = certs[s.Name].Output("cert"),
                 ["@@nebula-key@@"] = certs[s.Name].Output("key"),
             }));
+        return (material, certs);
     }
 }

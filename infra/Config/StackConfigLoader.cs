@@ -164,6 +164,18 @@ public static partial class StackConfigLoader
         if (overlay is not null && (!System.Net.IPNetwork.TryParse(overlay, out var net) || net.PrefixLength > 16 || net.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork))
             r.Error("overlayCidr", $"must be an IPv4 network of /16 or larger, e.g. 10.42.0.0/16; got '{overlay}'");
         var superuser = r.String("superuserName");
+        MembershipProofSpec? proof = null;
+        if (r.Map("membershipProof") is { } mp)
+        {
+            var keyEnv = mp.String("keyEnv");
+            var keyFile = mp.String("keyFile");
+            var address = mp.String("address");
+            foreach (var forbidden in new[] { "privateKey", "key" })
+                if (mp.String(forbidden) is not null) mp.Error(forbidden, "the wallet key never goes into the stack file; name an environment variable (keyEnv) or a file (keyFile)");
+            mp.RejectUnknownKeys();
+            if ((keyEnv is null) == (keyFile is null)) mp.Error("keyEnv", "give exactly one of keyEnv and keyFile");
+            else proof = new MembershipProofSpec(keyEnv, keyFile, address);
+        }
         r.RejectUnknownKeys();
         if (name is null || image is null || security is null || resources is null) return null;
         return new ClusterSpec(name, image, security.Value, resources, datacenters, developerMode)
@@ -175,6 +187,7 @@ public static partial class StackConfigLoader
             FailureDetectorTimeoutMs = failureDetector ?? 20_000,
             OverlayCidr = overlay ?? "10.42.0.0/16",
             SuperuserName = superuser ?? "scylla_admin",
+            MembershipProof = proof,
         };
     }
 

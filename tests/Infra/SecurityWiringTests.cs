@@ -41,6 +41,36 @@ public sealed class SecurityWiringTests : IDisposable
         Assert.Equal(File.ReadAllText(Path.Combine(Node("alpha"), "ca.crt")), File.ReadAllText(Path.Combine(Node("gamma"), "ca.crt")));
     }
 
+    [Fact]
+    public async Task With_a_membership_proof_each_node_carries_the_wallet_signature_over_its_certificate_key()
+    {
+        const string key = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+        var variable = "TEST_WALLET_KEY_" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(variable, key);
+        try
+        {
+            var local = File.ReadAllText(Path.Combine(StackConfigTests.RepositoryRoot(), "Pulumi.local.yaml"));
+            File.WriteAllText(Path.Combine(_project, "Pulumi.proof.yaml"), local.Replace("    keyspaces:", $"    membershipProof:\n      keyEnv: {variable}\n    keyspaces:"));
+
+            await Up("proof");
+
+            var application = ScyllaApocryph.Providers.Wallet.WalletKey.FromHex(key).Address;
+            using var proof = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Node("beta"), "membership-proof.json")));
+            Assert.Equal(application, proof.RootElement.GetProperty("signer").GetString());
+            var publicKey = Convert.ToHexStringLower(TlsIssuer.SubjectPublicKeyInfo(File.ReadAllText(Path.Combine(Node("beta"), "node.crt"))));
+            Assert.Contains(publicKey, proof.RootElement.GetProperty("message").GetString());
+            var signature = ScyllaApocryph.Providers.Wallet.EthereumSignature.FromHex(proof.RootElement.GetProperty("signature").GetString())!;
+            Assert.True(new ScyllaApocryph.Providers.Wallet.MembershipVerifier(application)
+                .Verify(new ScyllaApocryph.Providers.Wallet.MembershipClaim("scylla-local", "tls", publicKey), signature));
+            foreach (var file in Directory.GetFiles(Path.Combine(_project, ".state"), "*", SearchOption.AllDirectories))
+                Assert.DoesNotContain(key, File.ReadAllText(file));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
     [NebulaCertFact]
     public async Task In_nebula_mode_every_rendered_node_config_passes_nebula_test_with_its_certificates()
     {

@@ -146,6 +146,14 @@ public sealed class StackConfigTests
     }
 
     [Fact]
+    public void A_wallet_key_written_into_the_stack_file_is_refused()
+    {
+        var errors = Errors(Valid.Replace("arbiter: { provider: p3 }", "arbiter: { provider: p3 }\n    membershipProof: { privateKey: '0xabc' }"));
+
+        Assert.Contains(errors, e => e.StartsWith("scylla-apocryph:cluster.membershipProof.privateKey: the wallet key never goes into the stack file", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_missing_stack_file_is_an_error_that_lists_the_stacks_present()
     {
         var dir = Directory.CreateTempSubdirectory("proj-").FullName;
