@@ -121,7 +121,7 @@ public sealed class CliApp(CliEnvironment env)
         var showSecrets = p.GetValue(_showSecrets);
         if (p.GetValue(_json)) JsonReport.WriteOutputs(env.Out, session.State.Outputs, showSecrets);
         else if (session.State.Outputs.Count == 0) env.Out.WriteLine($"stack '{session.Spec.Stack}' has no outputs yet; run up first");
-        else OutputsPrinter.Print(Console(), session.State.Outputs, showSecrets);
+        else OutputsPrinter.Print(env.Out, session.State.Outputs, showSecrets);
         return Task.FromResult(ExitCodes.Ok);
     }
 
@@ -154,7 +154,7 @@ public sealed class CliApp(CliEnvironment env)
         foreach (var o in result.Outcomes.Where(o => o.Status is StepStatus.Failed or StepStatus.Skipped))
             env.Out.WriteLine($"{StepText.Done(o)}: {o.Step.Type} {o.Step.Name}: {o.Error}");
         env.Out.WriteLine($"Resources: {StepText.Summary(result, preview: false)}");
-        if (command == "up" && result.Succeeded) OutputsPrinter.Print(Console(), result.Outputs, showSecrets: false);
+        if (command == "up" && result.Succeeded) OutputsPrinter.Print(env.Out, result.Outputs, showSecrets: false, full: false);
     }
 
     private bool Confirm(string question, out int refusal)

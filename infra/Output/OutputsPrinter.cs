@@ -1,30 +1,34 @@
 using ScyllaApocryph.Engine.Values;
-using Spectre.Console;
 
 namespace ScyllaApocryph.Infra.Output;
 
-/// <summary>Prints stack outputs for people: scalars as <c>key: value</c>, lists of records as tables.</summary>
+/// <summary>
+/// Prints stack outputs for people: scalars as <c>key: value</c>, lists of records as aligned columns (plain
+/// lines, so a narrow terminal wraps them whole instead of squeezing every cell).
+/// </summary>
 internal static class OutputsPrinter
 {
-    public static void Print(IAnsiConsole console, PropertyMap outputs, bool showSecrets)
+    /// <param name="full">Print multi-line values (certificates) whole; otherwise as a size and digest.</param>
+    public static void Print(TextWriter w, PropertyMap outputs, bool showSecrets, bool full = true)
     {
         if (outputs.Count == 0) return;
-        console.WriteLine("Outputs:");
+        w.WriteLine("Outputs:");
         foreach (var (key, value) in outputs)
         {
             if (value.AsArray is { Length: > 0 } rows && rows.All(r => r.AsMap is not null))
             {
                 var columns = rows.SelectMany(r => r.AsMap!.Keys).Distinct().OrderBy(c => c == "name" ? 0 : 1).ToList();
-                var table = new Table().Border(TableBorder.Simple).Title(key);
-                foreach (var c in columns) table.AddColumn(c);
-                foreach (var row in rows)
-                    table.AddRow(columns.Select(c => Markup.Escape(row.AsMap!.Get(c) is { } v ? Plain(v, showSecrets) : "")).ToArray());
-                console.Write(table);
+                var cells = rows.Select(r => columns.Select(c => r.AsMap!.Get(c) is { } v ? Plain(v, showSecrets) : "").ToList()).ToList();
+                var widths = columns.Select((c, i) => Math.Max(c.Length, cells.Max(row => row[i].Length))).ToList();
+                w.WriteLine($"  {key}:");
+                w.WriteLine("    " + string.Join("  ", columns.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+                foreach (var row in cells) w.WriteLine("    " + string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
             }
-            else console.WriteLine($"  {key}: {Plain(value, showSecrets)}");
+            else if (!full && value.Reveal().AsString is { } text && text.Contains('\n')) w.WriteLine($"  {key}: {PropertyFormatter.Format(value, showSecrets)}");
+            else w.WriteLine($"  {key}: {Plain(value, showSecrets)}");
         }
     }
 
     private static string Plain(PropertyValue value, bool showSecrets) =>
-        value is StringValue s ? s.Value : PropertyFormatter.Format(value, showSecrets);
+        value.Reveal() is StringValue s && (showSecrets || !value.ContainsSecrets) ? s.Value : PropertyFormatter.Format(value, showSecrets);
 }
