@@ -90,7 +90,14 @@ public static class MembershipDecider
                 }
                 continue;
             }
-            if (node.Status == NodeStatus.Up) continue; // never act on a node that is up
+            if (node.Status == NodeStatus.Up)
+            {
+                // Never act on a node that is up. An empty or missing instance behind a live node means gossip has
+                // not noticed yet (failure detector lag), so the slot is not settled either.
+                if (phase != InstancePhase.Running)
+                    waits.Add(Wait($"slot {slot.Slot}'s instance is {phase} but the node is still seen up: waiting for gossip to agree", slot));
+                continue;
+            }
             var downFor = history.DownFor(node.Address);
             if (phase != InstancePhase.AwaitingBoot)
             {

@@ -44,7 +44,15 @@ public sealed class MembershipReconciler(
         if (!await lease.TryAcquireAsync(options.Holder, options.LeaseTtl, ct)) return ReconcileRound.NotLeader(await lease.HolderAsync(ct));
         var record = decision.Intent == IntentOutcome.Redrive && intent is not null ? intent : TopologyIntent.For(action, clock.GetUtcNow());
         await journal.SaveAsync(record, ct); // write-ahead: a crash after this point is detected on resume
-        await ExecuteAsync(action, view, ct);
+        try
+        {
+            await ExecuteAsync(action, view, ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutException)
+        {
+            // The request may or may not have reached the cluster; the unacknowledged intent makes the next round find out.
+            return new ReconcileRound(true, view, decision, null, $"{action.Kind} failed in transport: {e.Message}");
+        }
         await journal.SaveAsync(record with { Issued = true }, ct);
         return new ReconcileRound(true, view, decision, action);
     }

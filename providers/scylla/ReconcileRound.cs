@@ -5,7 +5,8 @@ namespace ScyllaApocryph.Providers.Scylla;
 /// <summary>What one reconcile round saw, decided and did.</summary>
 /// <param name="Leader">False when another reconciler holds the lease: nothing was observed or done.</param>
 /// <param name="Executed">The topology action issued this round, if any.</param>
-public sealed record ReconcileRound(bool Leader, ClusterView? View, MembershipDecision? Decision, MembershipAction? Executed)
+/// <param name="Error">Why issuing the action failed in transport (unreachable, timed out); the intent stays and is judged next round.</param>
+public sealed record ReconcileRound(bool Leader, ClusterView? View, MembershipDecision? Decision, MembershipAction? Executed, string? Error = null)
 {
     public static ReconcileRound NotLeader(string? holder) =>
         new(false, null, new MembershipDecision([new MembershipAction(ActionKind.Wait, $"another reconciler ({holder ?? "unknown"}) holds the lease")],
