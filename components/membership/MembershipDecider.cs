@@ -59,6 +59,8 @@ public static class MembershipDecider
     {
         var (spec, view, instances, history, _, _) = input;
         var instanceBySlot = instances.ToDictionary(i => i.Slot, StringComparer.Ordinal);
+        var byAddress = view.Nodes.ToDictionary(n => n.Address, StringComparer.Ordinal);
+        var perDc = view.Nodes.GroupBy(n => n.Datacenter ?? "?").ToDictionary(g => g.Key, g => g.Count());
         bool IsDead(ObservedNode n) => n.Status == NodeStatus.Down && history.DownFor(n.Address) >= spec.GracePeriod;
         string HostIdOf(ObservedNode n) => n.HostId ?? history.LastHostId(n.Address) ?? "(unknown host id)";
 
@@ -70,7 +72,7 @@ public static class MembershipDecider
 
         foreach (var slot in spec.Slots.OrderBy(s => s.Datacenter, StringComparer.Ordinal).ThenBy(s => s.Ordinal))
         {
-            var node = view.At(slot.Address);
+            var node = byAddress.GetValueOrDefault(slot.Address);
             var phase = instanceBySlot.TryGetValue(slot.Slot, out var inst) ? inst.Phase : InstancePhase.Absent;
             if (node is null)
             {
@@ -130,7 +132,7 @@ public static class MembershipDecider
         foreach (var node in removed)
         {
             var dc = node.Datacenter ?? "?";
-            var remaining = view.Nodes.Count(m => m.Datacenter == node.Datacenter && m.Address != node.Address);
+            var remaining = perDc[dc] - 1;
             var rf = spec.ReplicationFactor(dc);
             var rfNote = $"{remaining} node(s) would remain in {dc}, RF is {rf}";
             if (remaining < rf)
