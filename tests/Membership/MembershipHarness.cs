@@ -32,8 +32,9 @@ public sealed class MembershipHarness
 
     public IIntentJournal Journal { get; set; } = new InMemoryIntentJournal();
 
+    // string.GetHashCode is randomised per process: derive the address from the characters so runs are repeatable.
     public static SlotSpec Slot(string dc, int ordinal, bool zeroToken = false) =>
-        new($"{dc}-{ordinal}", dc, ordinal, $"10.{Math.Abs(dc.GetHashCode() % 200)}.0.{ordinal + 1}", zeroToken);
+        new($"{dc}-{ordinal}", dc, ordinal, $"10.{dc.Sum(c => c) % 200}.0.{ordinal + 1}", zeroToken);
 
     public static MembershipSpec Spec(IEnumerable<SlotSpec> slots, params (string Dc, int Rf)[] rf) =>
         MembershipSpec.Create(slots.ToList(), rf.ToDictionary(r => r.Dc, r => r.Rf));
