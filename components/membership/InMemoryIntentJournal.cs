@@ -1,0 +1,21 @@
+namespace ScyllaApocryph.Components.Membership;
+
+/// <summary>Journal for one process (tests, the agent's single loop); shared between reconciler instances by reference.</summary>
+public sealed class InMemoryIntentJournal : IIntentJournal
+{
+    private TopologyIntent? _intent;
+
+    public Task<TopologyIntent?> LoadAsync(CancellationToken cancellationToken) => Task.FromResult(Volatile.Read(ref _intent));
+
+    public Task SaveAsync(TopologyIntent intent, CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref _intent, intent);
+        return Task.CompletedTask;
+    }
+
+    public Task ClearAsync(CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref _intent, null);
+        return Task.CompletedTask;
+    }
+}

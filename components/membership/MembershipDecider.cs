@@ -1,0 +1,254 @@
+namespace ScyllaApocryph.Components.Membership;
+
+/// <summary>
+/// The pure decision core: desired slots + observed view + instances + history (+ a recorded intent) in,
+/// ordered actions with reasons out. The gates run in a fixed order and each one can stop the rest:
+/// stale view -> Raft majority -> pending intent -> operation in flight -> per-slot analysis.
+/// </summary>
+public static class MembershipDecider
+{
+    /// <summary>Where an operator goes when the majority is gone.</summary>
+    public const string RecoveryProcedure =
+        "https://docs.scylladb.com/manual/stable/troubleshooting/handling-node-failures.html#manual-recovery-procedure";
+
+    public static MembershipDecision Decide(DecisionInput input)
+    {
+        var (spec, view, _, history, intent, now) = input;
+
+        // Gate 1: a stale or empty view is no basis for anything destructive, nor for booting nodes.
+        if (view.Reachable.Count == 0)
+            return Only(Wait("no node's REST API answered: the cluster cannot be observed"), intent);
+        var age = now - view.ObservedAt;
+        if (age > spec.MaxViewAge)
+            return Only(Wait($"the view is {Fmt(age)} old (limit {Fmt(spec.MaxViewAge)}): observe again before acting"), intent);
+
+        var slotsByAddress = spec.Slots.ToDictionary(s => s.Address, StringComparer.Ordinal);
+        var down = view.Nodes.Where(n => n.Status == NodeStatus.Down).ToList();
+
+        // Gate 2: every topology change needs a Raft majority of ALL members (arbiters included).
+        if (view.Nodes.Count > 0 && 2 * (view.Nodes.Count - down.Count) <= view.Nodes.Count)
+        {
+            var missing = string.Join(", ", down.Select(n => Describe(n, slotsByAddress, history)));
+            return Only(new MembershipAction(ActionKind.Refuse,
+                $"Raft majority lost: {down.Count} of {view.Nodes.Count} nodes are down ({missing}). No topology or schema change " +
+                "can be made and none will be attempted. Bring the missing nodes back; if they are lost for good, follow the " +
+                $"manual Raft recovery procedure: {RecoveryProcedure}"), intent);
+        }
+
+        // Gate 3: a recorded intent is judged against the cluster before anything new is decided.
+        var outcome = IntentOutcome.None;
+        if (intent is not null)
+        {
+            var (judged, action) = JudgeIntent(input, intent);
+            if (action is not null) return new MembershipDecision([action], false, judged);
+            outcome = judged;
+        }
+
+        // Gate 4: one topology operation at a time.
+        var busy = view.Nodes.FirstOrDefault(n => n.State != NodeState.Normal);
+        if (busy is not null)
+            return new MembershipDecision([Wait($"{Describe(busy, slotsByAddress, history)} is {busy.State.ToString().ToLowerInvariant()}: " +
+                "one topology operation at a time")], false, outcome);
+
+        return new MembershipDecision(Analyse(input, slotsByAddress, down), false, outcome) is var d && d.Actions.Count == 0
+            ? d with { Converged = true }
+            : d;
+    }
+
+    private static List<MembershipAction> Analyse(DecisionInput input, Dictionary<string, SlotSpec> slotsByAddress, List<ObservedNode> down)
+    {
+        var (spec, view, instances, history, _, _) = input;
+        var instanceBySlot = instances.ToDictionary(i => i.Slot, StringComparer.Ordinal);
+        var byAddress = view.Nodes.ToDictionary(n => n.Address, StringComparer.Ordinal);
+        var perDc = view.Nodes.GroupBy(n => n.Datacenter ?? "?").ToDictionary(g => g.Key, g => g.Count());
+        bool IsDead(ObservedNode n) => n.Status == NodeStatus.Down && history.DownFor(n.Address) >= spec.GracePeriod;
+        string HostIdOf(ObservedNode n) => n.HostId ?? history.LastHostId(n.Address) ?? "(unknown host id)";
+
+        var replaces = new List<MembershipAction>();
+        var removes = new List<MembershipAction>();
+        var joins = new List<MembershipAction>();
+        var decommissions = new List<MembershipAction>();
+        var waits = new List<MembershipAction>();
+
+        foreach (var slot in spec.Slots.OrderBy(s => s.Datacenter, StringComparer.Ordinal).ThenBy(s => s.Ordinal))
+        {
+            var node = byAddress.GetValueOrDefault(slot.Address);
+            var phase = instanceBySlot.TryGetValue(slot.Slot, out var inst) ? inst.Phase : InstancePhase.Absent;
+            if (node is null)
+            {
+                switch (phase)
+                {
+                    case InstancePhase.AwaitingBoot:
+                        joins.Add(new MembershipAction(ActionKind.Join,
+                            $"slot {slot.Slot} ({slot.Datacenter}) has an empty instance and no member: boot it as a new node",
+                            slot.Slot, slot.Address));
+                        break;
+                    case InstancePhase.Absent:
+                        waits.Add(Wait($"slot {slot.Slot} has no instance yet: waiting for it to be created", slot));
+                        break;
+                    default:
+                        waits.Add(Wait($"slot {slot.Slot}'s instance runs but is not a member yet: waiting for it to appear", slot));
+                        break;
+                }
+                continue;
+            }
+            if (node.Status == NodeStatus.Up)
+            {
+                // Never act on a node that is up. An empty or missing instance behind a live node means gossip has
+                // not noticed yet (failure detector lag), so the slot is not settled either.
+                if (phase != InstancePhase.Running)
+                    waits.Add(Wait($"slot {slot.Slot}'s instance is {phase} but the node is still seen up: waiting for gossip to agree", slot));
+                continue;
+            }
+            var downFor = history.DownFor(node.Address);
+            if (phase != InstancePhase.AwaitingBoot)
+            {
+                waits.Add(Wait(phase == InstancePhase.Running
+                    ? $"slot {slot.Slot} is down for {Fmt(downFor)} but its instance still has its data: waiting for it to restart"
+                    : $"slot {slot.Slot} is down for {Fmt(downFor)} and has no instance: waiting for it to be recreated", slot));
+                continue;
+            }
+            if (!IsDead(node))
+            {
+                waits.Add(Wait($"slot {slot.Slot} is down for {Fmt(downFor)}, less than the {Fmt(spec.GracePeriod)} grace period " +
+                    $"(seen over {history.Polls} polls): not dead yet", slot));
+                continue;
+            }
+            var hostId = HostIdOf(node);
+            if (hostId.StartsWith('('))
+            {
+                waits.Add(Wait($"slot {slot.Slot} is dead but its host ID was never observed: cannot replace it safely", slot));
+                continue;
+            }
+            if (IgnoreList(node) is not { } ignore) continue;
+            replaces.Add(new MembershipAction(ActionKind.Replace,
+                $"slot {slot.Slot} came back empty and its host {hostId} has been down for {Fmt(downFor)}: boot it with " +
+                $"replace_node_first_boot={hostId}", slot.Slot, slot.Address, hostId, ignore));
+        }
+
+        // Members whose slot is no longer in the stack: decommission if up, remove if dead.
+        var removed = view.Nodes.Where(n => !slotsByAddress.ContainsKey(n.Address))
+            .OrderByDescending(n => spec.RetiredAt(n.Address)?.Ordinal ?? -1).ThenByDescending(n => n.Address, StringComparer.Ordinal);
+        foreach (var node in removed)
+        {
+            var dc = node.Datacenter ?? "?";
+            var remaining = perDc[dc] - 1;
+            var rf = spec.ReplicationFactor(dc);
+            var rfNote = $"{remaining} node(s) would remain in {dc}, RF is {rf}";
+            if (remaining < rf)
+            {
+                waits.Add(Wait($"{Describe(node, slotsByAddress, history)} was deleted from the stack but {rfNote}: lower the RF of {dc} first"));
+                continue;
+            }
+            if (node.Status == NodeStatus.Up)
+            {
+                decommissions.Add(new MembershipAction(ActionKind.Decommission,
+                    $"{Describe(node, slotsByAddress, history)} was deleted from the stack and is up: decommission it ({rfNote})",
+                    null, node.Address, node.HostId));
+            }
+            else if (!IsDead(node))
+            {
+                waits.Add(Wait($"{Describe(node, slotsByAddress, history)} was deleted from the stack and is down for " +
+                    $"{Fmt(history.DownFor(node.Address))}, less than the {Fmt(spec.GracePeriod)} grace period"));
+            }
+            else if (HostIdOf(node) is var hid && !hid.StartsWith('(') && IgnoreList(node) is { } ignore)
+            {
+                removes.Add(new MembershipAction(ActionKind.Remove,
+                    $"{Describe(node, slotsByAddress, history)} was deleted from the stack and has been dead for " +
+                    $"{Fmt(history.DownFor(node.Address))}: removenode ({rfNote})", null, node.Address, hid, ignore));
+            }
+        }
+
+        // New nodes cannot join, and decommission streams to everyone, while any node is down.
+        var actions = new List<MembershipAction>();
+        actions.AddRange(replaces);
+        actions.AddRange(removes);
+        if (down.Count == 0)
+        {
+            actions.AddRange(joins);
+            actions.AddRange(decommissions);
+        }
+        else if (joins.Count + decommissions.Count > 0)
+        {
+            waits.Add(Wait($"{joins.Count} join(s) and {decommissions.Count} decommission(s) wait until no node is down " +
+                $"({string.Join(", ", down.Select(n => n.Address))} down)"));
+        }
+        actions.AddRange(waits);
+        return actions;
+
+        // Other down members must all be dead to be ignored; a merely-down one may come back mid-operation.
+        IReadOnlyList<string>? IgnoreList(ObservedNode target)
+        {
+            var others = down.Where(n => n.Address != target.Address).ToList();
+            var notDead = others.FirstOrDefault(n => !IsDead(n));
+            if (notDead is not null)
+            {
+                waits.Add(Wait($"{Describe(target, slotsByAddress, history)} must wait: {notDead.Address} is also down but not yet dead, " +
+                    "so it cannot be ignored"));
+                return null;
+            }
+            return others.Select(HostIdOf).ToList();
+        }
+    }
+
+    private static (IntentOutcome, MembershipAction?) JudgeIntent(DecisionInput input, TopologyIntent intent)
+    {
+        var (spec, view, instances, _, _, now) = input;
+        var at = view.At(intent.Address);
+        var byHost = intent.HostId is null ? null : view.WithHostId(intent.HostId);
+        var label = $"{intent.Kind.ToString().ToLowerInvariant()} of {intent.Slot ?? intent.Address}";
+        var pending = (IntentOutcome.Pending, (MembershipAction?)Wait($"{label} (recorded {Fmt(now - intent.RecordedAt)} ago) is in flight"));
+        var settled = (IntentOutcome.Settled, (MembershipAction?)null);
+        var expired = now - intent.RecordedAt > spec.GracePeriod + spec.MaxViewAge;
+        switch (intent.Kind)
+        {
+            case ActionKind.Remove:
+            case ActionKind.Decommission:
+                var target = byHost ?? at;
+                if (target is null) return settled; // gone: it happened (a banned host ID never returns)
+                if (target.State == NodeState.Leaving) return pending;
+                if (!intent.Issued)
+                {
+                    // Recorded, never acknowledged, and the cluster shows no trace: it never arrived. Re-drive it,
+                    // but only if it is still right to do (same gates the first decision passed).
+                    var stillRight = intent.Kind == ActionKind.Remove
+                        ? target.Status == NodeStatus.Down
+                        : target.IsUpNormal;
+                    if (stillRight && !spec.Slots.Any(s => s.Address == intent.Address))
+                        return (IntentOutcome.Redrive, new MembershipAction(intent.Kind,
+                            $"resuming: {label} was recorded but the cluster shows no sign of it", intent.Slot, intent.Address,
+                            intent.HostId, view.Nodes.Where(n => n.Status == NodeStatus.Down && n.Address != target.Address)
+                                .Select(n => n.HostId ?? input.History.LastHostId(n.Address)).OfType<string>().ToList()));
+                    return settled;
+                }
+                return expired ? settled : pending;
+            case ActionKind.Replace:
+            case ActionKind.Join:
+                if (at is not null && at.HostId != intent.HostId && at.HostId is not null)
+                    return at.State == NodeState.Normal && at.Status == NodeStatus.Up ? settled : pending;
+                if (!intent.Issued)
+                {
+                    var phase = instances.FirstOrDefault(i => i.Slot == intent.Slot)?.Phase;
+                    return phase == InstancePhase.AwaitingBoot ? settled : pending; // settled: decide afresh, boot is idempotent
+                }
+                return expired ? settled : pending;
+            default:
+                return settled;
+        }
+    }
+
+    private static string Describe(ObservedNode node, Dictionary<string, SlotSpec> slots, ObservationHistory history)
+    {
+        var slot = slots.TryGetValue(node.Address, out var s) ? $"slot {s.Slot} " : "";
+        var host = node.HostId ?? history.LastHostId(node.Address) ?? "host id unknown";
+        return $"{slot}{node.Address} ({node.Datacenter ?? "?"}, {host})";
+    }
+
+    private static MembershipDecision Only(MembershipAction action, TopologyIntent? intent) =>
+        new([action], false, intent is null ? IntentOutcome.None : IntentOutcome.Pending);
+
+    private static MembershipAction Wait(string reason, SlotSpec? slot = null) =>
+        new(ActionKind.Wait, reason, slot?.Slot, slot?.Address);
+
+    private static string Fmt(TimeSpan t) => t.TotalSeconds < 120 ? $"{t.TotalSeconds:0.#}s" : $"{t.TotalMinutes:0.#}m";
+}

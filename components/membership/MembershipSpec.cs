@@ -1,0 +1,36 @@
+namespace ScyllaApocryph.Components.Membership;
+
+/// <summary>What the stack wants: the slots, the replication factor per datacenter, and the timing rules.</summary>
+/// <param name="ReplicationFactors">The keyspaces' RF per datacenter; a datacenter that is absent has RF 0.</param>
+/// <param name="GracePeriod">How long a node must be seen down, continuously, before it counts as dead.</param>
+/// <param name="MaxViewAge">An observation older than this is stale: nothing destructive is decided on it.</param>
+/// <param name="MaxPollGap">Two polls further apart than this do not count as continuous observation.</param>
+public sealed record MembershipSpec(
+    IReadOnlyList<SlotSpec> Slots,
+    IReadOnlyDictionary<string, int> ReplicationFactors,
+    TimeSpan GracePeriod,
+    TimeSpan MaxViewAge,
+    TimeSpan MaxPollGap)
+{
+    /// <summary>
+    /// Slots the previous stack configuration had and this one does not: they name a deleted slot's member and give
+    /// its ordinal, so scale-down takes the highest slot first.
+    /// </summary>
+    public IReadOnlyList<SlotSpec> Retired { get; init; } = [];
+
+    /// <summary>ScyllaDB's default failure_detector_timeout_in_ms is 20 s; the grace period defaults to twice that.</summary>
+    public static readonly TimeSpan DefaultFailureDetectorTimeout = TimeSpan.FromSeconds(20);
+
+    public static MembershipSpec Create(IReadOnlyList<SlotSpec> slots, IReadOnlyDictionary<string, int> replicationFactors,
+        TimeSpan? failureDetectorTimeout = null)
+    {
+        var fd = failureDetectorTimeout ?? DefaultFailureDetectorTimeout;
+        return new MembershipSpec(slots, replicationFactors, 2 * fd, fd, fd);
+    }
+
+    public int ReplicationFactor(string datacenter) => ReplicationFactors.GetValueOrDefault(datacenter);
+
+    public SlotSpec? SlotAt(string address) => Slots.FirstOrDefault(s => s.Address == address);
+
+    public SlotSpec? RetiredAt(string address) => Retired.FirstOrDefault(s => s.Address == address);
+}

@@ -1,0 +1,96 @@
+using ScyllaApocryph.Components.Membership;
+
+namespace ScyllaApocryph.Providers.Scylla;
+
+/// <summary>
+/// Builds a <c>nodetool status</c>-like view by asking every reachable node and merging what they say.
+/// Merging is conservative: a node any observer sees live counts as up (so nothing is done to it), and every
+/// disagreement between observers is reported in the view.
+/// </summary>
+public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver resolver, TimeProvider clock, ScyllaRestOptions? options = null)
+{
+    private readonly Dictionary<string, (string Dc, string Rack)> _placement = new(StringComparer.Ordinal);
+
+    public async Task<ScyllaRestClient?> ClientForAsync(string address, CancellationToken ct) =>
+        await resolver.ResolveAsync(address, ct) is { } uri ? new ScyllaRestClient(http, uri, clock, options) : null;
+
+    public async Task<ClusterView> ObserveAsync(IEnumerable<string> addresses, CancellationToken ct)
+    {
+        var at = clock.GetUtcNow();
+        var targets = addresses.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var reports = await Task.WhenAll(targets.Select(a => AskAsync(a, ct)));
+        var answered = reports.OfType<NodeReport>().ToList();
+        var disagreements = new List<string>();
+
+        var members = answered.SelectMany(r => r.Live.Concat(r.Down)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var hostIds = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var r in answered)
+        {
+            hostIds.TryAdd(r.Address, r.LocalHostId);
+            foreach (var (ep, id) in r.HostIds)
+            {
+                if (hostIds.TryGetValue(ep, out var seen) && seen != id) disagreements.Add($"{r.Address} maps {ep} to {id}, another node to {seen}");
+                hostIds.TryAdd(ep, id);
+            }
+        }
+
+        var nodes = new List<ObservedNode>();
+        foreach (var m in members)
+        {
+            var liveBy = answered.Where(r => r.Live.Contains(m)).Select(r => r.Address).ToList();
+            var downBy = answered.Where(r => r.Down.Contains(m)).Select(r => r.Address).ToList();
+            if (liveBy.Count > 0 && downBy.Count > 0)
+                disagreements.Add($"{m} is live for {string.Join(",", liveBy)} but down for {string.Join(",", downBy)}");
+            var state = answered.Any(r => r.Joining.Contains(m)) ? NodeState.Joining
+                : answered.Any(r => r.Leaving.Contains(m)) ? NodeState.Leaving
+                : answered.Any(r => r.Moving.Contains(m)) ? NodeState.Moving
+                : NodeState.Normal;
+            var (dc, rack) = await PlacementAsync(m, answered, ct);
+            nodes.Add(new ObservedNode(m, hostIds.GetValueOrDefault(m), dc, rack,
+                liveBy.Count > 0 ? NodeStatus.Up : NodeStatus.Down, state));
+        }
+        return new ClusterView(at, nodes, answered.Select(r => r.Address).ToList(), disagreements);
+    }
+
+    private async Task<(string?, string?)> PlacementAsync(string address, List<NodeReport> answered, CancellationToken ct)
+    {
+        if (_placement.TryGetValue(address, out var known)) return known;
+        foreach (var r in answered)
+        {
+            try
+            {
+                var placement = (await r.Client.DatacenterOfAsync(address, ct), await r.Client.RackOfAsync(address, ct));
+                _placement[address] = placement; // a node's DC and rack never change for its address
+                return placement;
+            }
+            catch (Exception e) when (e is HttpRequestException or TimeoutException or ScyllaRestException)
+            {
+            }
+        }
+        return (null, null);
+    }
+
+    private async Task<NodeReport?> AskAsync(string address, CancellationToken ct)
+    {
+        try
+        {
+            if (await ClientForAsync(address, ct) is not { } client) return null;
+            var local = await client.LocalHostIdAsync(ct);
+            var live = await client.LiveEndpointsAsync(ct);
+            var down = await client.DownEndpointsAsync(ct);
+            var ids = await client.HostIdMapAsync(ct);
+            var joining = await client.JoiningAsync(ct);
+            var leaving = await client.LeavingAsync(ct);
+            var moving = await client.MovingAsync(ct);
+            return new NodeReport(address, client, local, live.ToHashSet(), down.ToHashSet(), ids, joining.ToHashSet(),
+                leaving.ToHashSet(), moving.ToHashSet());
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutException or ScyllaRestException)
+        {
+            return null; // unreachable this poll: the view says so through Reachable
+        }
+    }
+
+    private sealed record NodeReport(string Address, ScyllaRestClient Client, string LocalHostId, HashSet<string> Live, HashSet<string> Down,
+        IReadOnlyDictionary<string, string> HostIds, HashSet<string> Joining, HashSet<string> Leaving, HashSet<string> Moving);
+}

@@ -1,0 +1,117 @@
+using ScyllaApocryph.Components.Membership;
+using ScyllaApocryph.Providers.Autoscaler;
+
+namespace ScyllaApocryph.Providers.Scylla;
+
+/// <summary>
+/// The executor around the pure decider. One round: take the lease -> observe -> record history -> decide ->
+/// settle or keep the intent -> (re-check the lease) record intent -> issue at most one topology action -> mark issued.
+/// </summary>
+public sealed class MembershipReconciler(
+    MembershipSpec spec,
+    ClusterObserver observer,
+    IAutoscalerHooks hooks,
+    IReconcilerLease lease,
+    IIntentJournal journal,
+    TimeProvider clock,
+    ReconcilerOptions options)
+{
+    public ObservationHistory History { get; } = new(spec.MaxPollGap);
+
+    public MembershipSpec Spec => spec;
+
+    /// <summary>Observes once and decides, without the lease and without acting: what <c>preview</c> shows.</summary>
+    public async Task<(ClusterView View, MembershipDecision Decision)> PreviewAsync(CancellationToken ct)
+    {
+        var view = await ObserveAsync(ct);
+        History.Record(view);
+        var decision = MembershipDecider.Decide(new DecisionInput(spec, view, await InstancesAsync(ct), History,
+            await journal.LoadAsync(ct), clock.GetUtcNow()));
+        return (view, decision);
+    }
+
+    public async Task<ReconcileRound> ReconcileOnceAsync(CancellationToken ct)
+    {
+        if (!await lease.TryAcquireAsync(options.Holder, options.LeaseTtl, ct)) return ReconcileRound.NotLeader(await lease.HolderAsync(ct));
+        var view = await ObserveAsync(ct);
+        History.Record(view);
+        var intent = await journal.LoadAsync(ct);
+        var decision = MembershipDecider.Decide(new DecisionInput(spec, view, await InstancesAsync(ct), History, intent, clock.GetUtcNow()));
+        if (decision.Intent == IntentOutcome.Settled) await journal.ClearAsync(ct);
+        if (decision.NextTopologyChange is not { } action) return new ReconcileRound(true, view, decision, null);
+
+        // Observation took time: make sure the lease is still ours before touching the cluster.
+        if (!await lease.TryAcquireAsync(options.Holder, options.LeaseTtl, ct)) return ReconcileRound.NotLeader(await lease.HolderAsync(ct));
+        var record = decision.Intent == IntentOutcome.Redrive && intent is not null ? intent : TopologyIntent.For(action, clock.GetUtcNow());
+        await journal.SaveAsync(record, ct); // write-ahead: a crash after this point is detected on resume
+        try
+        {
+            await ExecuteAsync(action, view, ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutException)
+        {
+            // The request may or may not have reached the cluster; the unacknowledged intent makes the next round find out.
+            return new ReconcileRound(true, view, decision, null, $"{action.Kind} failed in transport: {e.Message}");
+        }
+        await journal.SaveAsync(record with { Issued = true }, ct);
+        return new ReconcileRound(true, view, decision, action);
+    }
+
+    /// <summary>Rounds until converged; throws on refusal or timeout. <paramref name="progress"/> sees every round.</summary>
+    public async Task<ReconcileRound> RunUntilConvergedAsync(Action<ReconcileRound>? progress, CancellationToken ct)
+    {
+        var deadline = clock.GetUtcNow() + options.ConvergeTimeout;
+        try
+        {
+            while (true)
+            {
+                var round = await ReconcileOnceAsync(ct);
+                progress?.Invoke(round);
+                if (round.Decision?.Refusal is { } refusal) throw new MembershipRefusedException(refusal.Reason);
+                if (round.Decision?.Converged == true) return round;
+                if (clock.GetUtcNow() >= deadline)
+                    throw new TimeoutException($"membership did not converge within {options.ConvergeTimeout}: " +
+                        string.Join("; ", round.Decision?.Actions.Select(a => a.ToString()) ?? []));
+                await Task.Delay(options.PollInterval, clock, ct);
+            }
+        }
+        finally
+        {
+            await lease.ReleaseAsync(options.Holder, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Every address worth asking: desired and retired slots (members are found through their gossip).</summary>
+    private Task<ClusterView> ObserveAsync(CancellationToken ct) =>
+        observer.ObserveAsync(spec.Slots.Concat(spec.Retired).Select(s => s.Address), ct);
+
+    private async Task<IReadOnlyList<InstanceView>> InstancesAsync(CancellationToken ct) =>
+        (await hooks.ListInstancesAsync(ct)).Instances.Select(i => new InstanceView(i.Slot, i.Phase, i.InstanceId)).ToList();
+
+    private async Task ExecuteAsync(MembershipAction action, ClusterView view, CancellationToken ct)
+    {
+        var seeds = view.Nodes.Where(n => n.IsUpNormal && n.Address != action.Address).Select(n => n.Address)
+            .Order(StringComparer.Ordinal).Take(options.Seeds).ToList();
+        switch (action.Kind)
+        {
+            case ActionKind.Join:
+            case ActionKind.Replace:
+                var boot = await hooks.BootAsync(new BootInstruction(action.Slot!, action.Kind == ActionKind.Join ? BootMode.Fresh : BootMode.Replace,
+                    action.HostId, seeds, action.IgnoreHostIds ?? []), ct);
+                if (!boot.Accepted) throw new InvalidOperationException($"slot {action.Slot}: boot instruction refused: {boot.Error}");
+                break;
+            case ActionKind.Remove:
+                // removenode runs on any live member; the first ready one by address, deterministically.
+                var coordinator = seeds.FirstOrDefault() ?? throw new InvalidOperationException("no ready node to coordinate removenode");
+                var client = await observer.ClientForAsync(coordinator, ct) ?? throw new InvalidOperationException($"{coordinator} unreachable");
+                await client.RemoveNodeAsync(action.HostId!, action.IgnoreHostIds ?? [], ct);
+                break;
+            case ActionKind.Decommission:
+                var self = await observer.ClientForAsync(action.Address!, ct) ?? throw new InvalidOperationException($"{action.Address} unreachable");
+                await self.DecommissionAsync(ct);
+                break;
+            default:
+                throw new InvalidOperationException($"{action.Kind} is not a topology change");
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Polly;
+using Polly.Retry;
+
+namespace ScyllaApocryph.Providers.Scylla;
+
+/// <summary>
+/// Typed client for one node's REST API (port 10000, no authentication, so it is only ever reached on loopback or
+/// through a tunnel). Covers the membership endpoints: gossiper live/down, host ID map, local host ID, ring states,
+/// native transport, snitch datacenter/rack, removenode and decommission.
+/// </summary>
+public sealed class ScyllaRestClient
+{
+    private readonly HttpClient _http;
+    private readonly Uri _base;
+    private readonly ScyllaRestOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ResiliencePipeline _getPipeline;
+
+    public ScyllaRestClient(HttpClient http, Uri baseAddress, TimeProvider clock, ScyllaRestOptions? options = null)
+    {
+        _http = http;
+        _base = baseAddress;
+        _clock = clock;
+        _options = options ?? ScyllaRestOptions.Default;
+        _getPipeline = new ResiliencePipelineBuilder { TimeProvider = clock }
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = Math.Max(1, _options.GetRetries),
+                Delay = _options.RetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                // Transport failures and timeouts are worth a retry; an error the node answered with is not.
+                ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>().Handle<TimeoutException>(),
+            })
+            .Build();
+        if (_options.GetRetries == 0) _getPipeline = ResiliencePipeline.Empty;
+    }
+
+    public Uri BaseAddress => _base;
+
+    public Task<IReadOnlyList<string>> LiveEndpointsAsync(CancellationToken ct) => GetAsync<IReadOnlyList<string>>("/gossiper/endpoint/live/", ct);
+
+    public Task<IReadOnlyList<string>> DownEndpointsAsync(CancellationToken ct) => GetAsync<IReadOnlyList<string>>("/gossiper/endpoint/down/", ct);
+
+    /// <summary>Endpoint -> host ID for every node that owns tokens (a list of <c>{"key": ip, "value": host id}</c>).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> HostIdMapAsync(CancellationToken ct)
+    {
+        var pairs = await GetAsync<IReadOnlyList<KeyValueJson>>("/storage_service/host_id", ct);
+        return pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+    }
+
+    public Task<string> LocalHostIdAsync(CancellationToken ct) => GetAsync<string>("/storage_service/hostid/local", ct);
+
+    public Task<IReadOnlyList<string>> JoiningAsync(CancellationToken ct) => GetAsync<IReadOnlyList<string>>("/storage_service/nodes/joining", ct);
+
+    public Task<IReadOnlyList<string>> LeavingAsync(CancellationToken ct) => GetAsync<IReadOnlyList<string>>("/storage_service/nodes/leaving", ct);
+
+    public Task<IReadOnlyList<string>> MovingAsync(CancellationToken ct) => GetAsync<IReadOnlyList<string>>("/storage_service/nodes/moving", ct);
+
+    public Task<bool> NativeTransportRunningAsync(CancellationToken ct) => GetAsync<bool>("/storage_service/native_transport", ct);
+
+    /// <summary>The datacenter of <paramref name="host"/> as this node's snitch knows it.</summary>
+    public Task<string> DatacenterOfAsync(string host, CancellationToken ct) =>
+        GetAsync<string>("/snitch/datacenter?host=" + Uri.EscapeDataString(host), ct);
+
+    public Task<string> RackOfAsync(string host, CancellationToken ct) =>
+        GetAsync<string>("/snitch/rack?host=" + Uri.EscapeDataString(host), ct);
+
+    /// <summary>removenode: never retried here (not idempotent); the reconciler's intent journal covers crashes.</summary>
+    public Task RemoveNodeAsync(string hostId, IReadOnlyList<string> ignoreHostIds, CancellationToken ct)
+    {
+        var path = "/storage_service/remove_node?host_id=" + Uri.EscapeDataString(hostId);
+        if (ignoreHostIds.Count > 0) path += "&ignore_nodes=" + Uri.EscapeDataString(string.Join(',', ignoreHostIds));
+        return PostAsync(path, ct);
+    }
+
+    /// <summary>Decommissions the node this client talks to.</summary>
+    public Task DecommissionAsync(CancellationToken ct) => PostAsync("/storage_service/decommission", ct);
+
+    private Task<T> GetAsync<T>(string path, CancellationToken ct) =>
+        _getPipeline.ExecuteAsync(async token =>
+        {
+            using var response = await SendAsync(HttpMethod.Get, path, _options.RequestTimeout, token);
+            return (await response.Content.ReadFromJsonAsync<T>(JsonOptions, token))!;
+        }, ct).AsTask();
+
+    private async Task PostAsync(string path, CancellationToken ct)
+    {
+        using var _ = await SendAsync(HttpMethod.Post, path, _options.OperationTimeout, ct);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, TimeSpan timeout, CancellationToken ct)
+    {
+        using var timer = new CancellationTokenSource(timeout, _clock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(new HttpRequestMessage(method, new Uri(_base, path)), linked.Token);
+        }
+        catch (OperationCanceledException) when (timer.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{_base}{path.TrimStart('/')}: no answer within {timeout.TotalSeconds:0.#}s");
+        }
+        if (response.IsSuccessStatusCode) return response;
+        var body = await response.Content.ReadAsStringAsync(ct);
+        response.Dispose();
+        throw new ScyllaRestException(path, (int)response.StatusCode, ErrorMessage(body));
+    }
+
+    private static string ErrorMessage(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.TryGetProperty("message", out var m)) return m.GetString() ?? body;
+        }
+        catch (JsonException)
+        {
+        }
+        return body;
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    private sealed record KeyValueJson(string Key, string Value);
+}

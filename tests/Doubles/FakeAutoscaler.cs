@@ -1,0 +1,119 @@
+using ScyllaApocryph.Components.Membership;
+using ScyllaApocryph.Providers.Autoscaler;
+
+namespace ScyllaApocryph.Tests.Doubles;
+
+/// <summary>
+/// The hosting side as the node agent would serve it through the hooks API: one instance per slot, recreated
+/// instances come back with an empty volume (Apocryph deletes a pod's volume with the pod) and wait for a boot
+/// instruction, which boots the process in the <see cref="ScyllaSimulator"/> (fresh or replace).
+/// </summary>
+public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, SlotSpec> _slots = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HookInstance> _instances = new(StringComparer.Ordinal);
+    private int _nextInstance;
+
+    public List<BootInstruction> Boots { get; } = [];
+
+    public List<InstanceFailedRequest> FailureReports { get; } = [];
+
+    /// <summary>Declares a slot the autoscaler hosts (the stack's node slots).</summary>
+    public void AddSlot(SlotSpec slot)
+    {
+        lock (_gate) _slots[slot.Slot] = slot;
+    }
+
+    /// <summary>A cluster already running: every slot has an instance with data and a member in the cluster.</summary>
+    public void Seed(IEnumerable<SlotSpec> slots)
+    {
+        foreach (var slot in slots)
+        {
+            AddSlot(slot);
+            cluster.Establish(slot.Address, slot.Datacenter, slot.ZeroToken);
+            lock (_gate) _instances[slot.Slot] = new HookInstance(slot.Slot, NextId(), InstancePhase.Running, slot.Address);
+        }
+    }
+
+    /// <summary>The instance and its volume are gone (pod deleted, provider lost).</summary>
+    public void Lose(string slot)
+    {
+        lock (_gate)
+        {
+            cluster.Kill(_slots[slot].Address);
+            _instances.Remove(slot);
+        }
+    }
+
+    /// <summary>A new instance appears for the slot with an empty volume, waiting to be told how to boot.</summary>
+    public void Recreate(string slot)
+    {
+        lock (_gate) _instances[slot] = new HookInstance(slot, NextId(), InstancePhase.AwaitingBoot, _slots[slot].Address);
+    }
+
+    /// <summary>The process crashes but the instance keeps its volume (it will restart on its own data).</summary>
+    public void Crash(string slot)
+    {
+        lock (_gate) cluster.Kill(_slots[slot].Address);
+    }
+
+    public void Restart(string slot)
+    {
+        lock (_gate) cluster.Revive(_slots[slot].Address);
+    }
+
+    public Task<ListInstancesResponse> ListInstancesAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate) return Task.FromResult(new ListInstancesResponse(_instances.Values.OrderBy(i => i.Slot, StringComparer.Ordinal).ToList()));
+    }
+
+    public Task<InstanceFailedResponse> ReportInstanceFailedAsync(InstanceFailedRequest request, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            FailureReports.Add(request);
+            var known = _instances.TryGetValue(request.Slot, out var i) && i.InstanceId == request.InstanceId;
+            return Task.FromResult(new InstanceFailedResponse(known));
+        }
+    }
+
+    public Task<InstanceAddedResponse> InstanceAddedAsync(InstanceAddedRequest request, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_slots.ContainsKey(request.Slot)) return Task.FromResult(new InstanceAddedResponse(false));
+            _instances[request.Slot] = new HookInstance(request.Slot, request.InstanceId,
+                request.VolumeEmpty ? InstancePhase.AwaitingBoot : InstancePhase.Running, request.Address);
+            return Task.FromResult(new InstanceAddedResponse(true));
+        }
+    }
+
+    public Task<BootResponse> BootAsync(BootInstruction instruction, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Boots.Add(instruction);
+            if (!_instances.TryGetValue(instruction.Slot, out var instance)) return Task.FromResult(new BootResponse(false, "no instance for slot"));
+            if (instance.Phase != InstancePhase.AwaitingBoot) return Task.FromResult(new BootResponse(true)); // already booted: idempotent
+            if (instruction.Seeds.Contains(instance.Address)) return Task.FromResult(new BootResponse(false, "a node must not seed itself"));
+            var slot = _slots[instruction.Slot];
+            try
+            {
+                if (instruction.Mode == BootMode.Replace)
+                    cluster.Replace(slot.Address, slot.Datacenter, instruction.ReplaceHostId!, instruction.IgnoreDeadHostIds, slot.ZeroToken);
+                else
+                    cluster.Bootstrap(slot.Address, slot.Datacenter, slot.ZeroToken);
+            }
+            catch (InvalidOperationException e)
+            {
+                // ScyllaDB refuses to start; the instance stays empty and may be instructed again.
+                return Task.FromResult(new BootResponse(false, e.Message));
+            }
+            _instances[instruction.Slot] = instance with { Phase = InstancePhase.Running };
+            return Task.FromResult(new BootResponse(true));
+        }
+    }
+
+    private string NextId() => $"inst-{Interlocked.Increment(ref _nextInstance)}";
+}

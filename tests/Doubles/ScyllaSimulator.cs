@@ -1,0 +1,334 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ScyllaApocryph.Components.Membership;
+
+namespace ScyllaApocryph.Tests.Doubles;
+
+/// <summary>
+/// A ScyllaDB cluster behind the REST API (http://{address}:10000/...), following the documented rules:
+/// host IDs; live/down by gossip (a stopped node is seen down after the failure-detector timeout); joining/leaving;
+/// no bootstrap while any node is down; replace takes over a dead node's ranges under a new host ID and bans the old;
+/// removenode needs a down target, bans its host ID forever and fails below RF; decommission moves a node to left;
+/// every topology operation needs a Raft majority of all voters; one topology operation at a time.
+/// Topology POSTs are acknowledged when accepted and finish after <see cref="OperationDuration"/> of simulated time.
+/// Fault API: Kill, Revive, Partition, Heal, Slow, DropNextPostResponse.
+/// </summary>
+public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
+{
+    private readonly Lock _gate = new();
+    private readonly List<SimNode> _nodes = [];
+    private readonly HashSet<string> _banned = new(StringComparer.Ordinal);
+    private SimOperation? _operation;
+    private int _nextHostId;
+
+    public TimeSpan FailureDetectorTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    public TimeSpan OperationDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    public Dictionary<string, int> ReplicationFactors { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every accepted topology operation ("removenode host", "decommission addr", "replace host", "bootstrap addr").</summary>
+    public List<string> Accepted { get; } = [];
+
+    /// <summary>Every topology request the cluster refused, with ScyllaDB's reason.</summary>
+    public List<string> Rejected { get; } = [];
+
+    public IReadOnlyCollection<string> Banned { get { lock (_gate) return _banned.ToList(); } }
+
+    public SimOperation? Operation { get { lock (_gate) { Progress(); return _operation; } } }
+
+    /// <summary>Members (not left, not removed): what a Raft group configuration would list.</summary>
+    public IReadOnlyList<SimNode> Members { get { lock (_gate) { Progress(); return _nodes.ToList(); } } }
+
+    // ---- provisioning (what booting a process does) ----
+
+    /// <summary>Adds a member that is already Normal: the starting point of a test, an established cluster.</summary>
+    public SimNode Establish(string address, string datacenter, bool zeroToken = false)
+    {
+        lock (_gate)
+        {
+            var node = new SimNode(NewHostId(), address, datacenter, zeroToken);
+            _nodes.Add(node);
+            return node;
+        }
+    }
+
+    /// <summary>Starts a brand-new node. The first node founds the cluster; later ones bootstrap (Joining, then Normal).</summary>
+    public SimNode Bootstrap(string address, string datacenter, bool zeroToken = false)
+    {
+        lock (_gate)
+        {
+            Progress();
+            var node = new SimNode(NewHostId(), address, datacenter, zeroToken);
+            if (_nodes.Count == 0)
+            {
+                _nodes.Add(node);
+                return node;
+            }
+            Require(_operation is null, $"bootstrap {address}", "another topology operation is in progress");
+            Require(_nodes.All(n => IsLive(n)), $"bootstrap {address}", "cannot bootstrap while nodes are down: " + DownList());
+            Require(HasMajority(), $"bootstrap {address}", "Raft majority unavailable");
+            node.State = NodeState.Joining;
+            _nodes.Add(node);
+            Start("bootstrap", node);
+            return node;
+        }
+    }
+
+    /// <summary>Starts an empty node with replace_node_first_boot=<paramref name="deadHostId"/>.</summary>
+    public SimNode Replace(string address, string datacenter, string deadHostId, IReadOnlyCollection<string> ignoreDead, bool zeroToken = false)
+    {
+        lock (_gate)
+        {
+            Progress();
+            var what = $"replace {deadHostId}";
+            Require(!_banned.Contains(deadHostId), what, $"host {deadHostId} was removed and is banned");
+            var dead = _nodes.FirstOrDefault(n => n.HostId == deadHostId);
+            Require(dead is not null, what, $"host {deadHostId} is not a member");
+            Require(!IsLive(dead!), what, $"host {deadHostId} is alive; cannot replace a live node");
+            Require(_operation is null, what, "another topology operation is in progress");
+            var otherDown = _nodes.Where(n => n != dead && !IsLive(n) && !ignoreDead.Contains(n.HostId)).ToList();
+            Require(otherDown.Count == 0, what, "other nodes are down and not ignored: " + string.Join(",", otherDown.Select(n => n.HostId)));
+            Require(HasMajority(), what, "Raft majority unavailable");
+            var node = new SimNode(NewHostId(), address, datacenter, zeroToken) { State = NodeState.Joining, Replacing = deadHostId };
+            _nodes.Add(node);
+            Start("replace", node);
+            return node;
+        }
+    }
+
+    // ---- faults ----
+
+    /// <summary>Stops the process (crash or pod deleted). Peers notice after the failure-detector timeout.</summary>
+    public void Kill(string address)
+    {
+        lock (_gate)
+        {
+            foreach (var n in _nodes.Where(n => n.Address == address && n.Running)) (n.Running, n.StoppedAt) = (false, clock.GetUtcNow());
+        }
+    }
+
+    /// <summary>Restarts a stopped process on its own data (same host ID).</summary>
+    public void Revive(string address)
+    {
+        lock (_gate) foreach (var n in _nodes.Where(n => n.Address == address)) n.Running = true;
+    }
+
+    /// <summary>Cuts the node off from its peers; its own REST API (reached locally) still answers.</summary>
+    public void Partition(string address)
+    {
+        lock (_gate) foreach (var n in _nodes.Where(n => n.Address == address)) (n.Partitioned, n.StoppedAt) = (true, clock.GetUtcNow());
+    }
+
+    public void Heal(string address)
+    {
+        lock (_gate) foreach (var n in _nodes.Where(n => n.Address == address)) n.Partitioned = false;
+    }
+
+    /// <summary>Every REST answer from this node takes <paramref name="delay"/> of (simulated) time.</summary>
+    public void Slow(string address, TimeSpan delay)
+    {
+        lock (_gate) foreach (var n in _nodes.Where(n => n.Address == address)) n.Slowness = delay;
+    }
+
+    /// <summary>The next POST to this node is carried out, but its response is lost (the caller sees a connection error).</summary>
+    public void DropNextPostResponse(string address)
+    {
+        lock (_gate) foreach (var n in _nodes.Where(n => n.Address == address && n.Running)) n.DropNextPostResponse = true;
+    }
+
+    /// <summary>Completes whatever operation is due at the current simulated time.</summary>
+    public void Tick()
+    {
+        lock (_gate) Progress();
+    }
+
+    public bool IsLiveNow(string address)
+    {
+        lock (_gate) return _nodes.Any(n => n.Address == address && IsLive(n));
+    }
+
+    // ---- REST API ----
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var uri = request.RequestUri!;
+        SimNode node;
+        bool drop;
+        lock (_gate)
+        {
+            Progress();
+            node = _nodes.LastOrDefault(n => n.Address == uri.Host && n.Running)
+                ?? throw new HttpRequestException($"connection refused: {uri.Host}:{uri.Port}");
+            if (uri.Port != 10000) throw new HttpRequestException($"connection refused: {uri.Host}:{uri.Port}");
+        }
+        if (node.Slowness > TimeSpan.Zero) await Task.Delay(node.Slowness, clock, cancellationToken);
+        HttpResponseMessage response;
+        lock (_gate)
+        {
+            Progress();
+            if (!node.Running) throw new HttpRequestException($"connection reset: {uri.Host}");
+            drop = request.Method == HttpMethod.Post && node.DropNextPostResponse;
+            if (drop) node.DropNextPostResponse = false;
+            response = Route(node, request.Method.Method, uri.AbsolutePath, Query(uri));
+        }
+        if (drop) throw new HttpRequestException($"connection reset by {uri.Host} before the response");
+        return response;
+    }
+
+    private HttpResponseMessage Route(SimNode self, string method, string path, Dictionary<string, string> query)
+    {
+        var everyone = _nodes.Select(n => n.Address).Distinct().ToList();
+        return (method, path) switch
+        {
+            ("GET", "/storage_service/hostid/local") => Json(self.HostId),
+            ("GET", "/gossiper/endpoint/live/") => Json(everyone.Where(a => LiveFrom(self, a)).ToList()),
+            ("GET", "/gossiper/endpoint/down/") => Json(everyone.Where(a => !LiveFrom(self, a)).ToList()),
+            ("GET", "/storage_service/host_id") =>
+                Json(_nodes.Where(n => n.OwnsTokens).Select(n => new { key = n.Address, value = n.HostId }).ToList()),
+            ("GET", "/storage_service/nodes/joining") => Json(_nodes.Where(n => n.State == NodeState.Joining).Select(n => n.Address).Distinct().ToList()),
+            ("GET", "/storage_service/nodes/leaving") => Json(_nodes.Where(n => n.State == NodeState.Leaving).Select(n => n.Address).Distinct().ToList()),
+            ("GET", "/storage_service/nodes/moving") => Json(Array.Empty<string>()),
+            ("GET", "/storage_service/native_transport") => Json(self.State == NodeState.Normal),
+            ("GET", "/snitch/datacenter") => Placement(query, n => n.Datacenter),
+            ("GET", "/snitch/rack") => Placement(query, n => n.Rack),
+            ("POST", "/storage_service/remove_node") => RemoveNode(self, query),
+            ("POST", "/storage_service/decommission") => Decommission(self),
+            _ => Error(HttpStatusCode.NotFound, $"no handler for {method} {path}"),
+        };
+    }
+
+    private HttpResponseMessage Placement(Dictionary<string, string> query, Func<SimNode, string> pick) =>
+        query.TryGetValue("host", out var host) && _nodes.FirstOrDefault(n => n.Address == host) is { } n
+            ? Json(pick(n))
+            : Error(HttpStatusCode.BadRequest, "unknown host");
+
+    private HttpResponseMessage RemoveNode(SimNode coordinator, Dictionary<string, string> query)
+    {
+        var hostId = query.GetValueOrDefault("host_id") ?? "";
+        var ignore = query.GetValueOrDefault("ignore_nodes")?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        var what = $"removenode {hostId}";
+        if (_banned.Contains(hostId)) return Reject(what, $"host {hostId} was already removed");
+        var target = _nodes.FirstOrDefault(n => n.HostId == hostId);
+        if (target is null) return Reject(what, $"host {hostId} not found");
+        if (IsLive(target)) return Reject(what, $"node {target.Address} is alive; removenode only removes dead nodes");
+        if (_operation is not null) return Reject(what, "another topology operation is in progress");
+        var otherDown = _nodes.Where(n => n != target && !IsLive(n) && !ignore.Contains(n.HostId)).ToList();
+        if (otherDown.Count > 0) return Reject(what, "other nodes are down and not ignored: " + string.Join(",", otherDown.Select(n => n.Address)));
+        if (BelowRf(target) is { } rf) return Reject(what, rf);
+        if (!HasMajority()) return Reject(what, "Raft majority unavailable");
+        target.State = NodeState.Leaving;
+        Start("removenode", target);
+        return Json<object?>(null);
+    }
+
+    private HttpResponseMessage Decommission(SimNode self)
+    {
+        var what = $"decommission {self.Address}";
+        if (self.State != NodeState.Normal) return Reject(what, $"node is {self.State}");
+        if (_operation is not null) return Reject(what, "another topology operation is in progress");
+        if (_nodes.Any(n => !IsLive(n))) return Reject(what, "cannot decommission while nodes are down: " + DownList());
+        if (BelowRf(self) is { } rf) return Reject(what, rf);
+        if (!HasMajority()) return Reject(what, "Raft majority unavailable");
+        self.State = NodeState.Leaving;
+        Start("decommission", self);
+        return Json<object?>(null);
+    }
+
+    // ---- rules ----
+
+    private bool IsLive(SimNode n) =>
+        (n.Running && !n.Partitioned) || clock.GetUtcNow() - n.StoppedAt < FailureDetectorTimeout && n.StoppedAt != default;
+
+    private bool LiveFrom(SimNode observer, string address)
+    {
+        if (address == observer.Address) return true;
+        if (observer.Partitioned)
+            return clock.GetUtcNow() - observer.StoppedAt < FailureDetectorTimeout && _nodes.Any(n => n.Address == address && n.Running);
+        return _nodes.Any(n => n.Address == address && IsLive(n));
+    }
+
+    /// <summary>Voters are all members except joining ones; a majority of them must be live.</summary>
+    private bool HasMajority()
+    {
+        var voters = _nodes.Where(n => n.State != NodeState.Joining).ToList();
+        return 2 * voters.Count(IsLive) > voters.Count;
+    }
+
+    private string? BelowRf(SimNode leaving)
+    {
+        var rf = ReplicationFactors.GetValueOrDefault(leaving.Datacenter);
+        var remaining = _nodes.Count(n => n != leaving && n.Datacenter == leaving.Datacenter && n.Replacing is null);
+        return remaining < rf ? $"{leaving.Datacenter} would keep {remaining} node(s), fewer than its RF {rf}" : null;
+    }
+
+    private void Start(string kind, SimNode node)
+    {
+        _operation = new SimOperation(kind, node, clock.GetUtcNow() + OperationDuration);
+        Accepted.Add($"{kind} {(kind == "replace" ? node.Replacing : kind == "removenode" ? node.HostId : node.Address)}");
+    }
+
+    private void Progress()
+    {
+        if (_operation is not { } op) return;
+        if (op.Kind is "bootstrap" or "replace" && !op.Node.Running)
+        {
+            // The joining process died: the operation is rolled back and the node never became a member.
+            _nodes.Remove(op.Node);
+            _operation = null;
+            return;
+        }
+        if (clock.GetUtcNow() < op.EndsAt) return;
+        switch (op.Kind)
+        {
+            case "bootstrap":
+                op.Node.State = NodeState.Normal;
+                break;
+            case "replace":
+                var old = _nodes.First(n => n.HostId == op.Node.Replacing);
+                _nodes.Remove(old);
+                _banned.Add(old.HostId);
+                op.Node.State = NodeState.Normal;
+                op.Node.Replacing = null;
+                break;
+            case "removenode":
+                _nodes.Remove(op.Node);
+                _banned.Add(op.Node.HostId);
+                break;
+            case "decommission":
+                _nodes.Remove(op.Node); // left: it stops and its host ID is never seen again
+                op.Node.Running = false;
+                _banned.Add(op.Node.HostId);
+                break;
+        }
+        _operation = null;
+    }
+
+    private void Require(bool condition, string what, string reason)
+    {
+        if (condition) return;
+        Rejected.Add($"{what}: {reason}");
+        throw new InvalidOperationException($"{what}: {reason}");
+    }
+
+    private HttpResponseMessage Reject(string what, string reason)
+    {
+        Rejected.Add($"{what}: {reason}");
+        return Error(HttpStatusCode.InternalServerError, reason);
+    }
+
+    private string DownList() => string.Join(",", _nodes.Where(n => !IsLive(n)).Select(n => n.Address));
+
+    private string NewHostId() => new Guid(Interlocked.Increment(ref _nextHostId), 0, 0, new byte[8]).ToString();
+
+    private static Dictionary<string, string> Query(Uri uri) =>
+        uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => p.Length > 1 ? Uri.UnescapeDataString(p[1]) : "");
+
+    private static HttpResponseMessage Json<T>(T value) => new(HttpStatusCode.OK) { Content = JsonContent.Create(value) };
+
+    private static HttpResponseMessage Error(HttpStatusCode status, string message) =>
+        new(status) { Content = JsonContent.Create(new { message, code = (int)status }, options: new JsonSerializerOptions()) };
+}

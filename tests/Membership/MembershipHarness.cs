@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Time.Testing;
+using ScyllaApocryph.Components.Membership;
+using ScyllaApocryph.Providers.Autoscaler;
+using ScyllaApocryph.Providers.Scylla;
+using ScyllaApocryph.Tests.Doubles;
+
+namespace ScyllaApocryph.Tests.Membership;
+
+/// <summary>A simulated cluster, its autoscaler hooks (served over HTTP by the real handler) and reconcilers on a fake clock.</summary>
+public sealed class MembershipHarness
+{
+    public static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
+
+    public MembershipHarness(TimeSpan? operationDuration = null)
+    {
+        Clock = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        Cluster = new ScyllaSimulator(Clock) { OperationDuration = operationDuration ?? TimeSpan.FromSeconds(30) };
+        Autoscaler = new FakeAutoscaler(Cluster);
+        Hooks = new AutoscalerHooksClient(new HttpClient(new AutoscalerHooksHandler(Autoscaler)), new Uri("http://agent.invalid/"));
+        Lease = new InMemoryReconcilerLease(Clock);
+    }
+
+    public FakeTimeProvider Clock { get; }
+
+    public ScyllaSimulator Cluster { get; }
+
+    public FakeAutoscaler Autoscaler { get; }
+
+    public IAutoscalerHooks Hooks { get; }
+
+    public IReconcilerLease Lease { get; set; }
+
+    public IIntentJournal Journal { get; set; } = new InMemoryIntentJournal();
+
+    // string.GetHashCode is randomised per process: derive the address from the characters so runs are repeatable.
+    public static SlotSpec Slot(string dc, int ordinal, bool zeroToken = false) =>
+        new($"{dc}-{ordinal}", dc, ordinal, $"10.{dc.Sum(c => c) % 200}.0.{ordinal + 1}", zeroToken);
+
+    public static MembershipSpec Spec(IEnumerable<SlotSpec> slots, params (string Dc, int Rf)[] rf) =>
+        MembershipSpec.Create(slots.ToList(), rf.ToDictionary(r => r.Dc, r => r.Rf));
+
+    public void SetRf(params (string Dc, int Rf)[] rf)
+    {
+        foreach (var (dc, n) in rf) Cluster.ReplicationFactors[dc] = n;
+    }
+
+    public MembershipReconciler Reconciler(MembershipSpec spec, string holder = "r1") =>
+        new(spec, new ClusterObserver(new HttpClient(Cluster), new DirectEndpointResolver(), Clock,
+                new ScyllaRestOptions { GetRetries = 0, RequestTimeout = TimeSpan.FromSeconds(5) }),
+            Hooks, Lease, Journal, Clock, new ReconcilerOptions(holder) { PollInterval = Poll });
+
+    /// <summary>Rounds every poll interval until converged, refused, or <paramref name="maxRounds"/>.</summary>
+    public async Task<List<ReconcileRound>> Converge(MembershipReconciler reconciler, int maxRounds = 200)
+    {
+        var rounds = new List<ReconcileRound>();
+        for (var i = 0; i < maxRounds; i++)
+        {
+            var round = await reconciler.ReconcileOnceAsync(CancellationToken.None);
+            rounds.Add(round);
+            if (round.Decision?.Converged == true || round.Decision?.Refusal is not null) return rounds;
+            Clock.Advance(Poll);
+        }
+        return rounds;
+    }
+
+    public IEnumerable<MembershipAction> Executed(IEnumerable<ReconcileRound> rounds) => rounds.Select(r => r.Executed).OfType<MembershipAction>();
+}

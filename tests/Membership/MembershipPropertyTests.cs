@@ -1,0 +1,116 @@
+using CsCheck;
+using ScyllaApocryph.Components.Membership;
+using ScyllaApocryph.Providers.Scylla;
+using static ScyllaApocryph.Tests.Membership.MembershipHarness;
+
+namespace ScyllaApocryph.Tests.Membership;
+
+/// <summary>
+/// Random fault schedules and stack edits against the simulator. After every round the safety properties are checked
+/// against the simulator's ground truth; once faults stop (and the majority holds) the cluster must converge.
+/// </summary>
+public sealed class MembershipPropertyTests
+{
+    // 0 lose+recreate empty, 1 crash, 2 restart, 3 lose only, 4 add a slot, 5 retire the highest slot, 6 nothing
+    private static readonly Gen<(int Kind, int Target, int Rounds)> Fault = Gen.Select(Gen.Int[0, 6], Gen.Int[0, 5], Gen.Int[1, 12]);
+
+    [Fact]
+    public void Random_faults_and_stack_edits_never_break_safety_and_always_converge()
+    {
+        Gen.Select(Fault.Array[1, 6], Gen.Int[3, 4]).Sample(t =>
+        {
+            var (schedule, size) = t;
+            Run(schedule, size).GetAwaiter().GetResult();
+        }, iter: 60, threads: 1);
+    }
+
+    private static async Task Run((int Kind, int Target, int Rounds)[] schedule, int size)
+    {
+        var h = new MembershipHarness();
+        const int rf = 2;
+        var slots = Enumerable.Range(0, size).Select(i => Slot("dc1", i)).Append(Slot("dc2", 0)).Append(Slot("dc3", 0)).ToList();
+        h.Autoscaler.Seed(slots);
+        h.SetRf(("dc1", rf));
+        var retired = new List<SlotSpec>();
+        var reconciler = h.Reconciler(Spec(slots, ("dc1", rf)));
+        var everRetired = new HashSet<string>();
+        var nextOrdinal = size;
+
+        async Task<InstancePhase?> PhaseOf(string slot) =>
+            (await h.Hooks.ListInstancesAsync(default)).Instances.FirstOrDefault(i => i.Slot == slot)?.Phase;
+
+        async Task Round()
+        {
+            var before = h.Cluster.Members.ToDictionary(n => n.HostId);
+            var upBefore = before.Values.Where(n => h.Cluster.IsLiveNow(n.Address)).Select(n => n.HostId).ToHashSet();
+            var round = await reconciler.ReconcileOnceAsync(CancellationToken.None);
+            if (round.Executed is { } a)
+            {
+                // Never removes an up node, and never replaces one; decommission only for slots deleted from the stack.
+                if (a.Kind == ActionKind.Remove) Assert.DoesNotContain(a.HostId!, upBefore);
+                if (a.Kind == ActionKind.Replace) Assert.DoesNotContain(a.HostId!, upBefore);
+                if (a.Kind == ActionKind.Decommission) Assert.Contains(a.Address!, everRetired);
+            }
+            // The cluster never refused a request: no concurrent operation, no RF breach, no live-node removal, no majority loss.
+            Assert.Empty(h.Cluster.Rejected);
+            // Never below RF in dc1 (members that own or will own its ranges).
+            Assert.True(h.Cluster.Members.Count(n => n.Datacenter == "dc1" && n.Replacing is null) >= rf, "dc1 fell below its RF");
+            h.Clock.Advance(Poll);
+        }
+
+        foreach (var (kind, target, rounds) in schedule)
+        {
+            var live = slots.Where(s => s.Datacenter == "dc1").ToList();
+            var slot = live[target % live.Count];
+            switch (kind)
+            {
+                case 0: h.Autoscaler.Lose(slot.Slot); h.Autoscaler.Recreate(slot.Slot); break;
+                case 1: h.Autoscaler.Crash(slot.Slot); break;
+                case 2 when await PhaseOf(slot.Slot) == InstancePhase.Running: h.Autoscaler.Restart(slot.Slot); break;
+                case 3: h.Autoscaler.Lose(slot.Slot); break;
+                case 4:
+                    var added = Slot("dc1", nextOrdinal++); // a new slot never reuses a retired slot's identity
+                    slots.Add(added);
+                    h.Autoscaler.AddSlot(added);
+                    h.Autoscaler.Recreate(added.Slot);
+                    break;
+                case 5 when live.Count > rf + 1:
+                    var highest = live.MaxBy(s => s.Ordinal)!;
+                    slots.Remove(highest);
+                    retired.Add(highest);
+                    everRetired.Add(highest.Address);
+                    break;
+            }
+            if (kind is 4 or 5) reconciler = h.Reconciler(Spec(slots, ("dc1", rf)) with { Retired = retired.ToList() }, "r1");
+            for (var i = 0; i < rounds; i++) await Round();
+        }
+
+        // Faults stop: every desired slot gets an instance (lost ones are recreated empty, crashed ones restart).
+        var instances = (await h.Hooks.ListInstancesAsync(default)).Instances.ToDictionary(i => i.Slot);
+        foreach (var s in slots)
+        {
+            if (!instances.TryGetValue(s.Slot, out var instance)) h.Autoscaler.Recreate(s.Slot);
+            else if (instance.Phase == InstancePhase.Running) h.Autoscaler.Restart(s.Slot); // only a process with its data restarts
+        }
+        for (var i = 0; i < 400; i++)
+        {
+            var round = await reconciler.ReconcileOnceAsync(CancellationToken.None);
+            if (round.Decision!.Refusal is not null)
+            {
+                // Allowed only when it is true: the lost members (empty volumes never return) are a majority.
+                var members = h.Cluster.Members;
+                Assert.True(2 * members.Count(n => h.Cluster.IsLiveNow(n.Address)) <= members.Count, "refused while the majority holds");
+                return;
+            }
+            if (round.Decision.Converged)
+            {
+                Assert.Equal(slots.Select(s => s.Address).Order(), h.Cluster.Members.Select(n => n.Address).Order());
+                Assert.All(h.Cluster.Members, n => Assert.Equal(NodeState.Normal, n.State));
+                return;
+            }
+            Assert.Empty(h.Cluster.Rejected);
+            h.Clock.Advance(Poll);
+        }
+        Assert.Fail("did not converge after faults stopped: " + string.Join("; ", (await reconciler.PreviewAsync(default)).Decision.Actions));
+    }
+}

@@ -1,0 +1,171 @@
+using ScyllaApocryph.Components.Membership;
+using ScyllaApocryph.Engine.Providers;
+using ScyllaApocryph.Engine.Resources;
+using ScyllaApocryph.Engine.Values;
+using ScyllaApocryph.Providers.Autoscaler;
+using ScyllaApocryph.Providers.Scylla;
+using ScyllaApocryph.Tests.Doubles;
+using static ScyllaApocryph.Tests.Membership.MembershipHarness;
+
+namespace ScyllaApocryph.Tests.Membership;
+
+public sealed class MembershipProviderTests
+{
+    private static readonly Urn Urn = Urn.Create("dev", "scylla", null, MembershipProvider.Type, "membership");
+
+    private static PropertyMap Inputs(IEnumerable<SlotSpec> slots, int rf) => PropertyMap.Of(
+        ("slots", PropertyValue.Array(slots.Select(s => (PropertyValue)PropertyMap.Of(
+            ("slot", s.Slot), ("datacenter", s.Datacenter), ("ordinal", s.Ordinal), ("address", s.Address), ("zeroToken", s.ZeroToken))))),
+        ("replicationFactors", PropertyMap.Of(("dc1", rf))));
+
+    private static MembershipProvider Provider(MembershipHarness h) =>
+        new(new MembershipProviderContext(new HttpClient(h.Cluster), new DirectEndpointResolver(), h.Hooks, h.Lease, h.Journal, h.Clock,
+            new ReconcilerOptions("provider") { PollInterval = Poll }) { Rest = new ScyllaRestOptions { GetRetries = 0 } });
+
+    [Fact]
+    public async Task Preview_lists_the_actions_without_taking_them_and_up_takes_them()
+    {
+        var h = new MembershipHarness();
+        var slots = Enumerable.Range(0, 4).Select(i => Slot("dc1", i)).ToList();
+        h.Autoscaler.Seed(slots);
+        h.SetRf(("dc1", 3));
+        var provider = Provider(h);
+        var olds = Inputs(slots, 3);
+        var news = Inputs(slots.Take(3), 3);
+
+        var diff = await provider.DiffAsync(new DiffRequest(Urn, MembershipProvider.Type, "membership", olds, PropertyMap.Empty, news), default);
+        Assert.True(diff.Changes);
+        Assert.Contains(diff.Notes!, n => n.StartsWith("decommission: ") && n.Contains(slots[3].Address));
+        Assert.Empty(h.Cluster.Accepted); // preview took nothing
+
+        var update = provider.UpdateAsync(new UpdateRequest(Urn, MembershipProvider.Type, "membership", olds, PropertyMap.Empty, news), default);
+        while (!update.IsCompleted)
+        {
+            h.Clock.Advance(Poll); // the provider waits on the injected clock between polls
+            await Task.Delay(1);
+        }
+        var outputs = (await update).Outputs;
+        Assert.Equal(true, outputs.Get("converged")!.AsBool);
+        Assert.Equal(3, outputs.Get("nodes")!.AsArray!.Value.Length);
+        Assert.All(outputs.Get("nodes")!.AsArray!.Value, n => Assert.Equal("UN", n.AsMap!.GetString("status")));
+        Assert.Equal(["decommission " + slots[3].Address], h.Cluster.Accepted);
+
+        var read = await provider.ReadAsync(new ReadRequest(Urn, MembershipProvider.Type, "membership", news, outputs), default);
+        Assert.Equal(outputs.Get("nodes"), read!.Outputs.Get("nodes"));
+    }
+
+    [Fact]
+    public async Task Check_names_missing_fields_and_duplicate_addresses()
+    {
+        var provider = Provider(new MembershipHarness());
+        var bad = Inputs([Slot("dc1", 0), Slot("dc1", 0) with { Slot = "x" }], 1).Without("replicationFactors");
+        var check = await provider.CheckAsync(new CheckRequest(Urn, MembershipProvider.Type, PropertyMap.Empty, bad), default);
+        Assert.Contains(check.Failures, f => f.Property == "slots" && f.Reason.Contains("more than one slot"));
+        Assert.Contains(check.Failures, f => f.Property == "replicationFactors");
+    }
+
+    [Fact]
+    public async Task The_observer_reports_disagreements_and_counts_a_node_up_if_any_observer_sees_it()
+    {
+        var h = new MembershipHarness();
+        var slots = Enumerable.Range(0, 3).Select(i => Slot("dc1", i)).ToList();
+        h.Autoscaler.Seed(slots);
+        h.Cluster.Partition(slots[0].Address);
+        h.Clock.Advance(TimeSpan.FromSeconds(25));
+        var observer = new ClusterObserver(new HttpClient(h.Cluster), new DirectEndpointResolver(), h.Clock, new ScyllaRestOptions { GetRetries = 0 });
+
+        var view = await observer.ObserveAsync(slots.Select(s => s.Address), default);
+
+        Assert.Equal(3, view.Reachable.Count);
+        Assert.Contains(view.Disagreements, d => d.StartsWith(slots[0].Address));
+        Assert.All(view.Nodes, n => Assert.Equal(NodeStatus.Up, n.Status)); // the isolated node says it is alive: nothing is done to it
+        Assert.Equal("dc1", view.Nodes[0].Datacenter);
+    }
+
+    [Fact]
+    public async Task A_slow_node_times_out_and_counts_as_unreachable()
+    {
+        var h = new MembershipHarness();
+        var slots = Enumerable.Range(0, 3).Select(i => Slot("dc1", i)).ToList();
+        h.Autoscaler.Seed(slots);
+        h.Cluster.Slow(slots[1].Address, TimeSpan.FromSeconds(30));
+        var observer = new ClusterObserver(new HttpClient(h.Cluster), new DirectEndpointResolver(), h.Clock,
+            new ScyllaRestOptions { GetRetries = 0, RequestTimeout = TimeSpan.FromSeconds(5) });
+
+        var observing = observer.ObserveAsync(slots.Select(s => s.Address), default);
+        while (!observing.IsCompleted)
+        {
+            h.Clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(1);
+        }
+        var view = await observing;
+        Assert.DoesNotContain(slots[1].Address, view.Reachable);
+        Assert.Equal(2, view.Reachable.Count);
+        Assert.Equal(3, view.Nodes.Count); // still a member, and still up for its peers
+    }
+
+    [Fact]
+    public async Task The_rest_client_surfaces_scylla_errors_with_their_message()
+    {
+        var h = new MembershipHarness();
+        var slots = Enumerable.Range(0, 3).Select(i => Slot("dc1", i)).ToList();
+        h.Autoscaler.Seed(slots);
+        h.SetRf(("dc1", 3));
+        var client = new ScyllaRestClient(new HttpClient(h.Cluster), new Uri($"http://{slots[0].Address}:10000/"), h.Clock);
+        var upHost = await client.LocalHostIdAsync(default);
+        var error = await Assert.ThrowsAsync<ScyllaRestException>(() => client.RemoveNodeAsync(upHost, [], default));
+        Assert.Contains("alive", error.Message);
+        var ids = await client.HostIdMapAsync(default);
+        Assert.Equal(3, ids.Count);
+    }
+
+    [Fact]
+    public async Task Registration_connects_the_autoscaler_cluster_over_connect()
+    {
+        var fake = new FakeAutoscalerConnect();
+        var provider = new RegistrationProvider(uri => new AutoscalerConnectClient(new HttpClient(fake), uri));
+        var inputs = PropertyMap.Of(("endpoint", "http://127.0.0.1:8080/"), ("nodeGateway", "http://gw"),
+            ("servers", PropertyValue.Array((PropertyValue)"10.0.0.1:32500", "10.0.0.2:32500", "10.0.0.3:32500")), ("timeoutSeconds", 30));
+        Assert.Empty((await provider.CheckAsync(new CheckRequest(Urn, RegistrationProvider.Type, PropertyMap.Empty, inputs), default)).Failures);
+
+        var created = await provider.CreateAsync(new CreateRequest(Urn, RegistrationProvider.Type, inputs), default);
+
+        Assert.True(fake.Connected);
+        var call = Assert.Single(fake.ConnectCalls);
+        Assert.Equal(3, call.GetProperty("servers").GetArrayLength());
+        Assert.Equal(30, call.GetProperty("timeout").GetInt32());
+        Assert.Equal(true, created.Outputs.Get("connected")!.AsBool);
+        var client = new AutoscalerConnectClient(new HttpClient(fake), new Uri("http://127.0.0.1:8080/"));
+        Assert.StartsWith("12D3KooW", (await client.TriggerNodeAsync(new ConnectClusterRequest("http://gw", ["a"], 10), default)).PeerID);
+    }
+
+    [Fact]
+    public async Task Connect_errors_and_unsuccessful_connects_fail_loudly()
+    {
+        var fake = new FakeAutoscalerConnect();
+        var client = new AutoscalerConnectClient(new HttpClient(fake), new Uri("http://127.0.0.1:8080/"));
+        var error = await Assert.ThrowsAsync<ConnectException>(() => client.TriggerNodeAsync(new ConnectClusterRequest("gw", ["a"], 1), default));
+        Assert.Equal("unavailable", error.Code);
+        var provider = new RegistrationProvider(uri => new AutoscalerConnectClient(new HttpClient(fake), uri));
+        var noServers = PropertyMap.Of(("endpoint", "http://127.0.0.1:8080/"), ("nodeGateway", "gw"), ("servers", PropertyValue.Array()));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => provider.CreateAsync(new CreateRequest(Urn, RegistrationProvider.Type, noServers), default));
+    }
+
+    [Fact]
+    public async Task The_hooks_handler_serves_the_documented_routes()
+    {
+        var h = new MembershipHarness();
+        h.Autoscaler.Seed([Slot("dc1", 0)]);
+        h.Autoscaler.AddSlot(Slot("dc1", 1));
+        var added = await h.Hooks.InstanceAddedAsync(new InstanceAddedRequest("dc1-1", "i-9", Slot("dc1", 1).Address, VolumeEmpty: true), default);
+        Assert.True(added.Accepted);
+        var list = await h.Hooks.ListInstancesAsync(default);
+        Assert.Equal(InstancePhase.AwaitingBoot, list.Instances.Single(i => i.Slot == "dc1-1").Phase);
+        Assert.False((await h.Hooks.InstanceAddedAsync(new InstanceAddedRequest("nope", "i-1", "x", true), default)).Accepted);
+        var raw = new HttpClient(new AutoscalerHooksHandler(h.Autoscaler));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await raw.GetAsync("http://agent/hooks/v1/nothing")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.MethodNotAllowed, (await raw.GetAsync("http://agent/hooks/v1/boot")).StatusCode);
+        var bad = await raw.PostAsync("http://agent/hooks/v1/boot", new StringContent("{", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+}
