@@ -17,6 +17,8 @@ public static class StackProgram
     {
         var graph = new ResourceGraph(stack.Stack, stack.Project);
         var providers = BuiltInProviders.Registry();
+        if (stack.Cluster.Membership is { } membership)
+            providers.Add(ClusterOperations.MembershipProvider, BuiltInProviders.Membership(membership, Path.Combine(projectDirectory, ".state", stack.Stack)));
         if (stack.ComposeDirectory is { } compose)
             providers.Add(ScyllaCluster.ComposeProvider, new RenderProvider(Path.Combine(projectDirectory, compose)));
         foreach (var provider in stack.Providers)

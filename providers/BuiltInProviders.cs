@@ -1,6 +1,8 @@
 using ScyllaApocryph.Components.Cluster;
 using ScyllaApocryph.Engine.Providers;
+using ScyllaApocryph.Providers.Autoscaler;
 using ScyllaApocryph.Providers.Nebula;
+using ScyllaApocryph.Providers.Scylla;
 using ScyllaApocryph.Providers.Random;
 using ScyllaApocryph.Providers.Tls;
 using ScyllaApocryph.Providers.Wallet;
@@ -10,7 +12,28 @@ namespace ScyllaApocryph.Providers;
 /// <summary>The providers every stack has besides its hosting providers: generated passwords and the PKI.</summary>
 public static class BuiltInProviders
 {
+    private static readonly Lazy<HttpClient> Http = new(() => new HttpClient { Timeout = TimeSpan.FromSeconds(30) });
+
+    /// <summary>
+    /// The membership reconciler of a stack whose cluster sets <c>membership</c>: it reaches each node's REST API at
+    /// its overlay address, asks the autoscaler hooks for instances, and keeps its lease and intent journal in the
+    /// stack's state directory, where every reconciler of this stack looks.
+    /// </summary>
+    public static MembershipProvider Membership(ReconciliationSpec spec, string stateDirectory)
+    {
+        var clock = TimeProvider.System;
+        return new MembershipProvider(new MembershipProviderContext(
+            Http.Value,
+            new DirectEndpointResolver(ScyllaNodeConfig.ApiPort),
+            new AutoscalerHooksClient(Http.Value, spec.Hooks),
+            new FileReconcilerLease(Path.Combine(stateDirectory, "membership.lease"), clock),
+            new FileIntentJournal(Path.Combine(stateDirectory, "membership.intent")),
+            clock,
+            new ReconcilerOptions($"{Environment.MachineName}:{Environment.ProcessId}")));
+    }
+
     public static ProviderRegistry Registry() => new ProviderRegistry()
+        .Add(ClusterOperations.AutoscalerProvider, new RegistrationProvider(uri => new AutoscalerConnectClient(Http.Value, uri)))
         .Add(ScyllaCluster.RandomProvider, new RandomPasswordProvider())
         .Add(SecurityMaterial.TlsProvider, new TlsProvider())
         .Add(SecurityMaterial.NebulaProvider, new NebulaProvider())

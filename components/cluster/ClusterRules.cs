@@ -42,6 +42,9 @@ public static class ClusterRules
                 if (port is < NodePortMin or > NodePortMax)
                     errors.Add($"{key}.ports.{name}: {port} is not a NodePort ({NodePortMin}-{NodePortMax}); Apocryph provider '{provider.Name}' exposes TCP ports only as NodePorts, and every node must use the same port");
         }
+        if (cluster.Membership is not null && cluster.Security != SecurityMode.Nebula)
+            errors.Add($"{key}.membership: needs security: nebula. The REST API it uses has no authentication, so it stays on loopback " +
+                       "unless the overlay's firewall can restrict it to the operator group; in tls mode reconciliation belongs to the node agent");
         if (cluster.Security == SecurityMode.None)
             warnings.Add("SECURITY: security is 'none': internode and client traffic is unencrypted and unauthenticated. Use it only for a trial on one trusted host.");
 

@@ -37,6 +37,16 @@ public sealed record PortSpec(int Storage = 7000, int SslStorage = 7001, int Cql
 /// </summary>
 public sealed record MembershipProofSpec(string? KeyEnv, string? KeyFile, string? Address);
 
+/// <summary>
+/// Live membership reconciliation on every up (<c>scylla:index:Membership</c>). The REST API has no
+/// authentication, so it is reached only over the Nebula overlay, from members of <paramref name="OperatorGroup"/>
+/// (the program issues that group a certificate); instance state comes from the autoscaler hooks at <paramref name="Hooks"/>.
+/// </summary>
+public sealed record ReconciliationSpec(Uri Hooks, string OperatorGroup);
+
+/// <summary>The Apocryph Autoscaler to register the cluster with (<c>autoscaler:index:Registration</c>).</summary>
+public sealed record AutoscalerSpec(Uri Endpoint, string NodeGateway, IReadOnlyList<string> Servers, int TimeoutSeconds = 10);
+
 /// <summary>A keyspace to create, with NetworkTopologyStrategy replication per datacenter (default min(3, nodes)).</summary>
 public sealed record KeyspaceSpec(string Name, IReadOnlyDictionary<string, int>? Replication = null);
 
@@ -67,6 +77,10 @@ public sealed record ClusterSpec(
     public string SuperuserName { get; init; } = "scylla_admin";
 
     public MembershipProofSpec? MembershipProof { get; init; }
+
+    public ReconciliationSpec? Membership { get; init; }
+
+    public AutoscalerSpec? Autoscaler { get; init; }
 }
 
 /// <summary>Kinds of hosting provider a datacenter can live on.</summary>

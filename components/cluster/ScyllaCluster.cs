@@ -32,6 +32,7 @@ public static class ScyllaCluster
         var password = graph.Resource(PasswordType, $"{stack.Cluster.Name}-superuser", RandomProvider, PropertyMap.Of(("length", 32)), cluster);
         var security = SecurityMaterial.Declare(graph, topology, cluster);
         var plans = topology.Slots.Select(s => NodePlan.For(topology, s, security[s.Name].Files)).ToList();
+        var deployed = new List<ResourceDeclaration>();
 
         foreach (var dc in plans.GroupBy(p => p.Slot.Datacenter))
         {
@@ -57,13 +58,13 @@ public static class ScyllaCluster
                 var nodeObjects = KubernetesManifests.Node(plan, ns, provider.Setting("storageClass"));
                 if (provider.Kind == ProviderKind.Kubernetes)
                 {
-                    Objects(graph, provider.Name, node, nodeObjects, k8sTokens, dcResources);
+                    deployed.AddRange(Objects(graph, provider.Name, node, nodeObjects, k8sTokens, dcResources));
                     continue;
                 }
-                foreach (var f in plan.Files) File(graph, provider.Name, node, $"{slot.Name}/{f.Key}", fileValues[f.Key]);
-                File(graph, provider.Name, node, $"{slot.Name}/kubernetes.yaml", Template.Fill(KubernetesManifests.ToYaml(nodeObjects), k8sTokens));
+                foreach (var f in plan.Files) deployed.Add(File(graph, provider.Name, node, $"{slot.Name}/{f.Key}", fileValues[f.Key]));
+                deployed.Add(File(graph, provider.Name, node, $"{slot.Name}/kubernetes.yaml", Template.Fill(KubernetesManifests.ToYaml(nodeObjects), k8sTokens)));
                 var podTokens = plan.Files.ToDictionary(f => $"\"{ApocryphPodManifest.ContentToken(f.Key)}\"", f => PropertyValue.Apply("json", fileValues[f.Key]));
-                File(graph, provider.Name, node, $"{slot.Name}/apocryph-pod.json", Template.Fill(ApocryphPodManifest.Render(plan), podTokens));
+                deployed.Add(File(graph, provider.Name, node, $"{slot.Name}/apocryph-pod.json", Template.Fill(ApocryphPodManifest.Render(plan), podTokens)));
             }
         }
 
@@ -77,6 +78,7 @@ public static class ScyllaCluster
             File(graph, ComposeProvider, cluster, "summary.md", Summary.Markdown(topology, plans));
         }
 
+        ClusterOperations.Declare(graph, topology, cluster, deployed);
         graph.Export("clusterName", stack.Cluster.Name);
         graph.Export("superuserName", stack.Cluster.SuperuserName);
         graph.Export("superuserPassword", password.Output("result"));

@@ -48,8 +48,9 @@ public static class ScyllaNodeConfig
         config["ssl_storage_port"] = ports.SslStorage;
         config["native_transport_port"] = ports.Cql;
         config["native_shard_aware_transport_port"] = ShardAwareCqlPort;
-        // The REST API has no authentication: it listens on loopback only, for checks run inside the pod.
-        config["api_address"] = "127.0.0.1";
+        // The REST API has no authentication: it listens on loopback only, for checks run inside the pod — or, when
+        // membership is reconciled from outside, on the overlay, where the firewall admits the operator group alone.
+        config["api_address"] = cluster.Membership is not null && cluster.Security == SecurityMode.Nebula ? node.OverlayIp : "127.0.0.1";
         config["api_port"] = ApiPort;
         config["prometheus_address"] = "0.0.0.0";
         config["prometheus_port"] = PrometheusPort;

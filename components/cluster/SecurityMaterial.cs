@@ -60,7 +60,11 @@ public static class SecurityMaterial
     /// <summary>The mesh as the planner sees it; also validated with the stack, so a bad mesh stops before anything runs.</summary>
     public static NebulaMeshSpec MeshSpec(Topology topology) => new(
         [.. topology.Slots.Select(s => new NebulaMeshNode(s.Name, s.Datacenter, s.OverlayIp, PublicHost(topology, s), NebulaPort(topology.Cluster, s)))],
-        ClusterGroup: topology.Cluster.Name);
+        ClusterGroup: topology.Cluster.Name,
+        OperatorGroup: topology.Cluster.Membership?.OperatorGroup);
+
+    /// <summary>The operator's overlay address: a subnet no datacenter uses.</summary>
+    public static string OperatorOverlayIp(ClusterSpec cluster) => Topology.OverlayIp(cluster.OverlayCidr, Topology.ArbiterSubnet - 1, 0);
 
     /// <summary>
     /// A node's Nebula UDP port. On Kubernetes it is also the node's NodePort, and NodePorts are global to a
@@ -119,6 +123,16 @@ public static class SecurityMaterial
             ("name", s.Name), ("ip", $"{s.OverlayIp}/{prefix}"),
             ("groups", PropertyValue.Array(name, s.Datacenter, s.IsArbiter ? "arbiter" : "scylla")),
             ("caCert", ca.Output("cert")), ("caKey", ca.Output("key"))), cluster));
+        if (topology.Cluster.Membership is { } membership)
+        {
+            // The operator joins the overlay with this certificate to reach the REST API (firewalled to its group).
+            var op = graph.Resource("nebula:index:Certificate", $"{name}-operator-nebula", NebulaProvider, PropertyMap.Of(
+                ("name", $"{name}-operator"), ("ip", $"{OperatorOverlayIp(topology.Cluster)}/{prefix}"),
+                ("groups", PropertyValue.Array(membership.OperatorGroup)), ("caCert", ca.Output("cert")), ("caKey", ca.Output("key"))), cluster);
+            graph.Export("nebulaCaCertificate", ca.Output("cert"));
+            graph.Export("operatorNebulaCertificate", op.Output("cert"));
+            graph.Export("operatorNebulaKey", op.Output("key"));
+        }
         // Certificates of removed slots stay refused until they expire: the blocklist remembers what it has seen.
         var blocklist = graph.Resource("nebula:index:Blocklist", $"{name}-nebula-blocklist", NebulaProvider, PropertyMap.Of(
             ("active", PropertyValue.Array(certs.Values.Select(c => (PropertyValue)PropertyMap.Of(("fingerprint", c.Output("fingerprint")), ("notAfter", c.Output("notAfter"))))))), cluster);

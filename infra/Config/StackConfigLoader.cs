@@ -176,6 +176,25 @@ public static partial class StackConfigLoader
             if ((keyEnv is null) == (keyFile is null)) mp.Error("keyEnv", "give exactly one of keyEnv and keyFile");
             else proof = new MembershipProofSpec(keyEnv, keyFile, address);
         }
+        ReconciliationSpec? membership = null;
+        if (r.Map("membership") is { } ms)
+        {
+            var hooks = Url(ms, "hooks");
+            var group = ms.String("operatorGroup", required: true);
+            ms.RejectUnknownKeys();
+            if (hooks is not null && group is not null) membership = new ReconciliationSpec(hooks, group);
+        }
+        AutoscalerSpec? autoscaler = null;
+        if (r.Map("autoscaler") is { } au)
+        {
+            var endpoint = Url(au, "endpoint");
+            var gateway = au.String("nodeGateway", required: true);
+            var servers = au.StringList("servers");
+            var timeout = au.Int("timeoutSeconds", min: 1);
+            au.RejectUnknownKeys();
+            if (servers is null or { Count: 0 }) au.Error("servers", "is required: the autoscaler instances (three for a Raft quorum)");
+            else if (endpoint is not null && gateway is not null) autoscaler = new AutoscalerSpec(endpoint, gateway, servers, timeout ?? 10);
+        }
         r.RejectUnknownKeys();
         if (name is null || image is null || security is null || resources is null) return null;
         return new ClusterSpec(name, image, security.Value, resources, datacenters, developerMode)
@@ -188,6 +207,8 @@ public static partial class StackConfigLoader
             OverlayCidr = overlay ?? "10.42.0.0/16",
             SuperuserName = superuser ?? "scylla_admin",
             MembershipProof = proof,
+            Membership = membership,
+            Autoscaler = autoscaler,
         };
     }
 
@@ -222,6 +243,15 @@ public static partial class StackConfigLoader
             result.Add(new ProviderSpec(name, kind.Value, settings));
         }
         return result;
+    }
+
+    private static Uri? Url(YamlNodeReader r, string key)
+    {
+        var text = r.String(key, required: true);
+        if (text is null) return null;
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") return uri;
+        r.Error(key, $"must be an absolute http(s) URL, got '{text}'");
+        return null;
     }
 
     private static string EmbeddedLocalStack()

@@ -85,6 +85,20 @@ public sealed class NodeConfigTests
     }
 
     [Fact]
+    public void With_outside_reconciliation_the_REST_API_moves_to_the_overlay_behind_the_operator_group()
+    {
+        var stack = ClusterFixtures.ThreeDatacenters(security: SecurityMode.Nebula);
+        var topology = Topology.Build(stack with { Cluster = stack.Cluster with { Membership = new ReconciliationSpec(new Uri("http://agent/"), "ops") } });
+
+        var yaml = Parse(ScyllaNodeConfig.ScyllaYaml(topology, topology.Slots[0]));
+        var firewall = ScyllaApocryph.Components.Mesh.NebulaMeshPlanner.Plan(SecurityMaterial.MeshSpec(topology))[0].Firewall;
+
+        Assert.Equal(topology.Slots[0].OverlayIp, Get(yaml, "api_address"));
+        var rest = Assert.Single(firewall.Inbound, r => r.Port == "10000");
+        Assert.Equal("ops", rest.Group);
+    }
+
+    [Fact]
     public void Rack_and_datacenter_properties_name_the_slot_and_prefer_local()
     {
         var topology = Topology.Build(ClusterFixtures.ThreeDatacenters());

@@ -154,6 +154,23 @@ public sealed class StackConfigTests
     }
 
     [Fact]
+    public void Membership_reconciliation_needs_the_overlay_and_the_autoscaler_is_read()
+    {
+        const string extra = "\n    membership: { hooks: 'http://agent:8080', operatorGroup: ops }\n    autoscaler: { endpoint: 'http://autoscaler:8080', nodeGateway: gw, servers: [a, b, c] }";
+
+        var errors = Errors(Valid.Replace("arbiter: { provider: p3 }", "arbiter: { provider: p3 }" + extra));
+        var spec = StackConfigLoader.Parse("scylla-apocryph", "test", "f", Valid
+            .Replace("security: tls", "security: nebula")
+            .Replace("p2: { kind: kubernetes, context: minikube }", "p2: { kind: kubernetes, context: minikube, publicHost: 203.0.113.7 }")
+            .Replace("arbiter: { provider: p3 }", "arbiter: { provider: p3 }" + extra)
+            .Replace("nodeResources:", "ports: { nebulaUdp: 30400 }\n    nodeResources:"));
+
+        Assert.StartsWith("scylla-apocryph:cluster.membership: needs security: nebula", Assert.Single(errors));
+        Assert.Equal("ops", spec.Cluster.Membership!.OperatorGroup);
+        Assert.Equal(["a", "b", "c"], spec.Cluster.Autoscaler!.Servers);
+    }
+
+    [Fact]
     public void A_missing_stack_file_is_an_error_that_lists_the_stacks_present()
     {
         var dir = Directory.CreateTempSubdirectory("proj-").FullName;

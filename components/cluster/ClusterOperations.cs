@@ -1,0 +1,53 @@
+using ScyllaApocryph.Engine.Resources;
+using ScyllaApocryph.Engine.Values;
+
+namespace ScyllaApocryph.Components.Cluster;
+
+/// <summary>
+/// The resources that act on the running cluster rather than deploy it: membership reconciliation (runs on every
+/// up once the nodes are deployed) and the autoscaler registration.
+/// </summary>
+public static class ClusterOperations
+{
+    public const string MembershipType = "scylla:index:Membership";
+    public const string RegistrationType = "autoscaler:index:Registration";
+    public const string MembershipProvider = "_membership";
+    public const string AutoscalerProvider = "_autoscaler";
+
+    public static void Declare(ResourceGraph graph, Topology topology, ResourceDeclaration cluster, IReadOnlyList<ResourceDeclaration> deployed)
+    {
+        var spec = topology.Cluster;
+        if (spec.Membership is not null)
+        {
+            var membership = graph.Resource(MembershipType, $"{spec.Name}-membership", MembershipProvider, MembershipInputs(topology), cluster,
+                new ResourceOptions
+                {
+                    DependsOn = [.. deployed.Select(d => d.Urn)],
+                    // Joining, replacing or decommissioning nodes one at a time takes a while; never forever.
+                    Timeouts = new CustomTimeouts(Create: TimeSpan.FromHours(2), Update: TimeSpan.FromHours(2)),
+                });
+            graph.Export("membership", membership.Output("nodes"));
+        }
+        if (spec.Autoscaler is { } autoscaler)
+        {
+            graph.Resource(RegistrationType, $"{spec.Name}-autoscaler", AutoscalerProvider, PropertyMap.Of(
+                ("endpoint", autoscaler.Endpoint.ToString()), ("nodeGateway", autoscaler.NodeGateway),
+                ("servers", PropertyValue.Array(autoscaler.Servers.Select(s => (PropertyValue)s))), ("timeoutSeconds", autoscaler.TimeoutSeconds)), cluster);
+        }
+    }
+
+    /// <summary>
+    /// The Membership resource's inputs: every slot with its fixed address (the arbiter as zero-token), and per data
+    /// datacenter the replication factor that must survive a removal: the highest any keyspace uses there.
+    /// </summary>
+    public static PropertyMap MembershipInputs(Topology topology)
+    {
+        var keyspaces = topology.Cluster.Keyspaces.Count > 0 ? topology.Cluster.Keyspaces : [new KeyspaceSpec("default")];
+        var rf = topology.Cluster.Datacenters.ToDictionary(d => d.Name, d => keyspaces.Max(k => KeyspacePlan.Replication(topology, k)[d.Name]));
+        return PropertyMap.Of(
+            ("slots", PropertyValue.Array(topology.Slots.Select(s => (PropertyValue)PropertyMap.Of(
+                ("slot", s.Name), ("datacenter", s.Datacenter), ("ordinal", s.Ordinal), ("address", s.Address), ("zeroToken", s.IsArbiter))))),
+            ("replicationFactors", PropertyMap.From(rf.Select(kv => KeyValuePair.Create(kv.Key, (PropertyValue)kv.Value)))),
+            ("failureDetectorTimeoutMs", topology.Cluster.FailureDetectorTimeoutMs));
+    }
+}
