@@ -55,6 +55,20 @@ public static class ApocryphPodManifest
             },
             Replicas = new Replicas { Min = 1, Max = 1 },
         };
+        if (cluster.AgentImage is { } agentImage)
+        {
+            pod.Containers.Add(new Container
+            {
+                Name = "agent",
+                Image = new Container.Types.Image { Url = agentImage },
+                Command = { plan.AgentArguments },
+                ResourceRequests =
+                {
+                    new Resource { Resource_ = "cpu", AmountMillis = 100 },
+                    new Resource { Resource_ = "memory", Amount = 128UL << 20 },
+                },
+            });
+        }
         foreach (var file in plan.Files.Where(f => f.Consumer == FileConsumer.Scylla))
         {
             var volume = VolumeName(file.Key);

@@ -59,6 +59,12 @@ public sealed record ClusterSpec(
     IReadOnlyList<DatacenterSpec> Datacenters,
     bool DeveloperMode = false)
 {
+    /// <summary>
+    /// The node agent's image, run beside ScyllaDB in every pod (it serves the autoscaler hooks and keeps the node's
+    /// membership healthy between deployments). Null: no agent container.
+    /// </summary>
+    public string? AgentImage { get; init; }
+
     public ArbiterSpec? Arbiter { get; init; }
 
     /// <summary>Accept a layout that cannot survive the loss of one provider (warns on every preview and up).</summary>

@@ -29,6 +29,12 @@ public sealed record NodePlan(NodeSlot Slot, Topology Topology, IReadOnlyList<No
         _ => [new("internode", Cluster.Ports.Storage), new("cql", Cluster.Ports.Cql)],
     };
 
+    /// <summary>The agent's arguments: which node it tends and where that node's REST API is.</summary>
+    public IReadOnlyList<string> AgentArguments =>
+        ["--node", Slot.Name, "--datacenter", Slot.Datacenter, "--api", $"http://127.0.0.1:{ScyllaNodeConfig.ApiPort}"];
+
+    public const int AgentPort = 8080;
+
     public static NodePlan For(Topology topology, NodeSlot slot, IEnumerable<NodeFile>? extraFiles = null) =>
         new(slot, topology,
         [

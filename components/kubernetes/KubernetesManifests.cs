@@ -149,6 +149,18 @@ public static class KubernetesManifests
             SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false },
         };
         var containers = new List<V1Container> { scylla };
+        if (cluster.AgentImage is { } agentImage)
+        {
+            containers.Add(new V1Container
+            {
+                Name = "agent",
+                Image = agentImage,
+                Args = [.. plan.AgentArguments],
+                Ports = [new V1ContainerPort { Name = "agent", ContainerPort = NodePlan.AgentPort }],
+                Resources = Exactly(new ResourceQuantity("100m"), new ResourceQuantity("128Mi")),
+                SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false, RunAsNonRoot = true, RunAsUser = 65532 },
+            });
+        }
         var volumes = new List<V1Volume>
         {
             new() { Name = "config", ConfigMap = new V1ConfigMapVolumeSource { Name = $"{slot.Name}-config" } },

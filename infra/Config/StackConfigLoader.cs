@@ -164,6 +164,7 @@ public static partial class StackConfigLoader
         if (overlay is not null && (!System.Net.IPNetwork.TryParse(overlay, out var net) || net.PrefixLength > 16 || net.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork))
             r.Error("overlayCidr", $"must be an IPv4 network of /16 or larger, e.g. 10.42.0.0/16; got '{overlay}'");
         var superuser = r.String("superuserName");
+        var agentImage = r.String("agentImage");
         MembershipProofSpec? proof = null;
         if (r.Map("membershipProof") is { } mp)
         {
@@ -207,6 +208,7 @@ public static partial class StackConfigLoader
             OverlayCidr = overlay ?? "10.42.0.0/16",
             SuperuserName = superuser ?? "scylla_admin",
             MembershipProof = proof,
+            AgentImage = agentImage,
             Membership = membership,
             Autoscaler = autoscaler,
         };

@@ -119,6 +119,20 @@ public sealed class RendererTests
     }
 
     [Fact]
+    public void The_node_agent_runs_beside_ScyllaDB_when_its_image_is_configured()
+    {
+        var topology = Topology.Build(ClusterFixtures.ThreeDatacenters());
+        var withAgent = Topology.Build(topology.Stack with { Cluster = topology.Cluster with { AgentImage = "registry.example/agent:1" } });
+
+        Assert.Equal(["scylla"], ApocryphPodManifest.Build(NodePlan.For(topology, topology.Slots[0])).Containers.Select(c => c.Name));
+        var pod = ApocryphPodManifest.Build(NodePlan.For(withAgent, withAgent.Slots[0]));
+        Assert.Equal(["scylla", "agent"], pod.Containers.Select(c => c.Name));
+        Assert.Equal("registry.example/agent:1", pod.Containers[1].Image.Url);
+        var set = KubernetesManifests.Node(NodePlan.For(withAgent, withAgent.Slots[0]), "db", null).OfType<V1StatefulSet>().Single();
+        Assert.Contains(set.Spec.Template.Spec.Containers, c => c.Name == "agent" && c.Image == "registry.example/agent:1");
+    }
+
+    [Fact]
     public void The_Apocryph_manifest_has_protojson_shapes()
     {
         var json = ApocryphPodManifest.Render(Plan());
