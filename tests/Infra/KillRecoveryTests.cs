@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ScyllaApocryph.Engine.State;
+using ScyllaApocryph.Infra.Cli;
+
+namespace ScyllaApocryph.Tests.Infra;
+
+/// <summary>
+/// The real program, killed with SIGKILL while `up` applies, then run again: whatever instant the kill hit, the
+/// next `up` finishes the job, and afterwards the files on disk are exactly the files the state records.
+/// </summary>
+public sealed class KillRecoveryTests : IDisposable
+{
+    private readonly string _project = Directory.CreateTempSubdirectory("kill-").FullName;
+
+    public KillRecoveryTests()
+    {
+        File.Copy(Path.Combine(StackConfigTests.RepositoryRoot(), "Pulumi.yaml"), Path.Combine(_project, "Pulumi.yaml"));
+        var local = File.ReadAllText(Path.Combine(StackConfigTests.RepositoryRoot(), "Pulumi.local.yaml"));
+        // Large enough (hundreds of resources) that a kill lands in the middle of applying.
+        File.WriteAllText(Path.Combine(_project, "Pulumi.big.yaml"), local.Replace("nodes: 1", "nodes: 12").Replace("out/local", "out/big"));
+    }
+
+    public void Dispose() => Directory.Delete(_project, true);
+
+    private Process Start()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _project };
+        foreach (var a in new[] { typeof(CliApp).Assembly.Location, "up", "--stack", "big", "--yes", "--parallel", "4" }) start.ArgumentList.Add(a);
+        start.Environment["PULUMI_CONFIG_PASSPHRASE"] = "kill test";
+        return Process.Start(start)!;
+    }
+
+    private async Task<(int Code, string Output)> Run()
+    {
+        using var process = Start();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(120_000)) process.Kill();
+        return (process.ExitCode, await output + await errors);
+    }
+
+    [Theory]
+    [InlineData(600)]
+    [InlineData(1200)]
+    [InlineData(2000)]
+    public async Task Up_killed_mid_apply_is_finished_by_the_next_up_without_duplicates_or_orphans(int killAfterMs)
+    {
+        using (var victim = Start())
+        {
+            await Task.Delay(killAfterMs);
+            if (!victim.HasExited) victim.Kill(entireProcessTree: true);
+            victim.WaitForExit(30_000);
+        }
+
+        var (code, output) = await Run();
+        var (again, secondOutput) = await Run();
+
+        Assert.True(code == 0, output);
+        Assert.True(again == 0, secondOutput);
+        Assert.DoesNotContain("created", secondOutput);
+        Assert.False(File.Exists(Path.Combine(_project, ".state", "big", StateStore.JournalFile)));
+        var snapshot = JsonDocument.Parse(File.ReadAllText(Path.Combine(_project, ".state", "big", StateStore.SnapshotFile)));
+        var recorded = snapshot.RootElement.GetProperty("resources").EnumerateArray()
+            .Where(r => r.GetProperty("type").GetString() == "render:index:File")
+            .Select(r => Path.GetFullPath(Path.Combine(r.GetProperty("outputs").GetProperty("root").GetString()!, r.GetProperty("id").GetString()!)))
+            .ToList();
+        var onDisk = Directory.GetFiles(Path.Combine(_project, "out", "big"), "*", SearchOption.AllDirectories).Select(Path.GetFullPath).ToList();
+        Assert.Equal(recorded.Count, recorded.Distinct().Count());
+        Assert.Equal(recorded.Order(), onDisk.Order());
+        Assert.Equal(0, snapshot.RootElement.GetProperty("pending").GetArrayLength());
+    }
+}
