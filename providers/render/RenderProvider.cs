@@ -72,6 +72,7 @@ public sealed class RenderProvider(string root) : IResourceProvider
         try
         {
             File.Delete(full); // no error if the file is already gone
+            File.Delete(PartialPath(full)); // what a write cut off by a kill left behind
         }
         catch (DirectoryNotFoundException)
         {
@@ -106,17 +107,19 @@ public sealed class RenderProvider(string root) : IResourceProvider
             : ParseMode(inputs.GetString("mode") ?? "0644")!.Value;
         var full = FullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        // Write beside the target and rename, so a reader never sees half a file; the mode is set at creation,
-        // so secret material is never readable by others, not even briefly.
-        var temp = full + ".tmp-" + Environment.ProcessId;
+        // Write beside the target and rename, so a reader never sees half a file. The partial file has one fixed
+        // name per target, so a write cut off by a kill leaves nothing the next write or delete does not remove.
+        // It is created anew with its mode, so secret material is never readable by others, not even briefly.
+        var temp = PartialPath(full);
+        File.Delete(temp);
         using (var file = new FileStream(temp, new FileStreamOptions
                {
-                   Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = mode,
+                   Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = mode,
                }))
         {
             file.Write(bytes);
         }
-        File.SetUnixFileMode(temp, mode);
+        File.SetUnixFileMode(temp, mode); // the create mode is subject to the umask
         File.Move(temp, full, overwrite: true);
         return Outputs(path, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length, secret);
     }
@@ -129,6 +132,10 @@ public sealed class RenderProvider(string root) : IResourceProvider
         ("path", path),
         ("sha256", secret ? PropertyValue.Secret(sha256) : sha256),
         ("bytes", length));
+
+    /// <summary>Where a write of <paramref name="full"/> puts its bytes before the rename: a hidden sibling.</summary>
+    internal static string PartialPath(string full) =>
+        Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".partial");
 
     private string FullPath(string relative) => Path.GetFullPath(Path.Combine(Root, relative));
 

@@ -105,6 +105,38 @@ public sealed class RenderProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task What_a_write_cut_off_by_a_kill_left_behind_is_removed_by_the_next_write_and_by_delete()
+    {
+        await Up(Files(("a/x.txt", "old"), ("a/y.txt", "y")));
+        // A kill between writing the partial file and the rename leaves both on disk.
+        var partialX = RenderProvider.PartialPath(Path.Combine(Out, "a/x.txt"));
+        var partialY = RenderProvider.PartialPath(Path.Combine(Out, "a/y.txt"));
+        File.WriteAllText(partialX, "half");
+        File.WriteAllText(partialY, "half");
+
+        await Up(Files(("a/x.txt", "new"), ("a/y.txt", "y")));
+        Assert.False(File.Exists(partialX));
+        Assert.Equal("new", File.ReadAllText(Path.Combine(Out, "a/x.txt")));
+
+        await Up(Files());
+        Assert.False(Directory.Exists(Out));
+    }
+
+    [Fact]
+    public async Task A_leftover_partial_file_never_lends_its_mode_to_secret_content()
+    {
+        var partial = RenderProvider.PartialPath(Path.Combine(Out, "key.pem"));
+        Directory.CreateDirectory(Out);
+        File.WriteAllText(partial, "half");
+        File.SetUnixFileMode(partial, (UnixFileMode)Convert.ToInt32("666", 8));
+
+        await Up(Files(("key.pem", PropertyValue.Secret("PRIVATE"))));
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(Out, "key.pem")));
+        Assert.False(File.Exists(partial));
+    }
+
+    [Fact]
     public async Task Secret_content_is_written_readable_by_the_owner_only()
     {
         await Up(Files(("key.pem", PropertyValue.Secret("PRIVATE")), ("public.txt", "hello")));
