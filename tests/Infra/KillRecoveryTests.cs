@@ -68,8 +68,9 @@ public sealed class KillRecoveryTests : IDisposable
         var onDisk = Directory.GetFiles(Path.Combine(_project, "out", "big"), "*", SearchOption.AllDirectories).Select(Path.GetFullPath).ToList();
         Assert.Equal(recorded.Count, recorded.Distinct().Count());
         // Name the strays either way, so a failure says which files disagree.
-        Assert.Empty(onDisk.Except(recorded).Select(f => "on disk, not in state: " + f)
-            .Concat(recorded.Except(onDisk).Select(f => "in state, not on disk: " + f)));
+        var strays = onDisk.Except(recorded).Select(f => "on disk, not in state: " + f)
+            .Concat(recorded.Except(onDisk).Select(f => "in state, not on disk: " + f)).ToList();
+        Assert.True(strays.Count == 0, string.Join("\n", strays));
         Assert.Equal(0, snapshot.RootElement.GetProperty("pending").GetArrayLength());
     }
 }
