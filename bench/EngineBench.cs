@@ -30,9 +30,10 @@ public sealed class EngineBench : IBenchmark
         Console.WriteLine($"{"N",7} {"preview",9} {"up",9} {"2nd up",9} {"state bytes written",20} {"bytes/resource",15} {"peak memory",12}");
         foreach (var n in new[] { 1_000, 10_000 })
         {
-            var self = Environment.GetCommandLineArgs()[0];
-            var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, Environment = { ["BENCH_CHILD"] = "1" } };
-            if (self.EndsWith(".dll", StringComparison.Ordinal)) start.ArgumentList.Add(self);
+            // Started as `dotnet bench.dll` the child needs the dll; started through the app host it must not get it.
+            var host = Environment.ProcessPath!;
+            var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, Environment = { ["BENCH_CHILD"] = "1" } };
+            if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(typeof(EngineBench).Assembly.Location);
             foreach (var a in new[] { "engine", "--n", n.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(a);
             using var child = Process.Start(start)!;
             Console.Write(await child.StandardOutput.ReadToEndAsync());
