@@ -20,7 +20,7 @@ public static class ApocryphPodManifest
         {
             Name = "scylla",
             Image = new Container.Types.Image { Url = cluster.Image },
-            Command = { ScyllaNodeConfig.Arguments(cluster) },
+            Command = { ScyllaNodeConfig.Arguments(plan.Topology, plan.Slot) },
             ResourceRequests =
             {
                 new Resource { Resource_ = "cpu", AmountMillis = (ulong)Math.Round(cluster.Resources.Cpu * 1000) },

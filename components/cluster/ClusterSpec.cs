@@ -72,6 +72,9 @@ public sealed record ClusterSpec(
 
     public PortSpec Ports { get; init; } = new();
 
+    /// <summary>The one CQL port clients use: the TLS port in tls mode (there is no plaintext CQL then).</summary>
+    public int CqlPort => Security == SecurityMode.Tls ? Ports.CqlTls : Ports.Cql;
+
     public IReadOnlyList<KeyspaceSpec> Keyspaces { get; init; } = [];
 
     /// <summary>ScyllaDB's failure_detector_timeout_in_ms; membership waits twice this before calling a node dead.</summary>

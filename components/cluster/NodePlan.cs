@@ -31,7 +31,7 @@ public sealed record NodePlan(NodeSlot Slot, Topology Topology, IReadOnlyList<No
 
     /// <summary>The agent's arguments: which node it tends and where that node's REST API is.</summary>
     public IReadOnlyList<string> AgentArguments =>
-        ["--node", Slot.Name, "--datacenter", Slot.Datacenter, "--api", $"http://127.0.0.1:{ScyllaNodeConfig.ApiPort}"];
+        ["--node", Slot.Name, "--datacenter", Slot.Datacenter, "--api", ScyllaNodeConfig.ApiUrl(Cluster, Slot)];
 
     public const int AgentPort = 8080;
 
@@ -40,7 +40,7 @@ public sealed record NodePlan(NodeSlot Slot, Topology Topology, IReadOnlyList<No
         [
             new NodeFile("scylla.yaml", $"{ScyllaNodeConfig.ConfigDirectory}/scylla.yaml", ScyllaNodeConfig.ScyllaYaml(topology, slot), Secret: true),
             new NodeFile("cassandra-rackdc.properties", $"{ScyllaNodeConfig.ConfigDirectory}/cassandra-rackdc.properties", ScyllaNodeConfig.RackDcProperties(slot), Secret: false),
-            new NodeFile(ReadinessCheck.FileName, ReadinessCheck.MountPath, ReadinessCheck.Script, Secret: false),
+            new NodeFile(ReadinessCheck.FileName, ReadinessCheck.MountPath, ReadinessCheck.Script(ScyllaNodeConfig.ApiUrl(topology.Cluster, slot)), Secret: false),
             .. extraFiles ?? [],
         ]);
 }

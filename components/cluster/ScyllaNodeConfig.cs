@@ -25,7 +25,6 @@ public static class ScyllaNodeConfig
     {
         var cluster = topology.Cluster;
         var ports = cluster.Ports;
-        var seeds = string.Join(",", topology.SeedsFor(node).Select(s => s.Address));
         var config = new Dictionary<string, object>
         {
             ["cluster_name"] = cluster.Name,
@@ -35,7 +34,7 @@ public static class ScyllaNodeConfig
                 new Dictionary<string, object>
                 {
                     ["class_name"] = "org.apache.cassandra.locator.SimpleSeedProvider",
-                    ["parameters"] = new object[] { new Dictionary<string, object> { ["seeds"] = seeds } },
+                    ["parameters"] = new object[] { new Dictionary<string, object> { ["seeds"] = Seeds(topology, node) } },
                 },
             },
         };
@@ -47,10 +46,8 @@ public static class ScyllaNodeConfig
         config["storage_port"] = ports.Storage;
         config["ssl_storage_port"] = ports.SslStorage;
         config["native_transport_port"] = ports.Cql;
-        config["native_shard_aware_transport_port"] = ShardAwareCqlPort;
-        // The REST API has no authentication: it listens on loopback only, for checks run inside the pod — or, when
-        // membership is reconciled from outside, on the overlay, where the firewall admits the operator group alone.
-        config["api_address"] = cluster.Membership is not null && cluster.Security == SecurityMode.Nebula ? node.OverlayIp : "127.0.0.1";
+        config["native_shard_aware_transport_port"] = ShardAwareCqlPort; // tls mode moves both to the TLS numbers below
+        config["api_address"] = ApiAddress(cluster, node);
         config["api_port"] = ApiPort;
         config["prometheus_address"] = "0.0.0.0";
         config["prometheus_port"] = PrometheusPort;
@@ -77,13 +74,30 @@ public static class ScyllaNodeConfig
             .Append("prefer_local=true\n")
             .ToString();
 
+    private static string Seeds(Topology topology, NodeSlot node) => string.Join(",", topology.SeedsFor(node).Select(s => s.Address));
+
     /// <summary>
-    /// ScyllaDB's command-line arguments: a fixed shard count and memory below the container limit (the rest is
-    /// left for the OS and Seastar's own needs), overprovisioned when CPUs are shared, the REST API on
-    /// loopback. <paramref name="listenAddress"/> is the container's own address where the platform gives one.
+    /// Where the REST API listens. It has no authentication: on loopback only, for checks run inside the pod — or,
+    /// when membership is reconciled from outside, on the overlay, where the firewall admits the operator group alone.
     /// </summary>
-    public static IReadOnlyList<string> Arguments(ClusterSpec cluster, string? listenAddress = null)
+    public static string ApiAddress(ClusterSpec cluster, NodeSlot node) =>
+        cluster.Membership is not null && cluster.Security == SecurityMode.Nebula ? node.OverlayIp : "127.0.0.1";
+
+    /// <summary>The REST API's base URL, for the readiness check and the agent inside the pod.</summary>
+    public static string ApiUrl(ClusterSpec cluster, NodeSlot node) => $"http://{ApiAddress(cluster, node)}:{ApiPort}";
+
+    /// <summary>
+    /// The arguments of the ScyllaDB image's entrypoint (docker-entrypoint.py): a fixed shard count and memory
+    /// below the container limit (the rest is left for the OS and Seastar's own needs), overprovisioned when CPUs
+    /// are shared. The entrypoint turns some of its own defaults into command-line flags that beat scylla.yaml, so
+    /// the arguments repeat what must not be overridden: the seeds (its default is the node itself, which would
+    /// make every node found its own cluster), the REST API address, and the listen address (its default is the
+    /// container's first IP; on the overlay the node must listen on its overlay IP).
+    /// <paramref name="listenAddress"/> is the container's own address where the platform gives one.
+    /// </summary>
+    public static IReadOnlyList<string> Arguments(Topology topology, NodeSlot node, string? listenAddress = null)
     {
+        var cluster = topology.Cluster;
         var resources = cluster.Resources;
         var smp = Math.Max(1, (int)Math.Floor(resources.Cpu));
         var reserve = Math.Max(256L << 20, resources.MemoryBytes * 15 / 100);
@@ -96,8 +110,10 @@ public static class ScyllaNodeConfig
             "--memory", memoryMiB.ToString(CultureInfo.InvariantCulture) + "M",
             "--overprovisioned", shared ? "1" : "0",
             "--developer-mode", cluster.DeveloperMode ? "1" : "0",
-            "--api-address", "127.0.0.1",
+            "--seeds", Seeds(topology, node),
+            "--api-address", ApiAddress(cluster, node),
         };
+        if (cluster.Security == SecurityMode.Nebula) listenAddress = node.Address;
         if (listenAddress is not null) args.AddRange(["--listen-address", listenAddress]);
         return args;
     }

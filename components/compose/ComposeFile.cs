@@ -25,7 +25,7 @@ public static class ComposeFile
             {
                 ["image"] = topology.Cluster.Image,
                 ["hostname"] = slot.Name,
-                ["command"] = ScyllaNodeConfig.Arguments(topology.Cluster).ToList(),
+                ["command"] = ScyllaNodeConfig.Arguments(topology, slot).ToList(),
                 ["volumes"] = new List<string> { $"{slot.Name}-data:{ScyllaNodeConfig.DataDirectory}" }
                     .Concat(plan.Files.Where(f => f.Consumer == FileConsumer.Scylla).Select(f => $"./{dir}/{f.Key}:{f.MountPath}:ro")).ToList(),
                 ["healthcheck"] = new Dictionary<string, object>

@@ -31,7 +31,7 @@ public static class KubernetesManifests
                     ClusterIP = "None",
                     PublishNotReadyAddresses = true,
                     Selector = labels,
-                    Ports = [new V1ServicePort { Name = "cql", Port = topology.Cluster.Ports.Cql }],
+                    Ports = [new V1ServicePort { Name = "cql", Port = topology.Cluster.CqlPort }],
                 },
             },
             new V1PodDisruptionBudget
@@ -129,23 +129,23 @@ public static class KubernetesManifests
         ];
         var mounts = new List<V1VolumeMount> { new() { Name = "data", MountPath = ScyllaNodeConfig.DataDirectory } };
         mounts.AddRange(FilesFor(FileConsumer.Scylla));
-        var listen = cluster.Security == SecurityMode.Nebula ? null : "$(POD_IP)";
+        const string listen = "$(POD_IP)"; // in nebula mode the overlay IP takes its place
         var scylla = new V1Container
         {
             Name = "scylla",
             Image = cluster.Image,
-            Args = [.. ScyllaNodeConfig.Arguments(cluster, listen)],
+            Args = [.. ScyllaNodeConfig.Arguments(plan.Topology, slot, listen)],
             Env = [new V1EnvVar { Name = "POD_IP", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "status.podIP" } } }],
             Ports = [.. plan.Ports.Select(p => new V1ContainerPort { Name = p.Name, ContainerPort = p.Port })],
             Resources = Exactly(cpu, memory),
             VolumeMounts = mounts,
-            // Ready = own host ID up and normal, and CQL serving, asked of the loopback REST API.
+            // Ready = own host ID up and normal, and CQL serving, asked of the node's own REST API.
             ReadinessProbe = new V1Probe
             {
                 Exec = new V1ExecAction { Command = [.. ReadinessCheck.Command] },
                 PeriodSeconds = 10, TimeoutSeconds = 8, FailureThreshold = 3,
             },
-            Lifecycle = new V1Lifecycle { PreStop = new V1LifecycleHandler { Exec = new V1ExecAction { Command = ["nodetool", "drain"] } } },
+            Lifecycle = new V1Lifecycle { PreStop = new V1LifecycleHandler { Exec = new V1ExecAction { Command = ["nodetool", "-h", ScyllaNodeConfig.ApiAddress(cluster, slot), "drain"] } } },
             SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false },
         };
         var containers = new List<V1Container> { scylla };
@@ -166,12 +166,16 @@ public static class KubernetesManifests
             new() { Name = "config", ConfigMap = new V1ConfigMapVolumeSource { Name = $"{slot.Name}-config" } },
             new() { Name = "secret", Secret = new V1SecretVolumeSource { SecretName = $"{slot.Name}-secret", DefaultMode = 0x180 } },
         };
+        var initContainers = new List<V1Container>();
         if (cluster.Security == SecurityMode.Nebula)
         {
-            containers.Add(new V1Container
+            // A native sidecar (an init container that keeps running): it starts before ScyllaDB, which binds its
+            // overlay IP, and stops after it, so the node never runs without its network.
+            initContainers.Add(new V1Container
             {
                 Name = "nebula",
                 Image = NebulaImage,
+                RestartPolicy = "Always",
                 Args = ["-config", SecurityMaterial.NebulaConfigPath],
                 Ports = [new V1ContainerPort { Name = "nebula", ContainerPort = SecurityMaterial.NebulaPort(cluster, slot), Protocol = "UDP" }],
                 Resources = Exactly(new ResourceQuantity("100m"), new ResourceQuantity("64Mi")),
@@ -196,6 +200,7 @@ public static class KubernetesManifests
                     Metadata = new V1ObjectMeta { Labels = labels },
                     Spec = new V1PodSpec
                     {
+                        InitContainers = initContainers.Count > 0 ? initContainers : null,
                         Containers = containers,
                         Volumes = volumes,
                         TerminationGracePeriodSeconds = 900, // drain and a clean shutdown take time; never cut them short

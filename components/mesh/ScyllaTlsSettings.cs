@@ -4,7 +4,9 @@ namespace ScyllaApocryph.Components.Mesh;
 
 /// <summary>
 /// The scylla.yaml settings for TLS mode: internode TLS on every link with client-certificate checks against the
-/// cluster CA, and CQL over TLS on the dedicated ports (9142/19142) while the plain ports stay closed to the outside.
+/// cluster CA, and CQL over TLS only. With client encryption on and no <c>native_transport_port_ssl</c>, ScyllaDB
+/// encrypts the native transport port itself; naming a separate TLS port would keep a plaintext CQL listener open
+/// beside it. So the CQL ports are simply moved to the TLS numbers (9142/19142) and there is no plaintext CQL at all.
 /// </summary>
 public static class ScyllaTlsSettings
 {
@@ -33,8 +35,8 @@ public static class ScyllaTlsSettings
             ["truststore"] = files.Truststore,
             ["require_client_auth"] = requireClientCertificateForCql,
         },
-        ["native_transport_port_ssl"] = cqlTlsPort,
-        ["native_shard_aware_transport_port_ssl"] = CqlShardAwareTlsPort,
+        ["native_transport_port"] = cqlTlsPort,
+        ["native_shard_aware_transport_port"] = CqlShardAwareTlsPort,
     };
 
     /// <summary>The same settings as a scylla.yaml fragment, for a renderer that writes text.</summary>

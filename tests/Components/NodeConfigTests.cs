@@ -116,15 +116,69 @@ public sealed class NodeConfigTests
     [InlineData(4.0, true, "4", "1")]
     public void Arguments_fix_shards_and_memory_below_the_container_limit(double cpu, bool developer, string smp, string overprovisioned)
     {
-        var cluster = ClusterFixtures.ThreeDatacenters().Cluster with { Resources = new NodeResources(cpu, 4L << 30, 10L << 30), DeveloperMode = developer };
+        var stack = ClusterFixtures.ThreeDatacenters();
+        var topology = Topology.Build(stack with { Cluster = stack.Cluster with { Resources = new NodeResources(cpu, 4L << 30, 10L << 30), DeveloperMode = developer } });
 
-        var args = ScyllaNodeConfig.Arguments(cluster);
+        var args = ScyllaNodeConfig.Arguments(topology, topology.Slots[0]);
 
         string After(string flag) => args[args.ToList().IndexOf(flag) + 1];
         Assert.Equal(smp, After("--smp"));
         Assert.Equal(overprovisioned, After("--overprovisioned"));
         Assert.Equal("3481M", After("--memory"));
         Assert.Equal("127.0.0.1", After("--api-address"));
+        Assert.DoesNotContain("--listen-address", args); // the image's entrypoint picks the container's own IP
         Assert.Equal(developer ? "1" : "0", After("--developer-mode"));
+    }
+
+    [Theory]
+    [InlineData(SecurityMode.Tls)]
+    [InlineData(SecurityMode.Nebula)]
+    public void Arguments_repeat_what_the_image_entrypoint_would_otherwise_override_in_scylla_yaml(SecurityMode security)
+    {
+        // The ScyllaDB image's entrypoint passes its own defaults as flags, which beat scylla.yaml: seeds = the node
+        // itself (every node would found its own cluster), and listen address = the container's first IP.
+        var topology = Topology.Build(ClusterFixtures.ThreeDatacenters(security: security));
+
+        foreach (var slot in topology.Slots)
+        {
+            var yaml = Parse(ScyllaNodeConfig.ScyllaYaml(topology, slot));
+            var args = ScyllaNodeConfig.Arguments(topology, slot, listenAddress: "$(POD_IP)").ToList();
+            string After(string flag) => args[args.IndexOf(flag) + 1];
+
+            var seedProvider = (YamlMappingNode)((YamlSequenceNode)yaml["seed_provider"])[0];
+            var yamlSeeds = Get((YamlMappingNode)((YamlSequenceNode)seedProvider["parameters"])[0], "seeds");
+            Assert.Equal(yamlSeeds, After("--seeds"));
+            Assert.Equal(Get(yaml, "api_address"), After("--api-address"));
+            Assert.Equal(security == SecurityMode.Nebula ? slot.OverlayIp : "$(POD_IP)", After("--listen-address"));
+        }
+    }
+
+    [Fact]
+    public void In_tls_mode_the_only_cql_ports_are_encrypted()
+    {
+        var topology = Topology.Build(ClusterFixtures.ThreeDatacenters(security: SecurityMode.Tls));
+
+        var yaml = Parse(ScyllaNodeConfig.ScyllaYaml(topology, topology.Slots[0]));
+
+        // With client encryption on and no *_ssl port, ScyllaDB encrypts the native transport ports themselves.
+        Assert.Equal(topology.Cluster.Ports.CqlTls.ToString(), Get(yaml, "native_transport_port"));
+        Assert.Equal("19142", Get(yaml, "native_shard_aware_transport_port"));
+        Assert.False(yaml.Children.ContainsKey("native_transport_port_ssl"));
+        Assert.False(yaml.Children.ContainsKey("native_shard_aware_transport_port_ssl"));
+    }
+
+    [Fact]
+    public void When_membership_is_reconciled_over_the_overlay_every_check_inside_the_pod_asks_the_overlay_api()
+    {
+        var stack = ClusterFixtures.ThreeDatacenters(security: SecurityMode.Nebula);
+        var topology = Topology.Build(stack with { Cluster = stack.Cluster with { Membership = new ReconciliationSpec(new Uri("http://hooks.example"), "operators") } });
+        var slot = topology.Slots[0];
+
+        var plan = NodePlan.For(topology, slot);
+
+        var url = $"http://{slot.OverlayIp}:{ScyllaNodeConfig.ApiPort}";
+        Assert.Equal(slot.OverlayIp, Get(Parse(ScyllaNodeConfig.ScyllaYaml(topology, slot)), "api_address"));
+        Assert.Contains($"API = \"{url}\"", plan.Files.Single(f => f.Key == ReadinessCheck.FileName).Text);
+        Assert.Contains(url, plan.AgentArguments);
     }
 }

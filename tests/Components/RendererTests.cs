@@ -49,13 +49,16 @@ public sealed class RendererTests
         Assert.Contains("$6$salt$hash", System.Text.Encoding.UTF8.GetString(secret.Data["scylla.yaml"]));
     }
 
-    [Fact]
-    public void The_statefulset_runs_one_node_with_guaranteed_resources_a_readiness_check_and_a_drain()
+    [Theory]
+    [InlineData(SecurityMode.Tls)]
+    [InlineData(SecurityMode.Nebula)]
+    public void The_statefulset_runs_one_node_with_guaranteed_resources_a_readiness_check_and_a_drain(SecurityMode security)
     {
-        var set = KubernetesManifests.Node(Plan(), "db", "fast").OfType<V1StatefulSet>().Single();
+        var set = KubernetesManifests.Node(Plan(security), "db", "fast").OfType<V1StatefulSet>().Single();
 
         Assert.Equal(1, set.Spec.Replicas);
-        Assert.All(set.Spec.Template.Spec.Containers, c =>
+        var allContainers = set.Spec.Template.Spec.Containers.Concat(set.Spec.Template.Spec.InitContainers ?? []).ToList();
+        Assert.All(allContainers, c =>
         {
             Assert.Equal(c.Resources.Limits["cpu"], c.Resources.Requests["cpu"]);
             Assert.Equal(c.Resources.Limits["memory"], c.Resources.Requests["memory"]);
@@ -63,10 +66,10 @@ public sealed class RendererTests
         var scylla = set.Spec.Template.Spec.Containers.Single(c => c.Name == "scylla");
         Assert.Equal(ReadinessCheck.Command, scylla.ReadinessProbe.Exec.Command);
         Assert.Contains(scylla.VolumeMounts, m => m.MountPath == ReadinessCheck.MountPath);
-        Assert.Equal(["nodetool", "drain"], scylla.Lifecycle.PreStop.Exec.Command);
+        Assert.Equal(["nodetool", "-h", "127.0.0.1", "drain"], scylla.Lifecycle.PreStop.Exec.Command);
         Assert.Equal("fast", set.Spec.VolumeClaimTemplates.Single().Spec.StorageClassName);
         Assert.Equal("20Gi", set.Spec.VolumeClaimTemplates.Single().Spec.Resources.Requests["storage"].ToString());
-        Assert.All(set.Spec.Template.Spec.Containers, c => Assert.NotEqual(true, c.SecurityContext?.Privileged));
+        Assert.All(allContainers, c => Assert.NotEqual(true, c.SecurityContext?.Privileged));
     }
 
     [Fact]
@@ -75,7 +78,7 @@ public sealed class RendererTests
         var file = Path.GetTempFileName();
         try
         {
-            File.WriteAllText(file, ReadinessCheck.Script);
+            File.WriteAllText(file, ReadinessCheck.Script("http://127.0.0.1:10000"));
             using var python = System.Diagnostics.Process.Start("python3", ["-m", "py_compile", file]);
             python.WaitForExit(30_000);
             Assert.Equal(0, python.ExitCode);
@@ -91,8 +94,11 @@ public sealed class RendererTests
     {
         var objects = KubernetesManifests.Node(Plan(SecurityMode.Nebula), "db", null);
 
-        var containers = objects.OfType<V1StatefulSet>().Single().Spec.Template.Spec.Containers;
-        Assert.Equal(["NET_ADMIN"], containers.Single(c => c.Name == "nebula").SecurityContext.Capabilities.Add);
+        var pod = objects.OfType<V1StatefulSet>().Single().Spec.Template.Spec;
+        var nebula = pod.InitContainers.Single(c => c.Name == "nebula");
+        Assert.Equal("Always", nebula.RestartPolicy); // a native sidecar: up before ScyllaDB binds its overlay IP
+        Assert.Equal(["NET_ADMIN"], nebula.SecurityContext.Capabilities.Add);
+        var containers = pod.Containers.Concat(pod.InitContainers).ToList();
         Assert.All(containers.Where(c => c.Name != "nebula"), c => Assert.Null(c.SecurityContext?.Capabilities));
         var udp = objects.OfType<V1Service>().Single(s => s.Spec.Type == "NodePort");
         Assert.Equal("UDP", udp.Spec.Ports.Single().Protocol);

@@ -20,7 +20,11 @@ public sealed class ScyllaTlsSettingsTests
         var client = (YamlMappingNode)root["client_encryption_options"];
         Assert.Equal("true", client["enabled"].ToString());
         Assert.Equal("true", client["require_client_auth"].ToString());
-        Assert.Equal("9142", root["native_transport_port_ssl"].ToString());
+        // Encrypted on the CQL ports themselves: no separate TLS port, so no plaintext CQL listener beside it.
+        Assert.Equal("9142", root["native_transport_port"].ToString());
+        Assert.Equal("19142", root["native_shard_aware_transport_port"].ToString());
+        Assert.False(root.Children.ContainsKey("native_transport_port_ssl"));
+        Assert.False(root.Children.ContainsKey("native_shard_aware_transport_port_ssl"));
         Assert.Equal([("node.crt", false), ("node.key", true), ("ca.crt", false)], files.Entries.Select(e => (e.FileName, e.Secret)));
     }
 
