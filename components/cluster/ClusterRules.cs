@@ -38,9 +38,28 @@ public static class ClusterRules
                 errors.Add($"{key}.security: nebula cannot run on Apocryph provider '{provider.Name}': Apocryph pods get no UDP ports, no capabilities and no TUN device. Use security: tls (the default), which joins nodes with internode TLS and client-certificate checks over TCP");
             if (cluster.Security == SecurityMode.None)
                 errors.Add($"{key}.security: none is refused on Apocryph provider '{provider.Name}': its ports are public NodePorts, so plain internode traffic would be open to anyone. Use security: tls");
-            foreach (var (name, port) in new[] { ("sslStorage", cluster.Ports.SslStorage), ("cqlTls", cluster.Ports.CqlTls) })
+            foreach (var (name, port) in new[] { ("sslStorage", cluster.Ports.SslStorage), ("cqlTls", cluster.Ports.CqlTls), ("cqlShardAwareTls", cluster.Ports.CqlShardAwareTls) })
                 if (port is < NodePortMin or > NodePortMax)
                     errors.Add($"{key}.ports.{name}: {port} is not a NodePort ({NodePortMin}-{NodePortMax}); Apocryph provider '{provider.Name}' exposes TCP ports only as NodePorts, and every node must use the same port");
+            for (var i = 0; i < cluster.Datacenters.Count; i++)
+                if (cluster.Datacenters[i].Provider == provider.Name && cluster.Datacenters[i].Nodes > 1)
+                    errors.Add($"{key}.datacenters[{i}].nodes: {cluster.Datacenters[i].Nodes} nodes on Apocryph provider '{provider.Name}', which can run one: its NodePorts and public host are shared by the whole provider, and every ScyllaDB node needs the same ports on an address of its own. Spread the nodes over more Apocryph providers, one datacenter each");
+        }
+
+        // Without the overlay a node's address is what its provider gives it. On Kubernetes that is a Service name
+        // inside the cluster, which nodes at any other provider can neither resolve nor reach.
+        var hosting = cluster.Datacenters.Select(d => d.Provider).Append(cluster.Arbiter?.Provider).OfType<string>().Distinct().ToList();
+        if (cluster.Security != SecurityMode.Nebula && hosting.Count > 1)
+            foreach (var name in hosting.Where(n => stack.Providers.FirstOrDefault(p => p.Name == n)?.Kind == ProviderKind.Kubernetes))
+                errors.Add($"{key}.security: {cluster.Security.ToString().ToLowerInvariant()} across providers cannot reach the nodes on Kubernetes provider '{name}': their addresses are Services inside that Kubernetes cluster (*.svc.cluster.local). Use security: nebula, which gives every node an overlay address reachable from every provider, or keep the cluster on that one provider");
+
+        if (stack.ComposeDirectory is not null)
+        {
+            // The one-host trial reuses each node's files, so they must be written for plain containers on one host.
+            if (cluster.Security == SecurityMode.Nebula)
+                errors.Add($"{ns}:compose: the one-host trial has no Nebula overlay; use security: tls or none in a stack that writes docker-compose.yaml");
+            foreach (var name in hosting.Where(n => stack.Providers.FirstOrDefault(p => p.Name == n) is { Kind: not ProviderKind.Render }))
+                errors.Add($"{ns}:compose: provider '{name}' is not of kind render; the one-host trial needs every node's files written by a render provider (node names as addresses)");
         }
         if (cluster.Membership is not null && cluster.Security != SecurityMode.Nebula)
             errors.Add($"{key}.membership: needs security: nebula. The REST API it uses has no authentication, so it stays on loopback " +

@@ -28,7 +28,11 @@ public sealed record ArbiterSpec(string Provider, string Datacenter = "arbiter")
 /// Ports every node uses. ScyllaDB needs the same internode port on every node, and on Apocryph providers ports
 /// are NodePorts shared by the whole provider, so these are cluster-wide settings.
 /// </summary>
-public sealed record PortSpec(int Storage = 7000, int SslStorage = 7001, int Cql = 9042, int CqlTls = 9142, int NebulaUdp = 4242);
+public sealed record PortSpec(int Storage = 7000, int SslStorage = 7001, int Cql = 9042, int CqlTls = 9142, int NebulaUdp = 4242)
+{
+    /// <summary>The shard-aware CQL port in tls mode; drivers learn it from the node and dial it on every node.</summary>
+    public int CqlShardAwareTls { get; init; } = 19142;
+}
 
 /// <summary>
 /// The application wallet signs each node certificate's public key, so a peer can check membership against the

@@ -24,7 +24,7 @@ public sealed record NodePlan(NodeSlot Slot, Topology Topology, IReadOnlyList<No
     /// <summary>The ports peers and clients reach this node on; on the overlay only Nebula's UDP port is exposed.</summary>
     public IReadOnlyList<NodePort> Ports => Cluster.Security switch
     {
-        SecurityMode.Tls => [new("internode-tls", Cluster.Ports.SslStorage), new("cql-tls", Cluster.Ports.CqlTls)],
+        SecurityMode.Tls => [new("internode-tls", Cluster.Ports.SslStorage), new("cql-tls", Cluster.Ports.CqlTls), new("cql-tls-shard", Cluster.Ports.CqlShardAwareTls)],
         SecurityMode.None => [new("internode", Cluster.Ports.Storage), new("cql", Cluster.Ports.Cql)],
         _ => [new("internode", Cluster.Ports.Storage), new("cql", Cluster.Ports.Cql)],
     };

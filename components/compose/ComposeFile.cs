@@ -6,7 +6,8 @@ namespace ScyllaApocryph.Components.Compose;
 /// <summary>
 /// A docker-compose.yaml that runs the whole cluster on one host for a trial: one service per node, a named data
 /// volume each, the same scylla.yaml as every other target, and a health check that waits for the node's own CQL.
-/// Nodes start in slot order (each waits for its seeds to be healthy), so no node ever bootstraps beside a joining one.
+/// Each node starts once its seeds are healthy. Nodes that share the same seeds may bootstrap together, which
+/// Raft-based topology serializes (the cluster admits one joining node at a time).
 /// </summary>
 public static class ComposeFile
 {

@@ -50,9 +50,12 @@ public static class KubernetesManifests
         var cluster = plan.Cluster;
         var slot = plan.Slot;
         var labels = NodeLabels(cluster, slot);
-        var objects = new List<IKubernetesObject>
+        var objects = new List<IKubernetesObject>();
+        // The stable address outside the overlay. In nebula mode the overlay IP is the address and ScyllaDB listens
+        // only there, so a Service would lead nowhere; only Nebula's UDP port is exposed (below).
+        if (cluster.Security != SecurityMode.Nebula)
         {
-            new V1Service
+            objects.Add(new V1Service
             {
                 ApiVersion = "v1", Kind = "Service",
                 Metadata = Meta(slot.Name, ns, labels),
@@ -64,7 +67,10 @@ public static class KubernetesManifests
                     Selector = new Dictionary<string, string> { ["scylla-apocryph/node"] = slot.Name },
                     Ports = [.. plan.Ports.Select(p => new V1ServicePort { Name = p.Name, Port = p.Port, TargetPort = p.Port })],
                 },
-            },
+            });
+        }
+        objects.AddRange(
+        [
             new V1ConfigMap
             {
                 ApiVersion = "v1", Kind = "ConfigMap",
@@ -79,7 +85,7 @@ public static class KubernetesManifests
                 Data = plan.Files.Where(f => f.Secret).ToDictionary(f => f.Key, f => System.Text.Encoding.UTF8.GetBytes(SecretToken(f.Key))),
             },
             StatefulSet(plan, ns, labels, storageClass),
-        };
+        ]);
         if (cluster.Security == SecurityMode.Nebula)
         {
             var nebulaPort = SecurityMaterial.NebulaPort(cluster, slot);

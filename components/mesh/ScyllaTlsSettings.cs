@@ -17,7 +17,9 @@ public static class ScyllaTlsSettings
 
     /// <param name="requireClientCertificateForCql">Applications must present a certificate from the cluster CA.</param>
     /// <param name="cqlTlsPort">The CQL TLS port (on Apocryph a NodePort, the same on every node).</param>
-    public static Dictionary<string, object> ScyllaYaml(ScyllaTlsFiles files, bool requireClientCertificateForCql = true, int cqlTlsPort = CqlTlsPort) => new()
+    /// <param name="cqlShardAwareTlsPort">The shard-aware CQL TLS port (likewise).</param>
+    public static Dictionary<string, object> ScyllaYaml(ScyllaTlsFiles files, bool requireClientCertificateForCql = true,
+        int cqlTlsPort = CqlTlsPort, int cqlShardAwareTlsPort = CqlShardAwareTlsPort) => new()
     {
         ["server_encryption_options"] = new Dictionary<string, object>
         {
@@ -36,7 +38,7 @@ public static class ScyllaTlsSettings
             ["require_client_auth"] = requireClientCertificateForCql,
         },
         ["native_transport_port"] = cqlTlsPort,
-        ["native_shard_aware_transport_port"] = CqlShardAwareTlsPort,
+        ["native_shard_aware_transport_port"] = cqlShardAwareTlsPort,
     };
 
     /// <summary>The same settings as a scylla.yaml fragment, for a renderer that writes text.</summary>

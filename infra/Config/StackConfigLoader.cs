@@ -141,7 +141,10 @@ public static partial class StackConfigLoader
         if (r.Map("ports") is { } p)
         {
             int Port(string key, int fallback) => p.Int(key, min: 1) is { } v && v <= 65535 ? v : fallback;
-            ports = new PortSpec(Port("storage", 7000), Port("sslStorage", 7001), Port("cql", 9042), Port("cqlTls", 9142), Port("nebulaUdp", 4242));
+            ports = new PortSpec(Port("storage", 7000), Port("sslStorage", 7001), Port("cql", 9042), Port("cqlTls", 9142), Port("nebulaUdp", 4242))
+            {
+                CqlShardAwareTls = Port("cqlShardAwareTls", 19142),
+            };
             p.RejectUnknownKeys();
         }
         var keyspaces = new List<KeyspaceSpec>();

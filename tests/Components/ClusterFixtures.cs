@@ -13,7 +13,7 @@ internal static class ClusterFixtures
         if (arbiter is not null) providers.Add(new ProviderSpec(arbiter.Provider, ProviderKind.Render, Settings(ProviderKind.Render)));
         var cluster = new ClusterSpec("demo", "scylladb/scylla:2025.1.4", security, Resources,
             [.. dcs.Select(d => new DatacenterSpec(d.Name, d.Name, d.Nodes))]) { Arbiter = arbiter };
-        if (dcs.Any(d => d.Kind == ProviderKind.Apocryph)) cluster = cluster with { Ports = new PortSpec(SslStorage: 30701, CqlTls: 30942) };
+        if (dcs.Any(d => d.Kind == ProviderKind.Apocryph)) cluster = cluster with { Ports = new PortSpec(SslStorage: 30701, CqlTls: 30942) { CqlShardAwareTls = 30943 } };
         return new StackSpec("test", "scylla-apocryph", cluster, providers);
     }
 

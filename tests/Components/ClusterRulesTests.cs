@@ -114,7 +114,40 @@ public sealed class ClusterRulesTests
 
         var (errors, _) = Check(stack);
 
-        Assert.Equal(2, errors.Count);
+        Assert.Equal(3, errors.Count);
         Assert.Contains(errors, e => e.StartsWith("scylla-apocryph:cluster.ports.sslStorage: 7001 is not a NodePort", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("scylla-apocryph:cluster.ports.cqlShardAwareTls: 19142 is not a NodePort", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_Apocryph_provider_runs_one_node_because_its_ports_and_public_host_are_shared()
+    {
+        var (errors, _) = Check(ClusterFixtures.Stack(SecurityMode.Tls, null, ("a", 2, ProviderKind.Apocryph), ("b", 2, ProviderKind.Render), ("c", 2, ProviderKind.Render)));
+
+        Assert.StartsWith("scylla-apocryph:cluster.datacenters[0].nodes: 2 nodes on Apocryph provider 'a', which can run one", Assert.Single(errors));
+    }
+
+    [Fact]
+    public void Without_the_overlay_a_cluster_across_providers_cannot_include_Kubernetes_nodes()
+    {
+        var across = ClusterFixtures.Stack(SecurityMode.Tls, null, ("k", 1, ProviderKind.Kubernetes), ("b", 1, ProviderKind.Render), ("c", 1, ProviderKind.Render));
+        var alone = ClusterFixtures.Stack(SecurityMode.Tls, null, ("k", 3, ProviderKind.Kubernetes));
+        alone = alone with { Cluster = alone.Cluster with { AllowFragileTopology = true } };
+
+        var (errors, _) = Check(across);
+
+        Assert.Contains("svc.cluster.local", Assert.Single(errors));
+        Assert.Empty(Check(alone).Errors);
+        Assert.DoesNotContain(Check(across with { Cluster = across.Cluster with { Security = SecurityMode.Nebula } }).Errors, e => e.Contains("svc.cluster.local"));
+    }
+
+    [Fact]
+    public void The_one_host_compose_trial_needs_render_providers_and_no_overlay()
+    {
+        var stack = ClusterFixtures.ThreeDatacenters() with { ComposeDirectory = "out" };
+        var nebula = stack with { Cluster = stack.Cluster with { Security = SecurityMode.Nebula } };
+
+        Assert.Empty(Check(stack).Errors);
+        Assert.Contains(Check(nebula).Errors, e => e.StartsWith("scylla-apocryph:compose: the one-host trial has no Nebula overlay", StringComparison.Ordinal));
     }
 }

@@ -44,7 +44,10 @@ public sealed class RendererTests
 
         var objects = KubernetesYaml.LoadAllFromString(yaml, Kinds, strict: true);
 
-        Assert.Equal(security == SecurityMode.Nebula ? 8 : 7, objects.Count);
+        // tls: namespace, headless Service, PDB, node Service, ConfigMap, Secret, StatefulSet. nebula: no node
+        // Service (ScyllaDB listens on the overlay only) but a NodePort for Nebula's UDP.
+        Assert.Equal(7, objects.Count);
+        Assert.Equal(security == SecurityMode.Nebula, objects.OfType<V1Service>().Any(s => s.Spec.Type == "NodePort"));
         var secret = objects.OfType<V1Secret>().Single();
         Assert.Contains("$6$salt$hash", System.Text.Encoding.UTF8.GetString(secret.Data["scylla.yaml"]));
     }
@@ -116,7 +119,7 @@ public sealed class RendererTests
         Assert.Equal(1u, pod.Replicas.Min);
         Assert.Equal(1u, pod.Replicas.Max);
         var scylla = pod.Containers.Single(c => c.Name == "scylla");
-        Assert.Equal([(ulong)plan.Cluster.Ports.SslStorage, (ulong)plan.Cluster.Ports.CqlTls], scylla.Ports.Select(p => p.HostTcpPort));
+        Assert.Equal([(ulong)plan.Cluster.Ports.SslStorage, (ulong)plan.Cluster.Ports.CqlTls, (ulong)plan.Cluster.Ports.CqlShardAwareTls], scylla.Ports.Select(p => p.HostTcpPort));
         Assert.All(scylla.Ports, p => Assert.Equal(p.ContainerPort, p.HostTcpPort));
         var data = pod.Volumes.Single(v => v.Name == "data");
         Assert.Equal(Volume.Types.Type.VolumeFilesystem, data.Type);

@@ -49,7 +49,7 @@ public sealed class CliTests : IDisposable
         var (_, output, _) = await Run("up", "--stack", "local", "--yes");
 
         Assert.Matches(@"name\s+address\s+datacenter\s+ports\s+provider\s+rack\s+role\s+seed", output);
-        Assert.Matches(@"scylla-local-beta-0\s+scylla-local-beta-0\s+beta\s+30701/internode-tls 30942/cql-tls\s+beta\s+rack1\s+data\s+true", output);
+        Assert.Matches(@"scylla-local-beta-0\s+scylla-local-beta-0\s+beta\s+30701/internode-tls 30942/cql-tls 30943/cql-tls-shard\s+beta\s+rack1\s+data\s+true", output);
         Assert.True(File.Exists(Path.Combine(OutLocal, "docker-compose.yaml")));
         Assert.True(File.Exists(Path.Combine(OutLocal, "alpha", "scylla-local-alpha-0", "kubernetes.yaml")));
         Assert.True(File.Exists(Path.Combine(OutLocal, "beta", "scylla-local-beta-0", "apocryph-pod.json")));

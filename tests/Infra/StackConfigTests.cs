@@ -18,7 +18,7 @@ public sealed class StackConfigTests
             arbiter: { provider: p3 }
           scylla-apocryph:providers:
             p1: { kind: render, directory: out/p1 }
-            p2: { kind: kubernetes, context: minikube }
+            p2: { kind: render, directory: out/p2 }
             p3: { kind: render, directory: out/p3 }
         """;
 
@@ -34,8 +34,8 @@ public sealed class StackConfigTests
         Assert.Equal(SecurityMode.Tls, spec.Cluster.Security);
         Assert.Equal(4L << 30, spec.Cluster.Resources.MemoryBytes);
         Assert.Equal(["one", "two"], spec.Cluster.Datacenters.Select(d => d.Name));
-        Assert.Equal(ProviderKind.Kubernetes, spec.Provider("p2").Kind);
-        Assert.Equal("minikube", spec.Provider("p2").Settings["context"]);
+        Assert.Equal(ProviderKind.Render, spec.Provider("p2").Kind);
+        Assert.Equal("out/p2", spec.Provider("p2").Settings["directory"]);
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class StackConfigTests
     [Fact]
     public void A_provider_missing_a_required_setting_is_refused()
     {
-        var errors = Errors(Valid.Replace("{ kind: kubernetes, context: minikube }", "{ kind: kubernetes }"));
+        var errors = Errors(Valid.Replace("{ kind: render, directory: out/p2 }", "{ kind: kubernetes }"));
 
         Assert.Equal(["scylla-apocryph:providers.p2.context: is required (a string)"], errors);
     }
@@ -161,7 +161,7 @@ public sealed class StackConfigTests
         var errors = Errors(Valid.Replace("arbiter: { provider: p3 }", "arbiter: { provider: p3 }" + extra));
         var spec = StackConfigLoader.Parse("scylla-apocryph", "test", "f", Valid
             .Replace("security: tls", "security: nebula")
-            .Replace("p2: { kind: kubernetes, context: minikube }", "p2: { kind: kubernetes, context: minikube, publicHost: 203.0.113.7 }")
+            .Replace("p2: { kind: render, directory: out/p2 }", "p2: { kind: kubernetes, context: minikube, publicHost: 203.0.113.7 }")
             .Replace("arbiter: { provider: p3 }", "arbiter: { provider: p3 }" + extra)
             .Replace("nodeResources:", "ports: { nebulaUdp: 30400 }\n    nodeResources:"));
 
@@ -211,5 +211,19 @@ public sealed class StackConfigTests
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Infra.sln"))) dir = dir.Parent;
         return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+
+    [Fact]
+    public void A_kubernetes_provider_gives_its_context_and_optional_settings()
+    {
+        var spec = StackConfigLoader.Parse("scylla-apocryph", "test", "f", Valid
+            .Replace("p2: { kind: render, directory: out/p2 }", "p2: { kind: kubernetes, context: minikube, namespace: db }")
+            .Replace("security: tls", "security: nebula")
+            .Replace("p2: { kind: kubernetes, context: minikube, namespace: db }", "p2: { kind: kubernetes, context: minikube, namespace: db, publicHost: 203.0.113.7 }")
+            .Replace("nodeResources:", "ports: { nebulaUdp: 30400 }\n    nodeResources:"));
+
+        Assert.Equal(ProviderKind.Kubernetes, spec.Provider("p2").Kind);
+        Assert.Equal("minikube", spec.Provider("p2").Settings["context"]);
+        Assert.Equal("db", spec.Provider("p2").Setting("namespace"));
     }
 }
