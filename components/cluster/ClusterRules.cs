@@ -77,6 +77,11 @@ public static class ClusterRules
                 errors.Add($"{key}.ports.nebulaUdp: {cluster.Ports.NebulaUdp} must be a NodePort ({NodePortMin}-{NodePortMax}) with room for one port per node: on Kubernetes each node's Nebula UDP port is its own NodePort");
         }
 
+        var moved = topology.IdentityChanges();
+        if (moved.Count > 0)
+            errors.Add($"{key}.datacenters: {string.Join("; ", moved)}. A node's datacenter, rack and address belong to its identity, which " +
+                       "ScyllaDB never lets change. Keep datacenters and racks in their order and add new ones at the end; to move a node, add a new one and remove the old");
+
         var problems = Survivability.Problems(topology);
         if (problems.Count > 0)
         {

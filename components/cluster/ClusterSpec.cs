@@ -118,5 +118,14 @@ public sealed record StackSpec(string Stack, string Project, ClusterSpec Cluster
     /// <summary>Problems that do not stop a run but must be shown on every preview and up.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>
+    /// The nodes an earlier <c>up</c> deployed, as recorded in the stack's state (empty for a new stack): their
+    /// identities must not change.
+    /// </summary>
+    public IReadOnlyList<DeployedNode> Deployed { get; init; } = [];
+
     public ProviderSpec Provider(string name) => Providers.Single(p => p.Name == name);
 }
+
+/// <summary>A node as an earlier deployment left it: the parts of its identity ScyllaDB never lets change.</summary>
+public sealed record DeployedNode(string Name, string Datacenter, string Rack, string Address);

@@ -98,12 +98,33 @@ public sealed class Topology
     /// <summary>
     /// The seeds a node starts with: up to <see cref="SeedsPerDatacenter"/> of the lowest data slots of each
     /// datacenter, taken only from slots before this one, so a node never seeds itself and always names nodes that
-    /// started earlier. Only the very first slot, which founds a brand-new cluster, has itself as seed.
+    /// started earlier. Only the very first slot, which founds a brand-new cluster, has itself as seed. (Should it
+    /// ever come back empty, it must not start from this list: the membership reconciler and the node agent's boot
+    /// hook start it as a replacement with seeds taken from ready nodes.)
     /// </summary>
     public IReadOnlyList<NodeSlot> SeedsFor(NodeSlot node)
     {
-        var seeds = Slots.Where(s => s.Index < node.Index && !s.IsArbiter && s.Ordinal < SeedsPerDatacenter).ToList();
+        var seeds = Slots.Where(s => s.Index < node.Index && IsSeedSlot(s)).ToList();
         return seeds.Count > 0 ? seeds : [node];
+    }
+
+    private static bool IsSeedSlot(NodeSlot s) => !s.IsArbiter && s.Ordinal < SeedsPerDatacenter;
+
+    /// <summary>
+    /// Changes this configuration would make to the identity of nodes an earlier up deployed: a node's datacenter,
+    /// rack and broadcast address belong to its host ID, and ScyllaDB refuses (or splits) when they change.
+    /// </summary>
+    public IReadOnlyList<string> IdentityChanges()
+    {
+        var changes = new List<string>();
+        foreach (var before in Stack.Deployed)
+        {
+            if (Slots.FirstOrDefault(s => s.Name == before.Name) is not { } now) continue; // removed: membership's business
+            if (now.Datacenter != before.Datacenter) changes.Add($"node {before.Name} would move from datacenter {before.Datacenter} to {now.Datacenter}");
+            if (now.Rack != before.Rack) changes.Add($"node {before.Name} would move from rack {before.Rack} to {now.Rack}");
+            if (now.Address != before.Address) changes.Add($"node {before.Name} would change its address from {before.Address} to {now.Address}");
+        }
+        return changes;
     }
 
     /// <summary>True for the slots that appear in some node's seed list.</summary>

@@ -15,22 +15,20 @@ public sealed class StackSession : IDisposable
 {
     private StackLock? _lock;
 
-    private StackSession(ProjectInfo project, StackSpec spec, ResourceGraph graph, ProviderRegistry providers, string stateDirectory)
+    private StackSession(ProjectInfo project, StackSpec spec, string stateDirectory)
     {
         Project = project;
         Spec = spec;
-        Graph = graph;
-        Providers = providers;
         StateDirectory = stateDirectory;
     }
 
     public ProjectInfo Project { get; }
 
-    public StackSpec Spec { get; }
+    public StackSpec Spec { get; private set; }
 
-    public ResourceGraph Graph { get; }
+    public ResourceGraph Graph { get; private set; } = null!;
 
-    public ProviderRegistry Providers { get; }
+    public ProviderRegistry Providers { get; private set; } = null!;
 
     public string StateDirectory { get; }
 
@@ -43,12 +41,12 @@ public sealed class StackSession : IDisposable
     {
         var project = ProjectInfo.Find(cwd is null ? env.WorkingDirectory : Path.GetFullPath(cwd, env.WorkingDirectory));
         var spec = StackConfigLoader.Load(project, stack);
-        var (graph, providers) = StackProgram.Build(spec, project.Directory);
-        foreach (var warning in spec.Warnings) env.Error.WriteLine("warning: " + warning);
-        var session = new StackSession(project, spec, graph, providers, Path.Combine(project.Directory, ".state", stack));
+        var session = new StackSession(project, spec, Path.Combine(project.Directory, ".state", stack));
         try
         {
             session.OpenState(env, command, mutate, pbkdf2Iterations);
+            session.Build();
+            foreach (var warning in session.Spec.Warnings) env.Error.WriteLine("warning: " + warning);
             return session;
         }
         catch
@@ -69,6 +67,22 @@ public sealed class StackSession : IDisposable
         Store = StateStore.Open(StateDirectory, cipher);
         if (Store.Interrupted)
             Notice($"the last run on stack '{Spec.Stack}' was interrupted with {Store.State.Pending.Count} operation(s) unfinished; this run resumes them");
+    }
+
+    /// <summary>
+    /// The desired graph, checked against what the state remembers of earlier deployments: the nodes they deployed
+    /// keep their identities (a change is bad input, exit 2, and nothing is touched).
+    /// </summary>
+    private void Build()
+    {
+        var deployed = DeployedNodes.From(State.Outputs);
+        if (deployed.Count > 0)
+        {
+            Spec = Spec with { Deployed = deployed };
+            var (errors, _) = ClusterRules.Check(Spec, Project.Name);
+            if (errors.Count > 0) throw new ConfigException(errors);
+        }
+        (Graph, Providers) = StackProgram.Build(Spec, Project.Directory);
     }
 
     public void Dispose()

@@ -81,4 +81,35 @@ public sealed class TopologyTests
 
         Assert.Equal(["demo-kube-0.db.svc.cluster.local", "provider.example", "demo-file-0"], topology.Slots.Select(s => s.Address));
     }
+
+    [Fact]
+    public void Changing_a_deployed_nodes_rack_datacenter_or_address_is_reported()
+    {
+        var stack = ClusterFixtures.ThreeDatacenters(security: SecurityMode.Nebula);
+        var deployed = Topology.Build(stack).Slots.Select(s => new DeployedNode(s.Name, s.Datacenter, s.Rack, s.Address)).ToList();
+        var racks = stack.Cluster.Datacenters.Select(d => d.Name == "beta" ? d with { Racks = ["r1", "r2"] } : d).ToList();
+        var reordered = stack.Cluster.Datacenters.Reverse().ToList();
+
+        var sameLayout = Topology.Build(stack with { Deployed = deployed }).IdentityChanges();
+        var newRacks = Topology.Build(stack with { Cluster = stack.Cluster with { Datacenters = racks }, Deployed = deployed }).IdentityChanges();
+        var newOrder = Topology.Build(stack with { Cluster = stack.Cluster with { Datacenters = reordered }, Deployed = deployed }).IdentityChanges();
+        var grown = Topology.Build(stack with { Cluster = stack.Cluster with { Datacenters = [.. stack.Cluster.Datacenters.Select(d => d with { Nodes = 4 })] }, Deployed = deployed }).IdentityChanges();
+
+        Assert.Empty(sameLayout);
+        Assert.Empty(grown);
+        Assert.Contains("node demo-beta-0 would move from rack rack1 to r1", newRacks);
+        Assert.Contains(newOrder, c => c.StartsWith("node demo-alpha-0 would change its address from 10.42.1.10 to 10.42.3.10", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_stack_rules_refuse_an_identity_change_with_the_reason()
+    {
+        var stack = ClusterFixtures.ThreeDatacenters(security: SecurityMode.Nebula);
+        var deployed = Topology.Build(stack).Slots.Select(s => new DeployedNode(s.Name, s.Datacenter, s.Rack, s.Address)).ToList();
+        var reordered = stack with { Cluster = stack.Cluster with { Datacenters = stack.Cluster.Datacenters.Reverse().ToList() }, Deployed = deployed };
+
+        var errors = ClusterRules.Check(reordered, "scylla-apocryph").Errors;
+
+        Assert.Contains(errors, e => e.StartsWith("scylla-apocryph:cluster.datacenters: node demo-alpha-0 would change its address", StringComparison.Ordinal) && e.Contains("add new ones at the end"));
+    }
 }

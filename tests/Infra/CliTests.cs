@@ -56,6 +56,23 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Moving_a_deployed_node_to_another_rack_is_refused_and_nothing_is_touched()
+    {
+        var local = File.ReadAllText(Path.Combine(StackConfigTests.RepositoryRoot(), "Pulumi.local.yaml"));
+        File.WriteAllText(Path.Combine(_project, "Pulumi.racks.yaml"), local);
+        Assert.Equal(0, (await Run("up", "--stack", "racks", "--yes")).Code);
+        var rendered = File.ReadAllText(Path.Combine(OutLocal, "beta", "scylla-local-beta-0", "cassandra-rackdc.properties"));
+        File.WriteAllText(Path.Combine(_project, "Pulumi.racks.yaml"), local.Replace(
+            "        provider: beta\n        nodes: 1\n", "        provider: beta\n        nodes: 1\n        racks: [east]\n"));
+
+        var (code, _, error) = await Run("up", "--stack", "racks", "--yes");
+
+        Assert.Equal(2, code);
+        Assert.Contains("scylla-apocryph:cluster.datacenters: node scylla-local-beta-0 would move from rack rack1 to east", error);
+        Assert.Equal(rendered, File.ReadAllText(Path.Combine(OutLocal, "beta", "scylla-local-beta-0", "cassandra-rackdc.properties")));
+    }
+
+    [Fact]
     public async Task The_generated_superuser_password_is_a_secret_everywhere_but_show_secrets()
     {
         var (_, upOutput, upErrors) = await Run("up", "--stack", "local", "--yes");
