@@ -61,7 +61,16 @@ public static class SecurityMaterial
     public static NebulaMeshSpec MeshSpec(Topology topology) => new(
         [.. topology.Slots.Select(s => new NebulaMeshNode(s.Name, s.Datacenter, s.OverlayIp, PublicHost(topology, s), NebulaPort(topology.Cluster, s)))],
         ClusterGroup: topology.Cluster.Name,
-        OperatorGroup: topology.Cluster.Membership?.OperatorGroup);
+        OperatorGroup: topology.Cluster.Membership?.OperatorGroup,
+        Ports: ListenPorts(topology.Cluster));
+
+    /// <summary>The ports scylla.yaml makes ScyllaDB listen on (see <see cref="ScyllaNodeConfig.ScyllaYaml"/>), for the overlay firewall.</summary>
+    public static ScyllaListenPorts ListenPorts(ClusterSpec cluster) => new(
+        Internode: cluster.Ports.Storage,
+        InternodeTls: cluster.Ports.SslStorage,
+        Cql: cluster.Ports.Cql,
+        CqlShardAware: ScyllaNodeConfig.ShardAwareCqlPort,
+        Rest: ScyllaNodeConfig.ApiPort);
 
     /// <summary>The operator's overlay address: a subnet no datacenter uses.</summary>
     public static string OperatorOverlayIp(ClusterSpec cluster) => Topology.OverlayIp(cluster.OverlayCidr, Topology.ArbiterSubnet - 1, 0);
