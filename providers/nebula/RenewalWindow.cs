@@ -5,6 +5,9 @@ public static class RenewalWindow
 {
     public static readonly TimeSpan DefaultRenewBefore = TimeSpan.FromDays(30);
 
+    /// <summary>How long before its CA a capped Nebula certificate ends (nebula-cert refuses one that outlives the CA).</summary>
+    public static readonly TimeSpan CaMargin = TimeSpan.FromMinutes(1);
+
     public static bool IsDue(DateTimeOffset notAfter, TimeSpan renewBefore, DateTimeOffset now) => now >= notAfter - renewBefore;
 
     /// <summary>The diff for a certificate whose inputs did not force a replacement: replace if due, else <paramref name="diff"/>.</summary>
