@@ -13,7 +13,8 @@ namespace ScyllaApocryph.Providers.Nebula;
 /// Outputs: cert, key (secret), fingerprint, publicKey, caFingerprint, notBefore, notAfter.
 /// <para>
 /// Replaced when anything it was signed from changes (including the CA, so a CA rotation reissues every
-/// certificate), and when the next plan runs inside its renewal window (notAfter - renewBefore).
+/// certificate), and when the next plan runs inside its renewal window (notAfter - renewBefore), unless it already
+/// ends with its CA: then the plan notes that the CA needs rotating instead.
 /// </para>
 /// </summary>
 public sealed class NebulaCertificateProvider(NebulaCertTool tool, TimeProvider clock) : IResourceProvider
@@ -50,7 +51,7 @@ public sealed class NebulaCertificateProvider(NebulaCertTool tool, TimeProvider 
     public Task<DiffResult> DiffAsync(DiffRequest request, CancellationToken cancellationToken)
     {
         var diff = DiffResult.ByInputs(request.OldInputs, request.NewInputs, SignedFrom);
-        return Task.FromResult(RenewalWindow.Apply(diff, request.OldOutputs, request.NewInputs, clock.GetUtcNow()));
+        return Task.FromResult(RenewalWindow.Apply(diff, request.OldOutputs, request.NewInputs, clock.GetUtcNow(), () => CaNotAfter(request.NewInputs)));
     }
 
     public Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken)
@@ -88,6 +89,20 @@ public sealed class NebulaCertificateProvider(NebulaCertTool tool, TimeProvider 
                 "raise the CA's 'rotation' to issue a new CA");
         // nebula-cert takes whole seconds.
         return requested <= left ? requested : TimeSpan.FromSeconds(Math.Floor(left.TotalSeconds));
+    }
+
+    /// <summary>The CA's notAfter from the caCert input; null while it is unknown or unreadable (then renewal goes by the leaf alone).</summary>
+    private DateTimeOffset? CaNotAfter(PropertyMap inputs)
+    {
+        if (inputs.Get("caCert")?.AsString is not { } pem) return null;
+        try
+        {
+            return tool.Print(pem).NotAfter;
+        }
+        catch (NebulaCertException)
+        {
+            return null;
+        }
     }
 
     private static string Required(PropertyMap inputs, string key) =>

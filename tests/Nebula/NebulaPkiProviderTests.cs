@@ -150,6 +150,22 @@ public sealed class NebulaPkiProviderTests
     }
 
     [NebulaCertFact]
+    public async Task Renewal_LeavesACertificateThatAlreadyEndsWithItsCa_AndNotesThatTheCaNeedsRotating()
+    {
+        var ca = await Ca(new NebulaCertificateAuthorityProvider());
+        var inputs = CertInputs(ca).With("duration", "1000d");
+        var cert = (await new NebulaCertificateProvider().CreateAsync(new CreateRequest(CertUrn, NebulaCertificateProvider.Type, inputs), default)).Outputs;
+        var caNotAfter = new NebulaCertTool().Print(ca.GetString("cert")!).NotAfter;
+        var provider = new NebulaCertificateProvider(new NebulaCertTool(), new FakeTimeProvider(caNotAfter - TimeSpan.FromDays(20)));
+
+        var diff = await provider.DiffAsync(new DiffRequest(CertUrn, NebulaCertificateProvider.Type, "id", inputs, cert, inputs), default);
+
+        Assert.False(diff.Changes);
+        Assert.Empty(diff.ReplaceKeys);
+        Assert.Contains(diff.Notes!, n => n.Contains("together with its CA") && n.Contains("rotation"));
+    }
+
+    [NebulaCertFact]
     public async Task Certificate_IsRefusedWithAClearMessage_WhenItsCaHasExpired()
     {
         var ca = await Ca(new NebulaCertificateAuthorityProvider());
