@@ -45,6 +45,14 @@ public static class ClusterRules
         if (cluster.Membership is not null && cluster.Security != SecurityMode.Nebula)
             errors.Add($"{key}.membership: needs security: nebula. The REST API it uses has no authentication, so it stays on loopback " +
                        "unless the overlay's firewall can restrict it to the operator group; in tls mode reconciliation belongs to the node agent");
+        if (cluster.Membership is { OperatorGroup: var group })
+        {
+            if (group.Length == 0 || group.Contains(',') || group.Any(char.IsWhiteSpace))
+                errors.Add($"{key}.membership.operatorGroup: '{group}' is not a Nebula group name (non-empty, no commas or spaces)");
+            else if (SecurityMaterial.NodeGroups(cluster).Contains(group))
+                errors.Add($"{key}.membership.operatorGroup: '{group}' is a group node certificates carry (the cluster, a datacenter, or scylla/arbiter/lighthouse); " +
+                           $"the REST API has no authentication, so it would be open to those nodes. Name a group of its own, e.g. '{cluster.Name}-operators'");
+        }
         if (cluster.Security == SecurityMode.None)
             warnings.Add("SECURITY: security is 'none': internode and client traffic is unencrypted and unauthenticated. Use it only for a trial on one trusted host.");
 

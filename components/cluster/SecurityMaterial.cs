@@ -57,6 +57,17 @@ public static class SecurityMaterial
         });
     }
 
+    /// <summary>The role groups a node certificate carries besides its cluster's and its datacenter's.</summary>
+    public static readonly IReadOnlyList<string> RoleGroups = ["scylla", "arbiter", "lighthouse"];
+
+    /// <summary>Every group some node certificate of the cluster may carry: the cluster, each datacenter and the roles.</summary>
+    public static IReadOnlySet<string> NodeGroups(ClusterSpec cluster) =>
+        new[] { cluster.Name }
+            .Concat(cluster.Datacenters.Select(d => d.Name))
+            .Concat(cluster.Arbiter is { } a ? [a.Datacenter] : [])
+            .Concat(RoleGroups)
+            .ToHashSet(StringComparer.Ordinal);
+
     /// <summary>The mesh as the planner sees it; also validated with the stack, so a bad mesh stops before anything runs.</summary>
     public static NebulaMeshSpec MeshSpec(Topology topology) => new(
         [.. topology.Slots.Select(s => new NebulaMeshNode(s.Name, s.Datacenter, s.OverlayIp, PublicHost(topology, s), NebulaPort(topology.Cluster, s)))],

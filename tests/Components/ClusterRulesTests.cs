@@ -117,4 +117,31 @@ public sealed class ClusterRulesTests
         Assert.Equal(2, errors.Count);
         Assert.Contains(errors, e => e.StartsWith("scylla-apocryph:cluster.ports.sslStorage: 7001 is not a NodePort", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("demo")]
+    [InlineData("beta")]
+    [InlineData("scylla")]
+    [InlineData("arbiter")]
+    [InlineData("lighthouse")]
+    public void The_operator_group_must_not_be_a_group_nodes_carry_or_the_REST_API_opens_to_every_node(string group)
+    {
+        var stack = ClusterFixtures.ThreeDatacenters(security: SecurityMode.Nebula);
+        stack = stack with { Cluster = stack.Cluster with { Membership = new ReconciliationSpec(new Uri("http://agent/"), group) } };
+
+        var (errors, _) = Check(stack);
+
+        var error = Assert.Single(errors);
+        Assert.StartsWith($"scylla-apocryph:cluster.membership.operatorGroup: '{group}'", error);
+        Assert.Contains("REST API", error);
+    }
+
+    [Fact]
+    public void An_operator_group_of_its_own_is_accepted()
+    {
+        var stack = ClusterFixtures.ThreeDatacenters(security: SecurityMode.Nebula);
+        stack = stack with { Cluster = stack.Cluster with { Membership = new ReconciliationSpec(new Uri("http://agent/"), "demo-operators") } };
+
+        Assert.Empty(Check(stack).Errors);
+    }
 }
