@@ -143,6 +143,8 @@ public static class SecurityMaterial
             ("name", s.Name), ("ip", $"{s.OverlayIp}/{prefix}"),
             ("groups", PropertyValue.Array(name, s.Datacenter, s.IsArbiter ? "arbiter" : "scylla")),
             ("caCert", ca.Output("cert")), ("caKey", ca.Output("key"))), cluster));
+        // Every certificate the stack issues: when one is renewed or dropped, its old fingerprint goes on the blocklist.
+        var issued = certs.Values.ToList();
         if (topology.Cluster.Membership is { } membership)
         {
             // The operator joins the overlay with this certificate to reach the REST API (firewalled to its group).
@@ -152,10 +154,11 @@ public static class SecurityMaterial
             graph.Export("nebulaCaCertificate", ca.Output("cert"));
             graph.Export("operatorNebulaCertificate", op.Output("cert"));
             graph.Export("operatorNebulaKey", op.Output("key"));
+            issued.Add(op);
         }
         // Certificates of removed slots stay refused until they expire: the blocklist remembers what it has seen.
         var blocklist = graph.Resource("nebula:index:Blocklist", $"{name}-nebula-blocklist", NebulaProvider, PropertyMap.Of(
-            ("active", PropertyValue.Array(certs.Values.Select(c => (PropertyValue)PropertyMap.Of(("fingerprint", c.Output("fingerprint")), ("notAfter", c.Output("notAfter"))))))), cluster);
+            ("active", PropertyValue.Array(issued.Select(c => (PropertyValue)PropertyMap.Of(("fingerprint", c.Output("fingerprint")), ("notAfter", c.Output("notAfter"))))))), cluster);
         var pki = new NebulaPki($"{NebulaDirectory}/ca.crt", $"{NebulaDirectory}/host.crt", $"{NebulaDirectory}/host.key", []) { BlocklistPlaceholder = BlocklistToken };
         var configs = NebulaMeshPlanner.Plan(MeshSpec(topology)).ToDictionary(c => c.Name);
         var material = topology.Slots.ToDictionary(s => s.Name, s => new NodeSecurity(
