@@ -68,6 +68,13 @@ public static class SecurityMaterial
             .Concat(RoleGroups)
             .ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>The groups one node's certificate carries: the cluster, its datacenter, its role, and <c>lighthouse</c> on a lighthouse.</summary>
+    public static IReadOnlyList<string> NodeGroups(ClusterSpec cluster, NodeSlot slot, bool lighthouse) =>
+        new[] { cluster.Name, slot.Datacenter, slot.IsArbiter ? "arbiter" : "scylla" }
+            .Concat(lighthouse ? ["lighthouse"] : [])
+            .Distinct(StringComparer.Ordinal) // the arbiter's datacenter is called "arbiter" by default
+            .ToList();
+
     /// <summary>The mesh as the planner sees it; also validated with the stack, so a bad mesh stops before anything runs.</summary>
     public static NebulaMeshSpec MeshSpec(Topology topology) => new(
         [.. topology.Slots.Select(s => new NebulaMeshNode(s.Name, s.Datacenter, s.OverlayIp, PublicHost(topology, s), NebulaPort(topology.Cluster, s)))],
@@ -139,9 +146,10 @@ public static class SecurityMaterial
         var name = topology.Cluster.Name;
         var prefix = IPNetwork.Parse(topology.Cluster.OverlayCidr).PrefixLength;
         var ca = graph.Resource("nebula:index:CertificateAuthority", $"{name}-nebula-ca", NebulaProvider, PropertyMap.Of(("name", $"{name} overlay CA")), cluster);
+        var lighthouses = NebulaMeshPlanner.LighthouseNames(MeshSpec(topology));
         var certs = topology.Slots.ToDictionary(s => s.Name, s => graph.Resource("nebula:index:Certificate", $"{s.Name}-nebula", NebulaProvider, PropertyMap.Of(
             ("name", s.Name), ("ip", $"{s.OverlayIp}/{prefix}"),
-            ("groups", PropertyValue.Array(name, s.Datacenter, s.IsArbiter ? "arbiter" : "scylla")),
+            ("groups", PropertyValue.Array(NodeGroups(topology.Cluster, s, lighthouses.Contains(s.Name)).Select(g => (PropertyValue)g))),
             ("caCert", ca.Output("cert")), ("caKey", ca.Output("key"))), cluster));
         // Every certificate the stack issues: when one is renewed or dropped, its old fingerprint goes on the blocklist.
         var issued = certs.Values.ToList();

@@ -31,4 +31,23 @@ public sealed class SecurityMaterialTests
         Assert.Contains(certificates, c => c.Name == "demo-operator-nebula");
         Assert.All(certificates, c => Assert.Contains(c.Urn, tracked));
     }
+
+    [Fact]
+    public void Node_certificates_carry_cluster_datacenter_and_role_groups_and_lighthouses_also_carry_lighthouse()
+    {
+        var stack = ClusterFixtures.Stack(SecurityMode.Nebula, new ArbiterSpec("third"), ("alpha", 2, ProviderKind.Render), ("beta", 2, ProviderKind.Render));
+        var graph = Declare(stack);
+
+        string[] Groups(string slot) => [.. graph.Resources.Single(r => r.Name == $"{slot}-nebula").Inputs.Get("groups")!.AsArray!.Value.Select(g => g.AsString!)];
+        var topology = Topology.Build(stack);
+        var lighthouses = ScyllaApocryph.Components.Mesh.NebulaMeshPlanner.LighthouseNames(SecurityMaterial.MeshSpec(topology));
+        var alpha = topology.Slots.Where(s => s.Datacenter == "alpha").Select(s => s.Name).ToList();
+        var arbiter = topology.Slots.Single(s => s.IsArbiter).Name;
+
+        Assert.Contains(alpha[0], lighthouses);
+        Assert.DoesNotContain(alpha[1], lighthouses);
+        Assert.Equal(["demo", "alpha", "scylla", "lighthouse"], Groups(alpha[0]));
+        Assert.Equal(["demo", "alpha", "scylla"], Groups(alpha[1]));
+        Assert.Equal(["demo", "arbiter", "lighthouse"], Groups(arbiter));
+    }
 }
