@@ -106,6 +106,24 @@ public static class SecurityMaterial
         _ => topology.Stack.Provider(slot.Provider).Setting("publicHost"),
     };
 
+    /// <summary>
+    /// Every address a peer or client may dial a node by in tls mode. On Kubernetes that is the per-node Service
+    /// under each name cluster DNS resolves (name, name.ns, name.ns.svc, name.ns.svc.cluster.local) and the
+    /// provider's publicHost, if set, for clients outside the cluster.
+    /// </summary>
+    public static IReadOnlyList<string> TlsAddresses(Topology topology, NodeSlot slot)
+    {
+        var addresses = new List<string> { slot.Address, slot.Name, "localhost", "127.0.0.1" };
+        if (slot.Kind == ProviderKind.Kubernetes)
+        {
+            var provider = topology.Stack.Provider(slot.Provider);
+            var ns = provider.Setting("namespace") ?? topology.Cluster.Name;
+            addresses.AddRange([$"{slot.Name}.{ns}", $"{slot.Name}.{ns}.svc"]);
+            if (provider.Setting("publicHost") is { } publicHost) addresses.Add(publicHost);
+        }
+        return addresses;
+    }
+
     private static (Dictionary<string, NodeSecurity>, Dictionary<string, ResourceDeclaration>) Tls(ResourceGraph graph, Topology topology, ResourceDeclaration cluster)
     {
         var certificates = new Dictionary<string, ResourceDeclaration>();
@@ -119,7 +137,7 @@ public static class SecurityMaterial
         var result = new Dictionary<string, NodeSecurity>();
         foreach (var slot in topology.Slots)
         {
-            var (dns, ips) = ScyllaTlsSettings.SubjectAlternativeNames([slot.Address, slot.Name, "localhost", "127.0.0.1"]);
+            var (dns, ips) = ScyllaTlsSettings.SubjectAlternativeNames(TlsAddresses(topology, slot));
             var cert = graph.Resource("tls:index:Certificate", slot.Name, TlsProvider, PropertyMap.Of(
                 ("commonName", slot.Name), ("usage", "node"),
                 ("dnsNames", PropertyValue.Array(dns.Select(d => (PropertyValue)d))),

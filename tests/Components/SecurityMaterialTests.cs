@@ -50,4 +50,18 @@ public sealed class SecurityMaterialTests
         Assert.Equal(["demo", "alpha", "scylla"], Groups(alpha[1]));
         Assert.Equal(["demo", "arbiter", "lighthouse"], Groups(arbiter));
     }
+
+    [Fact]
+    public void A_kubernetes_node_certificate_names_every_service_name_cluster_dns_answers_and_the_public_host()
+    {
+        var stack = ClusterFixtures.Stack(SecurityMode.Tls, null, ("alpha", 1, ProviderKind.Kubernetes), ("beta", 1, ProviderKind.Render), ("gamma", 1, ProviderKind.Render));
+        var alpha = stack.Providers.Single(p => p.Name == "alpha");
+        stack = stack with { Providers = [.. stack.Providers.Select(p => p == alpha ? p with { Settings = new Dictionary<string, string>(p.Settings) { ["publicHost"] = "k8s.example.net" } } : p)] };
+
+        var cert = Declare(stack).Resources.Single(r => r.Type == "tls:index:Certificate" && r.Name == "demo-alpha-0");
+
+        string[] dns = [.. cert.Inputs.Get("dnsNames")!.AsArray!.Value.Select(v => v.AsString!)];
+        Assert.Equal(["demo-alpha-0", "demo-alpha-0.db", "demo-alpha-0.db.svc", "demo-alpha-0.db.svc.cluster.local", "k8s.example.net", "localhost"], dns);
+        Assert.Equal(["127.0.0.1"], cert.Inputs.Get("ipAddresses")!.AsArray!.Value.Select(v => v.AsString!));
+    }
 }
