@@ -45,6 +45,11 @@ public static class ClusterRules
         if (cluster.Membership is not null && cluster.Security != SecurityMode.Nebula)
             errors.Add($"{key}.membership: needs security: nebula. The REST API it uses has no authentication, so it stays on loopback " +
                        "unless the overlay's firewall can restrict it to the operator group; in tls mode reconciliation belongs to the node agent");
+        foreach (var (name, value) in new[] { ("keyEnv", cluster.MembershipProof?.KeyEnv), ("keyFile", cluster.MembershipProof?.KeyFile) })
+            if (MembershipProofSpec.LooksLikePrivateKey(value))
+                errors.Add($"{key}.membershipProof.{name}: holds what looks like a private key (64 hex digits), not " +
+                           (name == "keyEnv" ? "an environment variable name" : "a file path") +
+                           "; the key must never be in the stack file: remove it, treat the key as leaked, and name the variable or file that holds it");
         if (cluster.Membership is { OperatorGroup: var group })
         {
             if (group.Length == 0 || group.Contains(',') || group.Any(char.IsWhiteSpace))

@@ -35,7 +35,19 @@ public sealed record PortSpec(int Storage = 7000, int SslStorage = 7001, int Cql
 /// application's address. The key is read at apply time from <paramref name="KeyEnv"/> or <paramref name="KeyFile"/>,
 /// never from the stack file; <paramref name="Address"/>, if given, must be the key's address.
 /// </summary>
-public sealed record MembershipProofSpec(string? KeyEnv, string? KeyFile, string? Address);
+public sealed record MembershipProofSpec(string? KeyEnv, string? KeyFile, string? Address)
+{
+    /// <summary>
+    /// True when <paramref name="text"/> has the shape of a secp256k1 private key (64 hex digits, optionally 0x):
+    /// a key pasted where a variable name or path belongs. Such text must never be echoed.
+    /// </summary>
+    public static bool LooksLikePrivateKey(string? text)
+    {
+        var t = text?.Trim() ?? "";
+        if (t.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) t = t[2..];
+        return t.Length == 64 && t.All(Uri.IsHexDigit);
+    }
+}
 
 /// <summary>
 /// Live membership reconciliation on every up (<c>scylla:index:Membership</c>). The REST API has no

@@ -144,4 +144,18 @@ public sealed class ClusterRulesTests
 
         Assert.Empty(Check(stack).Errors);
     }
+
+    [Theory]
+    [InlineData("0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318", null, "keyEnv")]
+    [InlineData(null, "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318", "keyFile")]
+    public void A_wallet_key_pasted_into_membershipProof_is_refused_by_key_path_without_echoing_it(string? keyEnv, string? keyFile, string where)
+    {
+        var stack = ClusterFixtures.ThreeDatacenters();
+        stack = stack with { Cluster = stack.Cluster with { MembershipProof = new MembershipProofSpec(keyEnv, keyFile, null) } };
+
+        var error = Assert.Single(Check(stack).Errors);
+
+        Assert.StartsWith($"scylla-apocryph:cluster.membershipProof.{where}: holds what looks like a private key", error);
+        Assert.DoesNotContain("4c0883a6", error);
+    }
 }
