@@ -20,6 +20,7 @@ public sealed class NetnsLab : IDisposable
         Id = Guid.NewGuid().ToString("N")[..6];
         WorkDir = Path.Combine(Path.GetTempPath(), "sa-netns-" + Id);
         if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("network namespaces need Linux");
+        Pki.Preconditions.RequireNetns();
         Directory.CreateDirectory(WorkDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Switch = $"sap{Id}sw";
         try
