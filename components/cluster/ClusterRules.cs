@@ -45,6 +45,7 @@ public static class ClusterRules
         if (cluster.Membership is not null && cluster.Security != SecurityMode.Nebula)
             errors.Add($"{key}.membership: needs security: nebula. The REST API it uses has no authentication, so it stays on loopback " +
                        "unless the overlay's firewall can restrict it to the operator group; in tls mode reconciliation belongs to the node agent");
+        CheckPki(cluster.Pki, $"{key}.pki", errors);
         foreach (var (name, value) in new[] { ("keyEnv", cluster.MembershipProof?.KeyEnv), ("keyFile", cluster.MembershipProof?.KeyFile) })
             if (MembershipProofSpec.LooksLikePrivateKey(value))
                 errors.Add($"{key}.membershipProof.{name}: holds what looks like a private key (64 hex digits), not " +
@@ -93,5 +94,24 @@ public static class ClusterRules
             }
         }
         return (errors, warnings);
+    }
+
+    private static void CheckPki(PkiSpec pki, string key, List<string> errors)
+    {
+        TimeSpan? Read(string name, string? text, TimeSpan fallback)
+        {
+            if (text is null) return fallback;
+            if (PkiSpec.TryParseDuration(text, out var d)) return d;
+            errors.Add($"{key}.{name}: '{text}' is not a duration: a whole number with d, h, m or s, e.g. 365d");
+            return null;
+        }
+        var ca = Read("caDuration", pki.CaDuration, PkiSpec.DefaultCaDuration);
+        var cert = Read("certDuration", pki.CertDuration, PkiSpec.DefaultCertDuration);
+        var renew = Read("renewBefore", pki.RenewBefore, PkiSpec.DefaultRenewBefore);
+        if (cert is { } c && renew is { } r && r >= c)
+            errors.Add($"{key}.renewBefore: {pki.RenewBefore ?? "30d"} must be shorter than certDuration ({pki.CertDuration ?? "365d"}), or every up would reissue every certificate");
+        if (ca is { } a && cert is { } c2 && c2 > a)
+            errors.Add($"{key}.certDuration: {pki.CertDuration ?? "365d"} is longer than caDuration ({pki.CaDuration ?? "3650d"}); a certificate cannot outlive its CA");
+        if (pki.CaRotation < 0) errors.Add($"{key}.caRotation: must be >= 0");
     }
 }

@@ -31,6 +31,39 @@ public sealed record ArbiterSpec(string Provider, string Datacenter = "arbiter")
 public sealed record PortSpec(int Storage = 7000, int SslStorage = 7001, int Cql = 9042, int CqlTls = 9142, int NebulaUdp = 4242);
 
 /// <summary>
+/// How the cluster's CA and certificates are issued (<c>pki</c>). A key left unset keeps the providers' default
+/// (CA 3650d, certificates 365d, reissue 30d before expiry) and stays out of the resource inputs, so adding the
+/// section changes nothing that exists. Raising <paramref name="CaRotation"/> issues a new CA and reissues every
+/// certificate; changing <paramref name="CaDuration"/> needs a rotation too.
+/// </summary>
+public sealed partial record PkiSpec(string? CaDuration = null, string? CertDuration = null, string? RenewBefore = null, int CaRotation = 0)
+{
+    public static readonly TimeSpan DefaultCaDuration = TimeSpan.FromDays(3650);
+    public static readonly TimeSpan DefaultCertDuration = TimeSpan.FromDays(365);
+    public static readonly TimeSpan DefaultRenewBefore = TimeSpan.FromDays(30);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\d{1,7})(d|h|m|s)$")]
+    private static partial System.Text.RegularExpressions.Regex DurationPattern();
+
+    /// <summary>A whole number with a unit d, h, m or s ("3650d", "8760h"); what the PKI providers accept.</summary>
+    public static bool TryParseDuration(string? text, out TimeSpan duration)
+    {
+        duration = TimeSpan.Zero;
+        var match = DurationPattern().Match(text?.Trim() ?? "");
+        if (!match.Success) return false;
+        var n = long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        duration = match.Groups[2].Value switch
+        {
+            "d" => TimeSpan.FromDays(n),
+            "h" => TimeSpan.FromHours(n),
+            "m" => TimeSpan.FromMinutes(n),
+            _ => TimeSpan.FromSeconds(n),
+        };
+        return duration > TimeSpan.Zero;
+    }
+}
+
+/// <summary>
 /// The application wallet signs each node certificate's public key, so a peer can check membership against the
 /// application's address. The key is read at apply time from <paramref name="KeyEnv"/> or <paramref name="KeyFile"/>,
 /// never from the stack file; <paramref name="Address"/>, if given, must be the key's address.
@@ -100,6 +133,8 @@ public sealed record ClusterSpec(
     public MembershipProofSpec? MembershipProof { get; init; }
 
     public ReconciliationSpec? Membership { get; init; }
+
+    public PkiSpec Pki { get; init; } = new();
 
     public AutoscalerSpec? Autoscaler { get; init; }
 }

@@ -124,13 +124,28 @@ public static class SecurityMaterial
         return addresses;
     }
 
+    /// <summary>The CA's inputs with the configured duration and rotation; unset ones stay out, so existing CAs are untouched.</summary>
+    private static PropertyMap CaInputs(PkiSpec pki, PropertyMap inputs)
+    {
+        if (pki.CaDuration is { } duration) inputs = inputs.With("duration", duration);
+        return pki.CaRotation > 0 ? inputs.With("rotation", pki.CaRotation) : inputs;
+    }
+
+    /// <summary>A certificate's inputs with the configured duration and renewal window; unset ones stay out.</summary>
+    private static PropertyMap CertInputs(PkiSpec pki, PropertyMap inputs)
+    {
+        if (pki.CertDuration is { } duration) inputs = inputs.With("duration", duration);
+        return pki.RenewBefore is { } renewBefore ? inputs.With("renewBefore", renewBefore) : inputs;
+    }
+
     private static (Dictionary<string, NodeSecurity>, Dictionary<string, ResourceDeclaration>) Tls(ResourceGraph graph, Topology topology, ResourceDeclaration cluster)
     {
         var certificates = new Dictionary<string, ResourceDeclaration>();
         var name = topology.Cluster.Name;
-        var ca = graph.Resource("tls:index:CertificateAuthority", $"{name}-ca", TlsProvider, PropertyMap.Of(("commonName", $"{name} cluster CA")), cluster);
-        var client = graph.Resource("tls:index:Certificate", $"{name}-client", TlsProvider, PropertyMap.Of(
-            ("commonName", $"{name} application"), ("usage", "client"), ("caCert", ca.Output("cert")), ("caKey", ca.Output("key"))), cluster);
+        var pki = topology.Cluster.Pki;
+        var ca = graph.Resource("tls:index:CertificateAuthority", $"{name}-ca", TlsProvider, CaInputs(pki, PropertyMap.Of(("commonName", $"{name} cluster CA"))), cluster);
+        var client = graph.Resource("tls:index:Certificate", $"{name}-client", TlsProvider, CertInputs(pki, PropertyMap.Of(
+            ("commonName", $"{name} application"), ("usage", "client"), ("caCert", ca.Output("cert")), ("caKey", ca.Output("key")))), cluster);
         graph.Export("caCertificate", ca.Output("cert"));
         graph.Export("clientCertificate", client.Output("cert"));
         graph.Export("clientKey", client.Output("key"));
@@ -138,11 +153,11 @@ public static class SecurityMaterial
         foreach (var slot in topology.Slots)
         {
             var (dns, ips) = ScyllaTlsSettings.SubjectAlternativeNames(TlsAddresses(topology, slot));
-            var cert = graph.Resource("tls:index:Certificate", slot.Name, TlsProvider, PropertyMap.Of(
+            var cert = graph.Resource("tls:index:Certificate", slot.Name, TlsProvider, CertInputs(pki, PropertyMap.Of(
                 ("commonName", slot.Name), ("usage", "node"),
                 ("dnsNames", PropertyValue.Array(dns.Select(d => (PropertyValue)d))),
                 ("ipAddresses", PropertyValue.Array(ips.Select(i => (PropertyValue)i))),
-                ("caCert", ca.Output("cert")), ("caKey", ca.Output("key"))), cluster);
+                ("caCert", ca.Output("cert")), ("caKey", ca.Output("key")))), cluster);
             certificates[slot.Name] = cert;
             var files = ScyllaTlsFiles.In(ScyllaNodeConfig.TlsDirectory);
             result[slot.Name] = new NodeSecurity(
@@ -163,20 +178,21 @@ public static class SecurityMaterial
     {
         var name = topology.Cluster.Name;
         var prefix = IPNetwork.Parse(topology.Cluster.OverlayCidr).PrefixLength;
-        var ca = graph.Resource("nebula:index:CertificateAuthority", $"{name}-nebula-ca", NebulaProvider, PropertyMap.Of(("name", $"{name} overlay CA")), cluster);
+        var settings = topology.Cluster.Pki;
+        var ca = graph.Resource("nebula:index:CertificateAuthority", $"{name}-nebula-ca", NebulaProvider, CaInputs(settings, PropertyMap.Of(("name", $"{name} overlay CA"))), cluster);
         var lighthouses = NebulaMeshPlanner.LighthouseNames(MeshSpec(topology));
-        var certs = topology.Slots.ToDictionary(s => s.Name, s => graph.Resource("nebula:index:Certificate", $"{s.Name}-nebula", NebulaProvider, PropertyMap.Of(
+        var certs = topology.Slots.ToDictionary(s => s.Name, s => graph.Resource("nebula:index:Certificate", $"{s.Name}-nebula", NebulaProvider, CertInputs(settings, PropertyMap.Of(
             ("name", s.Name), ("ip", $"{s.OverlayIp}/{prefix}"),
             ("groups", PropertyValue.Array(NodeGroups(topology.Cluster, s, lighthouses.Contains(s.Name)).Select(g => (PropertyValue)g))),
-            ("caCert", ca.Output("cert")), ("caKey", ca.Output("key"))), cluster));
+            ("caCert", ca.Output("cert")), ("caKey", ca.Output("key")))), cluster));
         // Every certificate the stack issues: when one is renewed or dropped, its old fingerprint goes on the blocklist.
         var issued = certs.Values.ToList();
         if (topology.Cluster.Membership is { } membership)
         {
             // The operator joins the overlay with this certificate to reach the REST API (firewalled to its group).
-            var op = graph.Resource("nebula:index:Certificate", $"{name}-operator-nebula", NebulaProvider, PropertyMap.Of(
+            var op = graph.Resource("nebula:index:Certificate", $"{name}-operator-nebula", NebulaProvider, CertInputs(settings, PropertyMap.Of(
                 ("name", $"{name}-operator"), ("ip", $"{OperatorOverlayIp(topology.Cluster)}/{prefix}"),
-                ("groups", PropertyValue.Array(membership.OperatorGroup)), ("caCert", ca.Output("cert")), ("caKey", ca.Output("key"))), cluster);
+                ("groups", PropertyValue.Array(membership.OperatorGroup)), ("caCert", ca.Output("cert")), ("caKey", ca.Output("key")))), cluster);
             graph.Export("nebulaCaCertificate", ca.Output("cert"));
             graph.Export("operatorNebulaCertificate", op.Output("cert"));
             graph.Export("operatorNebulaKey", op.Output("key"));

@@ -158,4 +158,17 @@ public sealed class ClusterRulesTests
         Assert.StartsWith($"scylla-apocryph:cluster.membershipProof.{where}: holds what looks like a private key", error);
         Assert.DoesNotContain("4c0883a6", error);
     }
+
+    [Theory]
+    [InlineData("10y", null, null, "scylla-apocryph:cluster.pki.caDuration: '10y' is not a duration")]
+    [InlineData(null, "30d", "30d", "scylla-apocryph:cluster.pki.renewBefore: 30d must be shorter than certDuration (30d)")]
+    [InlineData(null, null, "400d", "scylla-apocryph:cluster.pki.renewBefore: 400d must be shorter than certDuration (365d)")]
+    [InlineData("100d", null, null, "scylla-apocryph:cluster.pki.certDuration: 365d is longer than caDuration (100d)")]
+    public void Pki_durations_must_parse_and_fit_inside_each_other(string? ca, string? cert, string? renew, string expected)
+    {
+        var stack = ClusterFixtures.ThreeDatacenters();
+        stack = stack with { Cluster = stack.Cluster with { Pki = new PkiSpec(ca, cert, renew) } };
+
+        Assert.StartsWith(expected, Assert.Single(Check(stack).Errors));
+    }
 }

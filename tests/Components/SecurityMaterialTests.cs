@@ -64,4 +64,26 @@ public sealed class SecurityMaterialTests
         Assert.Equal(["demo-alpha-0", "demo-alpha-0.db", "demo-alpha-0.db.svc", "demo-alpha-0.db.svc.cluster.local", "k8s.example.net", "localhost"], dns);
         Assert.Equal(["127.0.0.1"], cert.Inputs.Get("ipAddresses")!.AsArray!.Value.Select(v => v.AsString!));
     }
+
+    [Theory]
+    [InlineData(SecurityMode.Tls)]
+    [InlineData(SecurityMode.Nebula)]
+    public void Configured_pki_settings_reach_every_ca_and_certificate_and_unset_ones_stay_out_of_the_inputs(SecurityMode mode)
+    {
+        var stack = NebulaWithOperator();
+        stack = stack with { Cluster = stack.Cluster with { Security = mode, Membership = mode == SecurityMode.Nebula ? stack.Cluster.Membership : null } };
+        var configured = Declare(stack with { Cluster = stack.Cluster with { Pki = new PkiSpec("1825d", "90d", "15d", 1) } });
+        var unset = Declare(stack);
+
+        static bool IsCa(ResourceDeclaration r) => r.Type.EndsWith(":index:CertificateAuthority", StringComparison.Ordinal);
+        static bool IsCert(ResourceDeclaration r) => r.Type.EndsWith(":index:Certificate", StringComparison.Ordinal);
+        var ca = Assert.Single(configured.Resources, IsCa);
+        Assert.Equal("1825d", ca.Inputs.GetString("duration"));
+        Assert.Equal(1, ca.Inputs.Get("rotation")!.AsNumber);
+        var certs = configured.Resources.Where(IsCert).ToList();
+        Assert.True(certs.Count > 3);
+        Assert.All(certs, c => Assert.Equal(("90d", "15d"), (c.Inputs.GetString("duration"), c.Inputs.GetString("renewBefore"))));
+        Assert.All(unset.Resources.Where(r => IsCa(r) || IsCert(r)), r =>
+            Assert.DoesNotContain(r.Inputs.Keys, k => k is "duration" or "renewBefore" or "rotation"));
+    }
 }
