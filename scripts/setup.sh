@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-command -v nebula-cert >/dev/null 2>&1 || need_apt+=(nebula)
+{ command -v nebula-cert && command -v nebula; } >/dev/null 2>&1 || need_apt+=(nebula)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3) # the network namespace tests' TCP listeners
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} (apt)"

@@ -64,6 +64,20 @@ public static class ClusterRules
         if (cluster.Membership is not null && cluster.Security != SecurityMode.Nebula)
             errors.Add($"{key}.membership: needs security: nebula. The REST API it uses has no authentication, so it stays on loopback " +
                        "unless the overlay's firewall can restrict it to the operator group; in tls mode reconciliation belongs to the node agent");
+        CheckPki(cluster.Pki, $"{key}.pki", errors);
+        foreach (var (name, value) in new[] { ("keyEnv", cluster.MembershipProof?.KeyEnv), ("keyFile", cluster.MembershipProof?.KeyFile) })
+            if (MembershipProofSpec.LooksLikePrivateKey(value))
+                errors.Add($"{key}.membershipProof.{name}: holds what looks like a private key (64 hex digits), not " +
+                           (name == "keyEnv" ? "an environment variable name" : "a file path") +
+                           "; the key must never be in the stack file: remove it, treat the key as leaked, and name the variable or file that holds it");
+        if (cluster.Membership is { OperatorGroup: var group })
+        {
+            if (group.Length == 0 || group.Contains(',') || group.Any(char.IsWhiteSpace))
+                errors.Add($"{key}.membership.operatorGroup: '{group}' is not a Nebula group name (non-empty, no commas or spaces)");
+            else if (SecurityMaterial.NodeGroups(cluster).Contains(group))
+                errors.Add($"{key}.membership.operatorGroup: '{group}' is a group node certificates carry (the cluster, a datacenter, or scylla/arbiter/lighthouse); " +
+                           $"the REST API has no authentication, so it would be open to those nodes. Name a group of its own, e.g. '{cluster.Name}-operators'");
+        }
         if (cluster.Security == SecurityMode.None)
             warnings.Add("SECURITY: security is 'none': internode and client traffic is unencrypted and unauthenticated. Use it only for a trial on one trusted host.");
 
@@ -104,5 +118,24 @@ public static class ClusterRules
             }
         }
         return (errors, warnings);
+    }
+
+    private static void CheckPki(PkiSpec pki, string key, List<string> errors)
+    {
+        TimeSpan? Read(string name, string? text, TimeSpan fallback)
+        {
+            if (text is null) return fallback;
+            if (PkiSpec.TryParseDuration(text, out var d)) return d;
+            errors.Add($"{key}.{name}: '{text}' is not a duration: a whole number with d, h, m or s, e.g. 365d");
+            return null;
+        }
+        var ca = Read("caDuration", pki.CaDuration, PkiSpec.DefaultCaDuration);
+        var cert = Read("certDuration", pki.CertDuration, PkiSpec.DefaultCertDuration);
+        var renew = Read("renewBefore", pki.RenewBefore, PkiSpec.DefaultRenewBefore);
+        if (cert is { } c && renew is { } r && r >= c)
+            errors.Add($"{key}.renewBefore: {pki.RenewBefore ?? "30d"} must be shorter than certDuration ({pki.CertDuration ?? "365d"}), or every up would reissue every certificate");
+        if (ca is { } a && cert is { } c2 && c2 > a)
+            errors.Add($"{key}.certDuration: {pki.CertDuration ?? "365d"} is longer than caDuration ({pki.CaDuration ?? "3650d"}); a certificate cannot outlive its CA");
+        if (pki.CaRotation < 0) errors.Add($"{key}.caRotation: must be >= 0");
     }
 }

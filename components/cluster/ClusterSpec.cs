@@ -35,11 +35,56 @@ public sealed record PortSpec(int Storage = 7000, int SslStorage = 7001, int Cql
 }
 
 /// <summary>
+/// How the cluster's CA and certificates are issued (<c>pki</c>). A key left unset keeps the providers' default
+/// (CA 3650d, certificates 365d, reissue 30d before expiry) and stays out of the resource inputs, so adding the
+/// section changes nothing that exists. Raising <paramref name="CaRotation"/> issues a new CA and reissues every
+/// certificate; changing <paramref name="CaDuration"/> needs a rotation too.
+/// </summary>
+public sealed partial record PkiSpec(string? CaDuration = null, string? CertDuration = null, string? RenewBefore = null, int CaRotation = 0)
+{
+    public static readonly TimeSpan DefaultCaDuration = TimeSpan.FromDays(3650);
+    public static readonly TimeSpan DefaultCertDuration = TimeSpan.FromDays(365);
+    public static readonly TimeSpan DefaultRenewBefore = TimeSpan.FromDays(30);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\d{1,7})(d|h|m|s)$")]
+    private static partial System.Text.RegularExpressions.Regex DurationPattern();
+
+    /// <summary>A whole number with a unit d, h, m or s ("3650d", "8760h"); what the PKI providers accept.</summary>
+    public static bool TryParseDuration(string? text, out TimeSpan duration)
+    {
+        duration = TimeSpan.Zero;
+        var match = DurationPattern().Match(text?.Trim() ?? "");
+        if (!match.Success) return false;
+        var n = long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        duration = match.Groups[2].Value switch
+        {
+            "d" => TimeSpan.FromDays(n),
+            "h" => TimeSpan.FromHours(n),
+            "m" => TimeSpan.FromMinutes(n),
+            _ => TimeSpan.FromSeconds(n),
+        };
+        return duration > TimeSpan.Zero;
+    }
+}
+
+/// <summary>
 /// The application wallet signs each node certificate's public key, so a peer can check membership against the
 /// application's address. The key is read at apply time from <paramref name="KeyEnv"/> or <paramref name="KeyFile"/>,
 /// never from the stack file; <paramref name="Address"/>, if given, must be the key's address.
 /// </summary>
-public sealed record MembershipProofSpec(string? KeyEnv, string? KeyFile, string? Address);
+public sealed record MembershipProofSpec(string? KeyEnv, string? KeyFile, string? Address)
+{
+    /// <summary>
+    /// True when <paramref name="text"/> has the shape of a secp256k1 private key (64 hex digits, optionally 0x):
+    /// a key pasted where a variable name or path belongs. Such text must never be echoed.
+    /// </summary>
+    public static bool LooksLikePrivateKey(string? text)
+    {
+        var t = text?.Trim() ?? "";
+        if (t.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) t = t[2..];
+        return t.Length == 64 && t.All(Uri.IsHexDigit);
+    }
+}
 
 /// <summary>
 /// Live membership reconciliation on every up (<c>scylla:index:Membership</c>). The REST API has no
@@ -92,6 +137,8 @@ public sealed record ClusterSpec(
     public MembershipProofSpec? MembershipProof { get; init; }
 
     public ReconciliationSpec? Membership { get; init; }
+
+    public PkiSpec Pki { get; init; } = new();
 
     public AutoscalerSpec? Autoscaler { get; init; }
 }

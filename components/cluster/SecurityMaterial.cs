@@ -57,11 +57,38 @@ public static class SecurityMaterial
         });
     }
 
+    /// <summary>The role groups a node certificate carries besides its cluster's and its datacenter's.</summary>
+    public static readonly IReadOnlyList<string> RoleGroups = ["scylla", "arbiter", "lighthouse"];
+
+    /// <summary>Every group some node certificate of the cluster may carry: the cluster, each datacenter and the roles.</summary>
+    public static IReadOnlySet<string> NodeGroups(ClusterSpec cluster) =>
+        new[] { cluster.Name }
+            .Concat(cluster.Datacenters.Select(d => d.Name))
+            .Concat(cluster.Arbiter is { } a ? [a.Datacenter] : [])
+            .Concat(RoleGroups)
+            .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The groups one node's certificate carries: the cluster, its datacenter, its role, and <c>lighthouse</c> on a lighthouse.</summary>
+    public static IReadOnlyList<string> NodeGroups(ClusterSpec cluster, NodeSlot slot, bool lighthouse) =>
+        new[] { cluster.Name, slot.Datacenter, slot.IsArbiter ? "arbiter" : "scylla" }
+            .Concat(lighthouse ? ["lighthouse"] : [])
+            .Distinct(StringComparer.Ordinal) // the arbiter's datacenter is called "arbiter" by default
+            .ToList();
+
     /// <summary>The mesh as the planner sees it; also validated with the stack, so a bad mesh stops before anything runs.</summary>
     public static NebulaMeshSpec MeshSpec(Topology topology) => new(
         [.. topology.Slots.Select(s => new NebulaMeshNode(s.Name, s.Datacenter, s.OverlayIp, PublicHost(topology, s), NebulaPort(topology.Cluster, s)))],
         ClusterGroup: topology.Cluster.Name,
-        OperatorGroup: topology.Cluster.Membership?.OperatorGroup);
+        OperatorGroup: topology.Cluster.Membership?.OperatorGroup,
+        Ports: ListenPorts(topology.Cluster));
+
+    /// <summary>The ports scylla.yaml makes ScyllaDB listen on (see <see cref="ScyllaNodeConfig.ScyllaYaml"/>), for the overlay firewall.</summary>
+    public static ScyllaListenPorts ListenPorts(ClusterSpec cluster) => new(
+        Internode: cluster.Ports.Storage,
+        InternodeTls: cluster.Ports.SslStorage,
+        Cql: cluster.Ports.Cql,
+        CqlShardAware: ScyllaNodeConfig.ShardAwareCqlPort,
+        Rest: ScyllaNodeConfig.ApiPort);
 
     /// <summary>The operator's overlay address: a subnet no datacenter uses.</summary>
     public static string OperatorOverlayIp(ClusterSpec cluster) => Topology.OverlayIp(cluster.OverlayCidr, Topology.ArbiterSubnet - 1, 0);
@@ -79,25 +106,58 @@ public static class SecurityMaterial
         _ => topology.Stack.Provider(slot.Provider).Setting("publicHost"),
     };
 
+    /// <summary>
+    /// Every address a peer or client may dial a node by in tls mode. On Kubernetes that is the per-node Service
+    /// under each name cluster DNS resolves (name, name.ns, name.ns.svc, name.ns.svc.cluster.local) and the
+    /// provider's publicHost, if set, for clients outside the cluster.
+    /// </summary>
+    public static IReadOnlyList<string> TlsAddresses(Topology topology, NodeSlot slot)
+    {
+        var addresses = new List<string> { slot.Address, slot.Name, "localhost", "127.0.0.1" };
+        if (slot.Kind == ProviderKind.Kubernetes)
+        {
+            var provider = topology.Stack.Provider(slot.Provider);
+            var ns = provider.Setting("namespace") ?? topology.Cluster.Name;
+            addresses.AddRange([$"{slot.Name}.{ns}", $"{slot.Name}.{ns}.svc"]);
+            if (provider.Setting("publicHost") is { } publicHost) addresses.Add(publicHost);
+        }
+        return addresses;
+    }
+
+    /// <summary>The CA's inputs with the configured duration and rotation; unset ones stay out, so existing CAs are untouched.</summary>
+    private static PropertyMap CaInputs(PkiSpec pki, PropertyMap inputs)
+    {
+        if (pki.CaDuration is { } duration) inputs = inputs.With("duration", duration);
+        return pki.CaRotation > 0 ? inputs.With("rotation", pki.CaRotation) : inputs;
+    }
+
+    /// <summary>A certificate's inputs with the configured duration and renewal window; unset ones stay out.</summary>
+    private static PropertyMap CertInputs(PkiSpec pki, PropertyMap inputs)
+    {
+        if (pki.CertDuration is { } duration) inputs = inputs.With("duration", duration);
+        return pki.RenewBefore is { } renewBefore ? inputs.With("renewBefore", renewBefore) : inputs;
+    }
+
     private static (Dictionary<string, NodeSecurity>, Dictionary<string, ResourceDeclaration>) Tls(ResourceGraph graph, Topology topology, ResourceDeclaration cluster)
     {
         var certificates = new Dictionary<string, ResourceDeclaration>();
         var name = topology.Cluster.Name;
-        var ca = graph.Resource("tls:index:CertificateAuthority", $"{name}-ca", TlsProvider, PropertyMap.Of(("commonName", $"{name} cluster CA")), cluster);
-        var client = graph.Resource("tls:index:Certificate", $"{name}-client", TlsProvider, PropertyMap.Of(
-            ("commonName", $"{name} application"), ("usage", "client"), ("caCert", ca.Output("cert")), ("caKey", ca.Output("key"))), cluster);
+        var pki = topology.Cluster.Pki;
+        var ca = graph.Resource("tls:index:CertificateAuthority", $"{name}-ca", TlsProvider, CaInputs(pki, PropertyMap.Of(("commonName", $"{name} cluster CA"))), cluster);
+        var client = graph.Resource("tls:index:Certificate", $"{name}-client", TlsProvider, CertInputs(pki, PropertyMap.Of(
+            ("commonName", $"{name} application"), ("usage", "client"), ("caCert", ca.Output("cert")), ("caKey", ca.Output("key")))), cluster);
         graph.Export("caCertificate", ca.Output("cert"));
         graph.Export("clientCertificate", client.Output("cert"));
         graph.Export("clientKey", client.Output("key"));
         var result = new Dictionary<string, NodeSecurity>();
         foreach (var slot in topology.Slots)
         {
-            var (dns, ips) = ScyllaTlsSettings.SubjectAlternativeNames([slot.Address, slot.Name, "localhost", "127.0.0.1"]);
-            var cert = graph.Resource("tls:index:Certificate", slot.Name, TlsProvider, PropertyMap.Of(
+            var (dns, ips) = ScyllaTlsSettings.SubjectAlternativeNames(TlsAddresses(topology, slot));
+            var cert = graph.Resource("tls:index:Certificate", slot.Name, TlsProvider, CertInputs(pki, PropertyMap.Of(
                 ("commonName", slot.Name), ("usage", "node"),
                 ("dnsNames", PropertyValue.Array(dns.Select(d => (PropertyValue)d))),
                 ("ipAddresses", PropertyValue.Array(ips.Select(i => (PropertyValue)i))),
-                ("caCert", ca.Output("cert")), ("caKey", ca.Output("key"))), cluster);
+                ("caCert", ca.Output("cert")), ("caKey", ca.Output("key")))), cluster);
             certificates[slot.Name] = cert;
             var files = ScyllaTlsFiles.In(ScyllaNodeConfig.TlsDirectory);
             result[slot.Name] = new NodeSecurity(
@@ -118,24 +178,29 @@ public static class SecurityMaterial
     {
         var name = topology.Cluster.Name;
         var prefix = IPNetwork.Parse(topology.Cluster.OverlayCidr).PrefixLength;
-        var ca = graph.Resource("nebula:index:CertificateAuthority", $"{name}-nebula-ca", NebulaProvider, PropertyMap.Of(("name", $"{name} overlay CA")), cluster);
-        var certs = topology.Slots.ToDictionary(s => s.Name, s => graph.Resource("nebula:index:Certificate", $"{s.Name}-nebula", NebulaProvider, PropertyMap.Of(
+        var settings = topology.Cluster.Pki;
+        var ca = graph.Resource("nebula:index:CertificateAuthority", $"{name}-nebula-ca", NebulaProvider, CaInputs(settings, PropertyMap.Of(("name", $"{name} overlay CA"))), cluster);
+        var lighthouses = NebulaMeshPlanner.LighthouseNames(MeshSpec(topology));
+        var certs = topology.Slots.ToDictionary(s => s.Name, s => graph.Resource("nebula:index:Certificate", $"{s.Name}-nebula", NebulaProvider, CertInputs(settings, PropertyMap.Of(
             ("name", s.Name), ("ip", $"{s.OverlayIp}/{prefix}"),
-            ("groups", PropertyValue.Array(name, s.Datacenter, s.IsArbiter ? "arbiter" : "scylla")),
-            ("caCert", ca.Output("cert")), ("caKey", ca.Output("key"))), cluster));
+            ("groups", PropertyValue.Array(NodeGroups(topology.Cluster, s, lighthouses.Contains(s.Name)).Select(g => (PropertyValue)g))),
+            ("caCert", ca.Output("cert")), ("caKey", ca.Output("key")))), cluster));
+        // Every certificate the stack issues: when one is renewed or dropped, its old fingerprint goes on the blocklist.
+        var issued = certs.Values.ToList();
         if (topology.Cluster.Membership is { } membership)
         {
             // The operator joins the overlay with this certificate to reach the REST API (firewalled to its group).
-            var op = graph.Resource("nebula:index:Certificate", $"{name}-operator-nebula", NebulaProvider, PropertyMap.Of(
+            var op = graph.Resource("nebula:index:Certificate", $"{name}-operator-nebula", NebulaProvider, CertInputs(settings, PropertyMap.Of(
                 ("name", $"{name}-operator"), ("ip", $"{OperatorOverlayIp(topology.Cluster)}/{prefix}"),
-                ("groups", PropertyValue.Array(membership.OperatorGroup)), ("caCert", ca.Output("cert")), ("caKey", ca.Output("key"))), cluster);
+                ("groups", PropertyValue.Array(membership.OperatorGroup)), ("caCert", ca.Output("cert")), ("caKey", ca.Output("key")))), cluster);
             graph.Export("nebulaCaCertificate", ca.Output("cert"));
             graph.Export("operatorNebulaCertificate", op.Output("cert"));
             graph.Export("operatorNebulaKey", op.Output("key"));
+            issued.Add(op);
         }
         // Certificates of removed slots stay refused until they expire: the blocklist remembers what it has seen.
         var blocklist = graph.Resource("nebula:index:Blocklist", $"{name}-nebula-blocklist", NebulaProvider, PropertyMap.Of(
-            ("active", PropertyValue.Array(certs.Values.Select(c => (PropertyValue)PropertyMap.Of(("fingerprint", c.Output("fingerprint")), ("notAfter", c.Output("notAfter"))))))), cluster);
+            ("active", PropertyValue.Array(issued.Select(c => (PropertyValue)PropertyMap.Of(("fingerprint", c.Output("fingerprint")), ("notAfter", c.Output("notAfter"))))))), cluster);
         var pki = new NebulaPki($"{NebulaDirectory}/ca.crt", $"{NebulaDirectory}/host.crt", $"{NebulaDirectory}/host.key", []) { BlocklistPlaceholder = BlocklistToken };
         var configs = NebulaMeshPlanner.Plan(MeshSpec(topology)).ToDictionary(c => c.Name);
         var material = topology.Slots.ToDictionary(s => s.Name, s => new NodeSecurity(

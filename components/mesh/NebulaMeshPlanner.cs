@@ -18,7 +18,7 @@ public static class NebulaMeshPlanner
             .Where(n => n.PublicHost is not null)
             .ToDictionary(n => n.OverlayIp, n => (IReadOnlyList<string>)[Endpoint(n)]);
         var anyBehindNat = spec.Nodes.Any(n => n.BehindNat);
-        var firewall = ScyllaFirewallPolicy.For(spec.ClusterGroup, spec.InternodeTls, spec.OperatorGroup, spec.ClientGroups);
+        var firewall = ScyllaFirewallPolicy.For(spec.ClusterGroup, spec.InternodeTls, spec.OperatorGroup, spec.ClientGroups, spec.Ports);
 
         return [.. spec.Nodes.Select(n =>
         {

@@ -5,6 +5,7 @@ namespace ScyllaApocryph.Components.Mesh;
 /// <param name="Lighthouses">Node names to use as lighthouses; null picks the first node of each datacenter.</param>
 /// <param name="OperatorGroup">Group allowed to reach REST (10000) over the overlay; null means nobody.</param>
 /// <param name="ClientGroups">Groups (applications) allowed to reach CQL besides the cluster.</param>
+/// <param name="Ports">The ports ScyllaDB listens on (from the cluster's port settings); null means Scylla's defaults.</param>
 public sealed record NebulaMeshSpec(
     IReadOnlyList<NebulaMeshNode> Nodes,
     string ClusterGroup,
@@ -14,4 +15,5 @@ public sealed record NebulaMeshSpec(
     IReadOnlyList<string>? ClientGroups = null,
     int Mtu = 1300,
     bool Punchy = true,
-    string LogLevel = "info");
+    string LogLevel = "info",
+    ScyllaListenPorts? Ports = null);

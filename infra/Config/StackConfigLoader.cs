@@ -188,6 +188,12 @@ public static partial class StackConfigLoader
             ms.RejectUnknownKeys();
             if (hooks is not null && group is not null) membership = new ReconciliationSpec(hooks, group);
         }
+        PkiSpec? pki = null;
+        if (r.Map("pki") is { } pk)
+        {
+            pki = new PkiSpec(pk.String("caDuration"), pk.String("certDuration"), pk.String("renewBefore"), pk.Int("caRotation", min: 0) ?? 0);
+            pk.RejectUnknownKeys();
+        }
         AutoscalerSpec? autoscaler = null;
         if (r.Map("autoscaler") is { } au)
         {
@@ -214,6 +220,7 @@ public static partial class StackConfigLoader
             AgentImage = agentImage,
             Membership = membership,
             Autoscaler = autoscaler,
+            Pki = pki ?? new PkiSpec(),
         };
     }
 

@@ -2,18 +2,20 @@ using ScyllaApocryph.Engine.Deployment;
 
 namespace ScyllaApocryph.Infra.Output;
 
-/// <summary>Prints a plan (or the changes a run made) for people: one line per changing resource, its property diff and notes.</summary>
+/// <summary>Prints a plan (or the changes a run made) for people: one line per changing resource, its property diff and notes,
+/// and any unchanged resource that has notes.</summary>
 internal static class PlanPrinter
 {
     public static void Print(TextWriter w, DeploymentResult result, string heading, bool preview, bool showSecrets = false)
     {
         w.WriteLine(heading);
-        var changing = result.Outcomes
-            .Where(o => o.Status is StepStatus.Failed || o.Step.Kind switch { StepKind.Same => false, StepKind.Refresh => o.Step.Reason is not null, _ => true })
-            .ToList();
-        if (changing.Count == 0) w.WriteLine("  no changes");
-        var typeWidth = changing.Select(o => o.Step.Type.Length).DefaultIfEmpty(0).Max();
-        foreach (var o in changing)
+        static bool Changing(StepOutcome o) =>
+            o.Status is StepStatus.Failed || o.Step.Kind switch { StepKind.Same => false, StepKind.Refresh => o.Step.Reason is not null, _ => true };
+        if (!result.Outcomes.Any(Changing)) w.WriteLine("  no changes");
+        // An unchanged resource is shown only for its notes: they carry warnings such as a CA near its expiry.
+        var shown = result.Outcomes.Where(o => Changing(o) || o.Step.Notes.Count > 0).ToList();
+        var typeWidth = shown.Select(o => o.Step.Type.Length).DefaultIfEmpty(0).Max();
+        foreach (var o in shown)
         {
             var verb = o.Status is StepStatus.Failed or StepStatus.Skipped ? StepText.Done(o) : preview ? StepText.Planned(o.Step.Kind) : StepText.Done(o);
             w.WriteLine($"  {StepText.Symbol(o.Step.Kind),-2} {verb,-9} {o.Step.Type.PadRight(typeWidth)} {o.Step.Name}");

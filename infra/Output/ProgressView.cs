@@ -13,12 +13,18 @@ internal sealed class ProgressView(TextWriter output, bool live) : IDeploymentOb
 {
     private readonly ConcurrentDictionary<string, Row> _rows = new();
     private readonly object _write = new();
+    private readonly ConcurrentQueue<(Step Step, string Note)> _notes = new();
 
     public void StepStarted(Step step) => _rows[step.Urn.Value + step.Kind] = new Row(step, Stopwatch.StartNew());
 
     public void StepFinished(StepOutcome outcome)
     {
-        if (outcome.Step.Kind == StepKind.Same && outcome.Status != StepStatus.Failed) return;
+        if (outcome.Step.Kind == StepKind.Same && outcome.Status != StepStatus.Failed)
+        {
+            // Unchanged resources are not shown, but their notes are warnings (a CA near its expiry): keep them for the end.
+            foreach (var note in outcome.Step.Notes) _notes.Enqueue((outcome.Step, note));
+            return;
+        }
         if (_rows.TryGetValue(outcome.Step.Urn.Value + outcome.Step.Kind, out var row)) row.Outcome = outcome;
         else _rows[outcome.Step.Urn.Value + outcome.Step.Kind] = new Row(outcome.Step, Stopwatch.StartNew()) { Outcome = outcome };
         if (live) return;
@@ -32,7 +38,12 @@ internal sealed class ProgressView(TextWriter output, bool live) : IDeploymentOb
     /// <summary>Runs <paramref name="work"/>, showing the live table on a terminal.</summary>
     public async Task<T> RunAsync<T>(IAnsiConsole console, Func<Task<T>> work)
     {
-        if (!live) return await work();
+        if (!live)
+        {
+            var plain = await work();
+            WriteNotes();
+            return plain;
+        }
         T result = default!;
         await console.Live(Render()).AutoClear(false).StartAsync(async ctx =>
         {
@@ -45,7 +56,16 @@ internal sealed class ProgressView(TextWriter output, bool live) : IDeploymentOb
             ctx.UpdateTarget(Render());
             result = await task;
         });
+        WriteNotes();
         return result;
+    }
+
+    private void WriteNotes()
+    {
+        lock (_write)
+        {
+            foreach (var (step, note) in _notes) output.WriteLine($"  note: {step.Type} {step.Name}: {note}");
+        }
     }
 
     private Table Render()

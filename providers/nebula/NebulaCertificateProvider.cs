@@ -7,12 +7,14 @@ namespace ScyllaApocryph.Providers.Nebula;
 
 /// <summary>
 /// <c>nebula:index:Certificate</c>: a host certificate for one node slot, signed by nebula-cert.
-/// Inputs: name, ip (overlay address with prefix, e.g. 10.42.0.5/16), groups, duration (default 365d),
+/// Inputs: name, ip (overlay address with prefix, e.g. 10.42.0.5/16), groups, duration (default 365d; cut short to
+/// end just before the CA does, since nebula-cert refuses a certificate that outlives its CA),
 /// renewBefore (default 30d), caCert and caKey (references to the CA's outputs; caKey is kept secret).
 /// Outputs: cert, key (secret), fingerprint, publicKey, caFingerprint, notBefore, notAfter.
 /// <para>
 /// Replaced when anything it was signed from changes (including the CA, so a CA rotation reissues every
-/// certificate), and when the next plan runs inside its renewal window (notAfter - renewBefore).
+/// certificate), and when the next plan runs inside its renewal window (notAfter - renewBefore), unless it already
+/// ends with its CA: then the plan notes that the CA needs rotating instead.
 /// </para>
 /// </summary>
 public sealed class NebulaCertificateProvider(NebulaCertTool tool, TimeProvider clock) : IResourceProvider
@@ -49,7 +51,7 @@ public sealed class NebulaCertificateProvider(NebulaCertTool tool, TimeProvider 
     public Task<DiffResult> DiffAsync(DiffRequest request, CancellationToken cancellationToken)
     {
         var diff = DiffResult.ByInputs(request.OldInputs, request.NewInputs, SignedFrom);
-        return Task.FromResult(RenewalWindow.Apply(diff, request.OldOutputs, request.NewInputs, clock.GetUtcNow()));
+        return Task.FromResult(RenewalWindow.Apply(diff, request.OldOutputs, request.NewInputs, clock.GetUtcNow(), () => CaNotAfter(request.NewInputs)));
     }
 
     public Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken)
@@ -57,7 +59,8 @@ public sealed class NebulaCertificateProvider(NebulaCertTool tool, TimeProvider 
         var i = request.Inputs;
         var ca = new NebulaKeyPair(Required(i, "caCert"), Required(i, "caKey"));
         var groups = i.Get("groups")?.AsArray?.Select(g => g.AsString!).ToList() ?? [];
-        var pair = tool.Sign(ca, Required(i, "name"), Required(i, "ip"), groups, NebulaDuration.Parse(i.GetString("duration") ?? "365d"));
+        var duration = CappedAtCa(NebulaDuration.Parse(i.GetString("duration") ?? "365d"), tool.Print(ca.CertificatePem).NotAfter, clock.GetUtcNow());
+        var pair = tool.Sign(ca, Required(i, "name"), Required(i, "ip"), groups, duration);
         var info = tool.Print(pair.CertificatePem);
         var outputs = NebulaCertificateAuthorityProvider.Outputs(pair, info)
             .With("publicKey", info.PublicKey)
@@ -73,6 +76,34 @@ public sealed class NebulaCertificateProvider(NebulaCertTool tool, TimeProvider 
         Task.FromResult(new UpdateResult(request.OldOutputs));
 
     public Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// nebula-cert refuses a certificate that outlives its CA, so a request reaching past the CA's notAfter is cut to
+    /// end <see cref="RenewalWindow.CaMargin"/> before it (as TLS leaves end with their CA).
+    /// </summary>
+    internal static TimeSpan CappedAtCa(TimeSpan requested, DateTimeOffset caNotAfter, DateTimeOffset now)
+    {
+        var left = caNotAfter - RenewalWindow.CaMargin - now;
+        if (left < TimeSpan.FromSeconds(1))
+            throw new NebulaCertException($"the Nebula CA expires at {ProviderInputs.Iso(caNotAfter)}, too soon to sign a certificate; " +
+                "raise the CA's 'rotation' to issue a new CA");
+        // nebula-cert takes whole seconds.
+        return requested <= left ? requested : TimeSpan.FromSeconds(Math.Floor(left.TotalSeconds));
+    }
+
+    /// <summary>The CA's notAfter from the caCert input; null while it is unknown or unreadable (then renewal goes by the leaf alone).</summary>
+    private DateTimeOffset? CaNotAfter(PropertyMap inputs)
+    {
+        if (inputs.Get("caCert")?.AsString is not { } pem) return null;
+        try
+        {
+            return tool.Print(pem).NotAfter;
+        }
+        catch (NebulaCertException)
+        {
+            return null;
+        }
+    }
 
     private static string Required(PropertyMap inputs, string key) =>
         inputs.Get(key)?.AsString ?? throw new ArgumentException($"input '{key}' is missing");

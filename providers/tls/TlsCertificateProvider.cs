@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
 using ScyllaApocryph.Providers.Nebula;
@@ -10,7 +12,8 @@ namespace ScyllaApocryph.Providers.Tls;
 /// Inputs: commonName, usage (node | client, default node), dnsNames, ipAddresses (every address a peer or client
 /// may dial), duration (default 365d), renewBefore (default 30d), algorithm, caCert, caKey (references; kept secret).
 /// Outputs: cert, key (secret), fingerprint, publicKey (hex DER SubjectPublicKeyInfo), caFingerprint, notBefore, notAfter.
-/// Replaced when anything it was signed from changes (so a CA rotation reissues it) or inside its renewal window.
+/// Replaced when anything it was signed from changes (so a CA rotation reissues it) or inside its renewal window,
+/// unless it already ends with its CA (it was capped there): then the plan notes that the CA needs rotating instead.
 /// </summary>
 public sealed class TlsCertificateProvider(TimeProvider clock) : IResourceProvider
 {
@@ -53,7 +56,7 @@ public sealed class TlsCertificateProvider(TimeProvider clock) : IResourceProvid
     public Task<DiffResult> DiffAsync(DiffRequest request, CancellationToken cancellationToken)
     {
         var diff = DiffResult.ByInputs(request.OldInputs, request.NewInputs, SignedFrom);
-        return Task.FromResult(RenewalWindow.Apply(diff, request.OldOutputs, request.NewInputs, clock.GetUtcNow()));
+        return Task.FromResult(RenewalWindow.Apply(diff, request.OldOutputs, request.NewInputs, clock.GetUtcNow(), () => CaNotAfter(request.NewInputs)));
     }
 
     public Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken)
@@ -81,6 +84,21 @@ public sealed class TlsCertificateProvider(TimeProvider clock) : IResourceProvid
         Task.FromResult(new UpdateResult(request.OldOutputs));
 
     public Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The CA's notAfter from the caCert input; null while it is unknown or unreadable (then renewal goes by the leaf alone).</summary>
+    private static DateTimeOffset? CaNotAfter(PropertyMap inputs)
+    {
+        if (inputs.Get("caCert")?.AsString is not { } pem) return null;
+        try
+        {
+            using var ca = X509Certificate2.CreateFromPem(pem);
+            return new DateTimeOffset(ca.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
 
     private static ProviderInputs With(ProviderInputs inputs, string key, string value)
     {

@@ -32,6 +32,9 @@ public sealed class MembershipProofProvider : IResourceProvider
         var file = inputs.OptionalString("keyFile");
         if (string.IsNullOrWhiteSpace(env) == string.IsNullOrWhiteSpace(file) && !inputs.IsUnknown("keyEnv") && !inputs.IsUnknown("keyFile"))
             inputs.Fail("keyEnv", "give exactly one of keyEnv and keyFile");
+        foreach (var (name, value) in new[] { ("keyEnv", env), ("keyFile", file) })
+            if (Components.Cluster.MembershipProofSpec.LooksLikePrivateKey(value))
+                inputs.Fail(name, "holds what looks like a private key (64 hex digits); the wallet key never goes into the stack: give the name of the variable or file that holds it");
         var address = inputs.OptionalString("address");
         if (address is not null && EthereumAddress.Normalize(address) is null) inputs.Fail("address", $"'{address}' is not an Ethereum address");
         return Task.FromResult(new CheckResult(inputs.Map, inputs.Failures));

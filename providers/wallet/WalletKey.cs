@@ -3,6 +3,7 @@ using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Math;
+using ScyllaApocryph.Components.Cluster;
 
 namespace ScyllaApocryph.Providers.Wallet;
 
@@ -35,18 +36,27 @@ public sealed class WalletKey
         return new WalletKey(new ECPrivateKeyParameters(d, Secp256k1.Domain));
     }
 
-    /// <summary>Reads the key from the environment variable <paramref name="name"/>.</summary>
+    /// <summary>
+    /// Reads the key from the environment variable <paramref name="name"/>. Errors never repeat the name: if a key
+    /// was pasted where the name belongs, it would land in the log.
+    /// </summary>
     public static WalletKey FromEnvironment(string name)
     {
+        if (MembershipProofSpec.LooksLikePrivateKey(name))
+            throw new InvalidOperationException("keyEnv holds what looks like a private key (64 hex digits), not an environment variable name; " +
+                "remove it from the stack, treat the key as leaked, and name the variable that holds the key");
         var value = Environment.GetEnvironmentVariable(name);
-        if (string.IsNullOrWhiteSpace(value)) throw new InvalidOperationException($"environment variable {name} (the application wallet key) is not set");
+        if (string.IsNullOrWhiteSpace(value)) throw new InvalidOperationException("the environment variable named by keyEnv (the application wallet key) is not set");
         return FromHex(value);
     }
 
-    /// <summary>Reads the key from a file holding the hex key (a trailing newline is fine).</summary>
+    /// <summary>Reads the key from a file holding the hex key (a trailing newline is fine). Errors never repeat the path.</summary>
     public static WalletKey FromFile(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"wallet key file {path} does not exist");
+        if (MembershipProofSpec.LooksLikePrivateKey(path))
+            throw new InvalidOperationException("keyFile holds what looks like a private key (64 hex digits), not a path; " +
+                "remove it from the stack, treat the key as leaked, and name the file that holds the key");
+        if (!File.Exists(path)) throw new FileNotFoundException("the wallet key file named by keyFile does not exist");
         return FromHex(File.ReadAllText(path));
     }
 

@@ -150,4 +150,58 @@ public sealed class ClusterRulesTests
         Assert.Empty(Check(stack).Errors);
         Assert.Contains(Check(nebula).Errors, e => e.StartsWith("scylla-apocryph:compose: the one-host trial has no Nebula overlay", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("demo")]
+    [InlineData("beta")]
+    [InlineData("scylla")]
+    [InlineData("arbiter")]
+    [InlineData("lighthouse")]
+    public void The_operator_group_must_not_be_a_group_nodes_carry_or_the_REST_API_opens_to_every_node(string group)
+    {
+        var stack = ClusterFixtures.ThreeDatacenters(security: SecurityMode.Nebula);
+        stack = stack with { Cluster = stack.Cluster with { Membership = new ReconciliationSpec(new Uri("http://agent/"), group) } };
+
+        var (errors, _) = Check(stack);
+
+        var error = Assert.Single(errors);
+        Assert.StartsWith($"scylla-apocryph:cluster.membership.operatorGroup: '{group}'", error);
+        Assert.Contains("REST API", error);
+    }
+
+    [Fact]
+    public void An_operator_group_of_its_own_is_accepted()
+    {
+        var stack = ClusterFixtures.ThreeDatacenters(security: SecurityMode.Nebula);
+        stack = stack with { Cluster = stack.Cluster with { Membership = new ReconciliationSpec(new Uri("http://agent/"), "demo-operators") } };
+
+        Assert.Empty(Check(stack).Errors);
+    }
+
+    [Theory]
+    [InlineData("0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318", null, "keyEnv")]
+    [InlineData(null, "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318", "keyFile")]
+    public void A_wallet_key_pasted_into_membershipProof_is_refused_by_key_path_without_echoing_it(string? keyEnv, string? keyFile, string where)
+    {
+        var stack = ClusterFixtures.ThreeDatacenters();
+        stack = stack with { Cluster = stack.Cluster with { MembershipProof = new MembershipProofSpec(keyEnv, keyFile, null) } };
+
+        var error = Assert.Single(Check(stack).Errors);
+
+        Assert.StartsWith($"scylla-apocryph:cluster.membershipProof.{where}: holds what looks like a private key", error);
+        Assert.DoesNotContain("4c0883a6", error);
+    }
+
+    [Theory]
+    [InlineData("10y", null, null, "scylla-apocryph:cluster.pki.caDuration: '10y' is not a duration")]
+    [InlineData(null, "30d", "30d", "scylla-apocryph:cluster.pki.renewBefore: 30d must be shorter than certDuration (30d)")]
+    [InlineData(null, null, "400d", "scylla-apocryph:cluster.pki.renewBefore: 400d must be shorter than certDuration (365d)")]
+    [InlineData("100d", null, null, "scylla-apocryph:cluster.pki.certDuration: 365d is longer than caDuration (100d)")]
+    public void Pki_durations_must_parse_and_fit_inside_each_other(string? ca, string? cert, string? renew, string expected)
+    {
+        var stack = ClusterFixtures.ThreeDatacenters();
+        stack = stack with { Cluster = stack.Cluster with { Pki = new PkiSpec(ca, cert, renew) } };
+
+        Assert.StartsWith(expected, Assert.Single(Check(stack).Errors));
+    }
 }

@@ -99,6 +99,24 @@ public sealed class NodeConfigTests
     }
 
     [Fact]
+    public void In_nebula_mode_the_overlay_firewall_opens_exactly_the_ports_scylla_yaml_listens_on()
+    {
+        var stack = ClusterFixtures.ThreeDatacenters(security: SecurityMode.Nebula);
+        var cluster = stack.Cluster with { Ports = new PortSpec(Storage: 7100, Cql: 9100), Membership = new ReconciliationSpec(new Uri("http://agent/"), "ops") };
+        var topology = Topology.Build(stack with { Cluster = cluster });
+
+        var yaml = Parse(ScyllaNodeConfig.ScyllaYaml(topology, topology.Slots[0]));
+        var firewall = ScyllaApocryph.Components.Mesh.NebulaMeshPlanner.Plan(SecurityMaterial.MeshSpec(topology))[0].Firewall;
+
+        var tcp = firewall.Inbound.Where(r => r.Proto == "tcp").Select(r => r.Port).Order().ToList();
+        var listening = new[] { "storage_port", "native_transport_port", "native_shard_aware_transport_port", "api_port" }.Select(k => Get(yaml, k)).Order().ToList();
+        Assert.Equal(listening, tcp.Distinct());
+        Assert.Contains(firewall.Inbound, r => r.Port == "7100" && r.Group == "demo");
+        Assert.Contains(firewall.Inbound, r => r.Port == "9100" && r.Group == "demo");
+        Assert.DoesNotContain(firewall.Inbound, r => r.Port is "7000" or "9042");
+    }
+
+    [Fact]
     public void Rack_and_datacenter_properties_name_the_slot_and_prefer_local()
     {
         var topology = Topology.Build(ClusterFixtures.ThreeDatacenters());

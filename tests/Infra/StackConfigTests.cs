@@ -171,6 +171,19 @@ public sealed class StackConfigTests
     }
 
     [Fact]
+    public void The_pki_section_sets_durations_renewal_and_ca_rotation_and_each_bad_value_names_its_key_path()
+    {
+        var spec = StackConfigLoader.Parse("scylla-apocryph", "test", "f", Valid.Replace("arbiter: { provider: p3 }",
+            "arbiter: { provider: p3 }\n    pki: { caDuration: 1825d, certDuration: 90d, renewBefore: 15d, caRotation: 2 }"));
+        var errors = Errors(Valid.Replace("arbiter: { provider: p3 }",
+            "arbiter: { provider: p3 }\n    pki: { caDuration: 10y, certDuration: 30d, renewBefore: 30d, caRotation: -1, colour: blue }"));
+
+        Assert.Equal(new PkiSpec("1825d", "90d", "15d", 2), spec.Cluster.Pki);
+        Assert.Contains(errors, e => e.StartsWith("scylla-apocryph:cluster.pki.caRotation: must be >= 0", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("scylla-apocryph:cluster.pki.colour: unknown key", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_missing_stack_file_is_an_error_that_lists_the_stacks_present()
     {
         var dir = Directory.CreateTempSubdirectory("proj-").FullName;

@@ -126,14 +126,56 @@ public sealed class NebulaPkiProviderTests
     public async Task NebulaCertFailure_IsReported_WithoutKeyMaterial()
     {
         var ca = await Ca(new NebulaCertificateAuthorityProvider());
+        var other = await Ca(new NebulaCertificateAuthorityProvider());
         var provider = new NebulaCertificateProvider();
-        // Longer than the CA lives: nebula-cert refuses to sign.
-        var inputs = CertInputs(ca).With("duration", "1000d");
+        // The key of another CA: nebula-cert refuses to sign.
+        var inputs = CertInputs(ca).With("caKey", other["key"]);
         var e = await Assert.ThrowsAsync<NebulaCertException>(() => provider.CreateAsync(new CreateRequest(CertUrn, NebulaCertificateProvider.Type, inputs), default));
-        var key = ca["key"].Reveal().AsString!;
-        var keyBody = key.Split('\n')[1];
-        Assert.DoesNotContain(keyBody, e.Message);
+        foreach (var key in new[] { ca["key"], other["key"] })
+            Assert.DoesNotContain(key.Reveal().AsString!.Split('\n')[1], e.Message);
         Assert.Contains("sign", e.Message);
+    }
+
+    [NebulaCertFact]
+    public async Task Certificate_AskedToOutliveItsCa_EndsJustBeforeTheCa()
+    {
+        var ca = await Ca(new NebulaCertificateAuthorityProvider());
+        var caNotAfter = new NebulaCertTool().Print(ca.GetString("cert")!).NotAfter;
+        var provider = new NebulaCertificateProvider();
+
+        var created = await provider.CreateAsync(new CreateRequest(CertUrn, NebulaCertificateProvider.Type, CertInputs(ca).With("duration", "1000d")), default);
+
+        var notAfter = new NebulaCertTool().Print(created.Outputs.GetString("cert")!).NotAfter;
+        Assert.InRange(notAfter, caNotAfter - RenewalWindow.CaMargin - TimeSpan.FromMinutes(1), caNotAfter - RenewalWindow.CaMargin);
+    }
+
+    [NebulaCertFact]
+    public async Task Renewal_LeavesACertificateThatAlreadyEndsWithItsCa_AndNotesThatTheCaNeedsRotating()
+    {
+        var ca = await Ca(new NebulaCertificateAuthorityProvider());
+        var inputs = CertInputs(ca).With("duration", "1000d");
+        var cert = (await new NebulaCertificateProvider().CreateAsync(new CreateRequest(CertUrn, NebulaCertificateProvider.Type, inputs), default)).Outputs;
+        var caNotAfter = new NebulaCertTool().Print(ca.GetString("cert")!).NotAfter;
+        var provider = new NebulaCertificateProvider(new NebulaCertTool(), new FakeTimeProvider(caNotAfter - TimeSpan.FromDays(20)));
+
+        var diff = await provider.DiffAsync(new DiffRequest(CertUrn, NebulaCertificateProvider.Type, "id", inputs, cert, inputs), default);
+
+        Assert.False(diff.Changes);
+        Assert.Empty(diff.ReplaceKeys);
+        Assert.Contains(diff.Notes!, n => n.Contains("together with its CA") && n.Contains("rotation"));
+    }
+
+    [NebulaCertFact]
+    public async Task Certificate_IsRefusedWithAClearMessage_WhenItsCaHasExpired()
+    {
+        var ca = await Ca(new NebulaCertificateAuthorityProvider());
+        var caNotAfter = new NebulaCertTool().Print(ca.GetString("cert")!).NotAfter;
+        var provider = new NebulaCertificateProvider(new NebulaCertTool(), new FakeTimeProvider(caNotAfter + TimeSpan.FromDays(1)));
+
+        var e = await Assert.ThrowsAsync<NebulaCertException>(() => provider.CreateAsync(new CreateRequest(CertUrn, NebulaCertificateProvider.Type, CertInputs(ca)), default));
+
+        Assert.Contains("CA expires", e.Message);
+        Assert.Contains("rotation", e.Message);
     }
 
     private static string ProviderInputsIso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);

@@ -7,25 +7,30 @@ namespace ScyllaApocryph.Tests.Nebula;
 /// Simulated hosts for the overlay tests: one network namespace per host, each with a veth into a private
 /// "switch" namespace holding a bridge, so nothing is added to the machine's own namespace. Names are unique per
 /// run; Dispose kills every process started here (by its own id) and deletes every namespace (which deletes the veths).
+/// A killed run cannot dispose, so each lab records what it creates (<see cref="NetnsLeftovers"/>) and the next lab
+/// removes what runs that are no longer alive left behind.
 /// </summary>
 public sealed class NetnsLab : IDisposable
 {
+    private readonly string _marker;
     private readonly List<string> _namespaces = [];
     private readonly List<Process> _processes = [];
     private readonly StringBuilder _log = new();
     private readonly Dictionary<(string, int), Process> _listeners = [];
 
-    public NetnsLab()
+    public NetnsLab(string markerDirectory = NetnsLeftovers.DefaultDirectory)
     {
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("network namespaces need Linux");
+        Pki.Preconditions.RequireNetns();
+        RemoveLeftovers(markerDirectory);
         Id = Guid.NewGuid().ToString("N")[..6];
         WorkDir = Path.Combine(Path.GetTempPath(), "sa-netns-" + Id);
-        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("network namespaces need Linux");
+        _marker = NetnsLeftovers.Begin(markerDirectory, Id);
         Directory.CreateDirectory(WorkDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Switch = $"sap{Id}sw";
         try
         {
-            Ip("netns", "add", Switch);
-            _namespaces.Add(Switch);
+            AddNamespace(Switch);
             Ip("-n", Switch, "link", "set", "lo", "up");
             Ip("-n", Switch, "link", "add", "br0", "type", "bridge");
             Ip("-n", Switch, "link", "set", "br0", "up");
@@ -56,8 +61,7 @@ public sealed class NetnsLab : IDisposable
     public string AddHost(int n)
     {
         var ns = $"sap{Id}h{n}";
-        Ip("netns", "add", ns);
-        _namespaces.Add(ns);
+        AddNamespace(ns);
         Ip("-n", ns, "link", "set", "lo", "up");
         Ip("-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", $"v{n}", "netns", Switch);
         Ip("-n", ns, "addr", "add", $"10.99.0.{n}/24", "dev", "eth0");
@@ -180,6 +184,55 @@ public sealed class NetnsLab : IDisposable
         return (p.ExitCode, output);
     }
 
+    private void AddNamespace(string ns)
+    {
+        NetnsLeftovers.Record(_marker, ns);
+        Ip("netns", "add", ns);
+        _namespaces.Add(ns);
+    }
+
+    /// <summary>
+    /// Removes what labs of dead runs left: the processes inside their namespaces (nebula, listeners), the
+    /// namespaces and their work directories. Labs of live runs are left alone.
+    /// </summary>
+    private void RemoveLeftovers(string markerDirectory)
+    {
+        foreach (var leftover in NetnsLeftovers.Find(markerDirectory, NetnsLeftovers.IsAlive))
+        {
+            foreach (var ns in Enumerable.Reverse(leftover.Namespaces).Where(Exists))
+            {
+                var (_, pids) = Run("ip", ["netns", "pids", ns], TimeSpan.FromSeconds(15));
+                foreach (var pid in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    try
+                    {
+                        using var p = Process.GetProcessById(int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture));
+                        p.Kill();
+                        p.WaitForExit(5000);
+                    }
+                    catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or System.ComponentModel.Win32Exception)
+                    {
+                        // Already gone.
+                    }
+                }
+                Run("ip", ["netns", "del", ns], TimeSpan.FromSeconds(15));
+            }
+            try
+            {
+                var workDir = Path.Combine(Path.GetTempPath(), "sa-netns-" + leftover.Id);
+                if (Directory.Exists(workDir)) Directory.Delete(workDir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            // Keep the record while anything it names is still there, so a later run tries again.
+            if (!leftover.Namespaces.Any(Exists)) File.Delete(leftover.Marker);
+        }
+    }
+
+    /// <summary>True while a named network namespace exists (iproute2 keeps one mount per name in /run/netns).</summary>
+    public static bool Exists(string ns) => File.Exists(Path.Combine("/run/netns", ns));
+
     private void Ip(params string[] args)
     {
         var (code, output) = Run("ip", args, TimeSpan.FromSeconds(15));
@@ -206,6 +259,17 @@ public sealed class NetnsLab : IDisposable
             catch (Exception)
             {
                 // Keep cleaning the rest.
+            }
+        }
+        if (!_namespaces.Any(Exists))
+        {
+            try
+            {
+                File.Delete(_marker);
+            }
+            catch (IOException)
+            {
+                // The next lab sees a dead owner and cleans up.
             }
         }
         _namespaces.Clear();

@@ -31,13 +31,28 @@ public static class Preconditions
     /// <summary>Null when nebula-cert can run, else why not.</summary>
     public static string? NebulaCertMissing => NebulaCert.Value ? null : "nebula-cert is not installed (run scripts/setup.sh)";
 
-    public static string? NetnsMissing =>
-        !Root.Value ? "network namespace tests need root"
-        : !NebulaCert.Value || !Nebula.Value ? "nebula / nebula-cert are not installed (run scripts/setup.sh)"
-        : !IpRoute.Value ? "iproute2 (ip) is not installed"
-        : !Python.Value ? "python3 is needed for the TCP listeners"
-        : !Tun.Value ? "/dev/net/tun is missing"
-        : null;
+    /// <summary>Why the network namespace tests skip: only for want of root. Null when they run.</summary>
+    public static string? NetnsSkip => Netns(Root.Value, []).Skip;
+
+    /// <summary>
+    /// Throws when running as root without what the namespace tests need: as root they are meant to run, so a
+    /// missing tool is a failure with its remedy, not a silent skip.
+    /// </summary>
+    public static void RequireNetns()
+    {
+        var missing = new List<string>();
+        if (!NebulaCert.Value || !Nebula.Value) missing.Add("nebula and nebula-cert (Debian package nebula)");
+        if (!IpRoute.Value) missing.Add("ip (Debian package iproute2)");
+        if (!Python.Value) missing.Add("python3 (for the TCP listeners)");
+        if (!Tun.Value) missing.Add("/dev/net/tun (a TUN device for nebula)");
+        if (Netns(Root.Value, missing).Failure is { } failure) throw new InvalidOperationException(failure);
+    }
+
+    /// <summary>The rule: skip (with the reason) where not root; as root, fail on anything missing.</summary>
+    internal static (string? Skip, string? Failure) Netns(bool root, IReadOnlyList<string> missing) =>
+        !root ? ("network namespace tests need root (they create namespaces and TUN devices)", null)
+        : missing.Count > 0 ? (null, $"running as root, so the network namespace tests run, but they are missing: {string.Join("; ", missing)}. Run scripts/setup.sh")
+        : (null, null);
 
     public static string? EthersMissing => Ethers.Value ? null : $"node or the ethers package is missing in {JsDirectory} (run scripts/setup.sh)";
 

@@ -86,6 +86,28 @@ public sealed class TlsPkiTests
     }
 
     [Fact]
+    public async Task Renewal_LeavesALeafThatAlreadyEndsWithItsCa_AndNotesThatTheCaNeedsRotating()
+    {
+        var clock = new FakeTimeProvider(Now);
+        var caProvider = new TlsCertificateAuthorityProvider(clock);
+        var certProvider = new TlsCertificateProvider(clock);
+        var urn = Urn.Create("t", "p", null, TlsCertificateProvider.Type, "n0");
+        var ca = (await caProvider.CreateAsync(new CreateRequest(urn, TlsCertificateAuthorityProvider.Type,
+            PropertyMap.Of(("commonName", "cluster"), ("duration", "100d"))), default)).Outputs;
+        var inputs = (await certProvider.CheckAsync(new CheckRequest(urn, TlsCertificateProvider.Type, PropertyMap.Empty, PropertyMap.Of(
+            ("commonName", "n0"), ("dnsNames", PropertyValue.Array("n0.example")), ("duration", "365d"), ("caCert", ca["cert"]), ("caKey", ca["key"]))), default)).Inputs;
+        var cert = (await certProvider.CreateAsync(new CreateRequest(urn, TlsCertificateProvider.Type, inputs), default)).Outputs;
+        Assert.Equal(ca.GetString("notAfter"), cert.GetString("notAfter")); // capped at the CA
+
+        clock.Advance(TimeSpan.FromDays(80)); // 20 days before both end: inside the 30-day window
+        var diff = await certProvider.DiffAsync(new DiffRequest(urn, TlsCertificateProvider.Type, "id", inputs, cert, inputs), default);
+
+        Assert.False(diff.Changes);
+        Assert.Empty(diff.ReplaceKeys);
+        Assert.Contains(diff.Notes!, n => n.Contains("together with its CA") && n.Contains("rotation"));
+    }
+
+    [Fact]
     public async Task Providers_KeepKeysSecret_AndReplaceInsideTheRenewalWindowOrAfterCaRotation()
     {
         var clock = new FakeTimeProvider(Now);

@@ -22,6 +22,37 @@ public sealed class MembershipProofProviderTests
         Assert.DoesNotContain(WalletSignatureTests.TestKey[2..10], failure.Reason);
     }
 
+    [Theory]
+    [InlineData("keyEnv")]
+    [InlineData("keyFile")]
+    public async Task Check_RefusesAKeyPastedWhereTheVariableOrFileNameBelongs_WithoutEchoingIt(string where)
+    {
+        var news = PropertyMap.Of(("cluster", "prod"), ("kind", "nebula"), ("publicKey", "89f3"), (where, WalletSignatureTests.TestKey[2..]));
+
+        var check = await new MembershipProofProvider().CheckAsync(new CheckRequest(Urn, MembershipProofProvider.Type, PropertyMap.Empty, news), default);
+
+        var failure = Assert.Single(check.Failures);
+        Assert.Equal(where, failure.Property);
+        Assert.Contains("looks like a private key", failure.Reason);
+        Assert.DoesNotContain(WalletSignatureTests.TestKey[2..10], failure.Reason);
+    }
+
+    [Fact]
+    public void Loading_from_keyEnv_or_keyFile_never_repeats_their_value_in_the_error()
+    {
+        var pasted = Assert.Throws<InvalidOperationException>(() => WalletKey.FromEnvironment(WalletSignatureTests.TestKey));
+        Assert.Contains("looks like a private key", pasted.Message);
+        var pastedFile = Assert.Throws<InvalidOperationException>(() => WalletKey.FromFile(WalletSignatureTests.TestKey[2..]));
+        Assert.Contains("looks like a private key", pastedFile.Message);
+        var unset = Assert.Throws<InvalidOperationException>(() => WalletKey.FromEnvironment("SA_TEST_UNSET_" + Guid.NewGuid().ToString("N")));
+        var missing = Assert.Throws<FileNotFoundException>(() => WalletKey.FromFile("/nonexistent/sa-test-wallet-key"));
+
+        foreach (var message in new[] { pasted.Message, pastedFile.Message })
+            Assert.DoesNotContain(WalletSignatureTests.TestKey[2..10], message);
+        Assert.DoesNotContain("SA_TEST_UNSET_", unset.Message);
+        Assert.DoesNotContain("sa-test-wallet-key", missing.Message);
+    }
+
     [Fact]
     public async Task Create_SignsWithTheKeyFromTheEnvironment_AndReadVerifiesIt()
     {
