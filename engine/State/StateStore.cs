@@ -25,6 +25,11 @@ public sealed class StateStore : IDisposable
     private FileStream? _journal;
     private long _seq;
 
+    // What the first append must repair at the end of the journal a crash left: cut a torn last line off
+    // (truncate to this length), or end a complete last line that lost its newline.
+    private long? _truncateJournalTo;
+    private bool _terminateJournal;
+
     private StateStore(string directory, ISecretCipher cipher, StackState state)
     {
         _directory = directory;
@@ -142,8 +147,7 @@ public sealed class StateStore : IDisposable
     {
         lock (_gate)
         {
-            if (_journal is null) Directory.CreateDirectory(_directory);
-            _journal ??= new FileStream(JournalPath, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 12);
+            _journal ??= OpenJournal();
             var buffer = new MemoryStream();
             using (var w = new Utf8JsonWriter(buffer))
             {
@@ -160,6 +164,18 @@ public sealed class StateStore : IDisposable
             BytesWritten += buffer.Length;
             apply();
         }
+    }
+
+    private FileStream OpenJournal()
+    {
+        Directory.CreateDirectory(_directory);
+        var journal = new FileStream(JournalPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, 1 << 12);
+        if (_truncateJournalTo is { } length) journal.SetLength(length);
+        journal.Seek(0, SeekOrigin.End);
+        if (_terminateJournal) journal.WriteByte((byte)'\n');
+        _truncateJournalTo = null;
+        _terminateJournal = false;
+        return journal;
     }
 
     private void LoadSnapshot()
@@ -199,6 +215,7 @@ public sealed class StateStore : IDisposable
     {
         if (!File.Exists(JournalPath)) return;
         var bytes = File.ReadAllBytes(JournalPath);
+        var complete = Array.LastIndexOf(bytes, (byte)'\n') + 1; // the bytes up to and including the last newline
         var lines = Encoding.UTF8.GetString(bytes).Split('\n');
         for (var i = 0; i < lines.Length; i++)
         {
@@ -209,11 +226,13 @@ public sealed class StateStore : IDisposable
             {
                 using var doc = JsonDocument.Parse(line);
                 ApplyEntry(doc.RootElement);
+                if (last) _terminateJournal = true; // whole, but its newline was lost: end it before appending
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
             {
-                if (last) break;
-                throw Damaged(JournalPath, $"line {i + 1}: {e.Message}", e);
+                if (!last) throw Damaged(JournalPath, $"line {i + 1}: {e.Message}", e);
+                // Cut it off before the next entry is appended, or the two would be glued into one damaged line.
+                _truncateJournalTo = complete;
             }
         }
         Interrupted = State.Pending.Count > 0;

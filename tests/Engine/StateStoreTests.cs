@@ -92,6 +92,47 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_after_a_torn_journal_line_appends_cleanly_and_a_later_load_keeps_its_entries()
+    {
+        await _h.UpAsync(Graph("a"));
+        using (var store = _h.OpenStore())
+        {
+            store.Put(store.State.Live.Single() with { Id = "moved" });
+        }
+        File.AppendAllText(Path.Combine(_h.Directory, StateStore.JournalFile), "{\"seq\":99,\"kind\":\"pu");
+
+        using (var next = _h.OpenStore())
+        {
+            next.Put(next.State.Live.Single() with { Id = "moved-again" });
+        }
+        using var reopened = _h.OpenStore();
+
+        Assert.Equal("moved-again", reopened.State.Live.Single().Id);
+        Assert.DoesNotContain("\"pu{", File.ReadAllText(Path.Combine(_h.Directory, StateStore.JournalFile)));
+    }
+
+    [Fact]
+    public async Task A_journal_line_that_lost_only_its_newline_is_kept_and_ended_before_the_next_entry()
+    {
+        await _h.UpAsync(Graph("a"));
+        using (var store = _h.OpenStore())
+        {
+            store.Put(store.State.Live.Single() with { Id = "moved" });
+        }
+        var journal = Path.Combine(_h.Directory, StateStore.JournalFile);
+        File.WriteAllText(journal, File.ReadAllText(journal).TrimEnd('\n'));
+
+        using (var next = _h.OpenStore())
+        {
+            Assert.Equal("moved", next.State.Live.Single().Id);
+            next.Put(next.State.Live.Single() with { Id = "moved-again" });
+        }
+        using var reopened = _h.OpenStore();
+
+        Assert.Equal("moved-again", reopened.State.Live.Single().Id);
+    }
+
+    [Fact]
     public async Task A_damaged_snapshot_gives_a_clear_error_and_is_never_overwritten()
     {
         await _h.UpAsync(Graph("a"));
