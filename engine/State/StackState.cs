@@ -74,6 +74,12 @@ public sealed class StackState
         }
     }
 
+    /// <summary>Records an old half as it was saved, beside a live resource of the same URN if there is one.</summary>
+    internal void AddRetired(ResourceState resource)
+    {
+        lock (_gate) _retired.Add(resource with { Delete = true });
+    }
+
     internal void Remove(Urn urn, string? id, bool retired)
     {
         lock (_gate)

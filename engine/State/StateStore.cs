@@ -192,11 +192,7 @@ public sealed class StateStore : IDisposable
             foreach (var e in root.GetProperty("resources").EnumerateArray())
             {
                 var r = StateJson.ReadResource(e, _cipher);
-                if (r.Delete)
-                {
-                    State.Put(r with { Delete = false });
-                    State.Retire(r.Urn);
-                }
+                if (r.Delete) State.AddRetired(r); // never through the live map: the new half may share its URN
                 else State.Put(r);
             }
             if (root.TryGetProperty("pending", out var pending))

@@ -79,6 +79,31 @@ public sealed class PlanAndApplyTests : IDisposable
         Assert.Equal("a-v2", store.State.Live.Single().Id);
     }
 
+    /// <summary>Replaces a (name a-v1 by a-v2) while the old half's delete fails, so both halves stay recorded.</summary>
+    private async Task ReplaceLeavingTheOldHalf()
+    {
+        var options = new ResourceOptions { ReplaceOnChanges = ["name"] };
+        var g1 = EngineHarness.NewGraph();
+        g1.Resource(Thing, "a", "mem", PropertyMap.Of(("name", "a-v1")), options: options);
+        await _h.UpAsync(g1);
+        _h.Provider.FailOn.Add("delete:a-v1");
+        var g2 = EngineHarness.NewGraph();
+        g2.Resource(Thing, "a", "mem", PropertyMap.Of(("name", "a-v2")), options: options);
+        await _h.UpAsync(g2);
+        _h.Provider.FailOn.Clear();
+    }
+
+    [Fact]
+    public async Task A_replacement_whose_old_half_could_not_be_deleted_keeps_both_halves_in_the_saved_state()
+    {
+        await ReplaceLeavingTheOldHalf();
+
+        using var store = _h.OpenStore();
+
+        Assert.Equal("a-v2", Assert.Single(store.State.Live).Id);
+        Assert.Equal("a-v1", Assert.Single(store.State.Retired).Id);
+    }
+
     [Fact]
     public async Task A_change_the_provider_cannot_update_in_place_replaces()
     {
