@@ -25,6 +25,9 @@ public sealed class StateStore : IDisposable
     private FileStream? _journal;
     private long _seq;
 
+    // The highest journal sequence number the snapshot already contains; replay skips entries at or below it.
+    private long _snapshotSeq;
+
     // What the first append must repair at the end of the journal a crash left: cut a torn last line off
     // (truncate to this length), or end a complete last line that lost its newline.
     private long? _truncateJournalTo;
@@ -106,6 +109,9 @@ public sealed class StateStore : IDisposable
                 {
                     w.WriteStartObject();
                     w.WriteNumber("version", FormatVersion);
+                    // Every journal entry up to this one is in this snapshot: should the journal outlive the
+                    // snapshot (a kill between the rename below and the journal's deletion), replay skips them.
+                    w.WriteNumber("journalSeq", _seq);
                     w.WritePropertyName("outputs");
                     PropertyJson.WriteMap(w, State.Outputs, _cipher);
                     w.WriteStartArray("resources");
@@ -188,6 +194,7 @@ public sealed class StateStore : IDisposable
             var root = doc.RootElement;
             var version = root.GetProperty("version").GetInt32();
             if (version != FormatVersion) throw new JsonException($"unsupported state format version {version}");
+            if (root.TryGetProperty("journalSeq", out var journalSeq)) _seq = _snapshotSeq = journalSeq.GetInt64();
             State.Outputs = PropertyJson.ReadMap(root.GetProperty("outputs"), _cipher);
             foreach (var e in root.GetProperty("resources").EnumerateArray())
             {
@@ -236,7 +243,9 @@ public sealed class StateStore : IDisposable
 
     private void ApplyEntry(JsonElement e)
     {
-        _seq = Math.Max(_seq, e.GetProperty("seq").GetInt64());
+        var seq = e.GetProperty("seq").GetInt64();
+        _seq = Math.Max(_seq, seq);
+        if (seq <= _snapshotSeq) return; // already in the snapshot
         var urn = e.TryGetProperty("urn", out var u) ? new Urn(u.GetString()!) : null;
         switch (e.GetProperty("kind").GetString())
         {

@@ -133,6 +133,56 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_journal_left_behind_by_a_kill_after_the_snapshot_was_written_is_not_applied_twice()
+    {
+        await _h.UpAsync(Graph("a"));
+        var journal = Path.Combine(_h.Directory, StateStore.JournalFile);
+        var urn = new Urn("urn:pulumi:test::proj::test:index:Thing::a");
+        (IReadOnlyList<ResourceState> Live, IReadOnlyList<ResourceState> Retired) before;
+        using (var store = _h.OpenStore())
+        {
+            // What a replacement journals: the new half is created, the old one retired, the new one recorded.
+            var old = store.State.Find(urn)!;
+            store.Begin("create", old with { Id = null });
+            store.Retire(urn);
+            store.Put(old with { Id = "a-new" });
+            store.End(urn);
+            before = (store.State.Live, store.State.Retired);
+            var kept = File.ReadAllBytes(journal);
+            store.Checkpoint();
+            File.WriteAllBytes(journal, kept); // killed after the new snapshot moved into place, before the journal went
+        }
+
+        using var reopened = _h.OpenStore();
+
+        Assert.Equal(before.Live, reopened.State.Live);
+        Assert.Equal(before.Retired, reopened.State.Retired);
+        Assert.Empty(reopened.State.Pending);
+    }
+
+    [Fact]
+    public async Task After_a_journal_outlived_its_snapshot_the_next_runs_entries_are_still_replayed()
+    {
+        await _h.UpAsync(Graph("a"));
+        var journal = Path.Combine(_h.Directory, StateStore.JournalFile);
+        using (var store = _h.OpenStore())
+        {
+            store.Put(store.State.Live.Single() with { Id = "first" });
+            var kept = File.ReadAllBytes(journal);
+            store.Checkpoint();
+            File.WriteAllBytes(journal, kept);
+        }
+        using (var next = _h.OpenStore())
+        {
+            next.Put(next.State.Live.Single() with { Id = "second" });
+        }
+
+        using var reopened = _h.OpenStore();
+
+        Assert.Equal("second", reopened.State.Live.Single().Id);
+    }
+
+    [Fact]
     public async Task A_damaged_snapshot_gives_a_clear_error_and_is_never_overwritten()
     {
         await _h.UpAsync(Graph("a"));
