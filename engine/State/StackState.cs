@@ -80,6 +80,16 @@ public sealed class StackState
         lock (_gate) _retired.Add(resource with { Delete = true });
     }
 
+    /// <summary>Replaces the old half recorded with <paramref name="id"/> (what a refresh read of it); the live map is untouched.</summary>
+    internal void UpdateRetired(Urn urn, string? id, ResourceState resource)
+    {
+        lock (_gate)
+        {
+            var i = _retired.FindIndex(r => r.Urn == urn && r.Id == id);
+            if (i >= 0) _retired[i] = resource with { Delete = true };
+        }
+    }
+
     internal void Remove(Urn urn, string? id, bool retired)
     {
         lock (_gate)

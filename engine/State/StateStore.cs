@@ -81,6 +81,16 @@ public sealed class StateStore : IDisposable
     /// <summary>Marks the live resource as the old half of a replacement, to be deleted later.</summary>
     public void Retire(Urn urn) => Append("retire", w => w.WriteString("urn", urn.Value), () => State.Retire(urn));
 
+    /// <summary>Records what a refresh read of an old half (recorded with <paramref name="id"/>) still awaiting deletion.</summary>
+    public void UpdateRetired(Urn urn, string? id, ResourceState resource) =>
+        Append("retired", w =>
+        {
+            w.WriteString("urn", urn.Value);
+            if (id is not null) w.WriteString("id", id);
+            w.WritePropertyName("resource");
+            StateJson.WriteResource(w, resource with { Delete = true }, _cipher);
+        }, () => State.UpdateRetired(urn, id, resource));
+
     public void Remove(Urn urn, string? id, bool retired) =>
         Append("remove", w =>
         {
@@ -255,6 +265,9 @@ public sealed class StateStore : IDisposable
             case "end": State.End(urn!); break;
             case "put": State.Put(StateJson.ReadResource(e.GetProperty("resource"), _cipher)); break;
             case "retire": State.Retire(urn!); break;
+            case "retired":
+                State.UpdateRetired(urn!, e.TryGetProperty("id", out var oldId) ? oldId.GetString() : null, StateJson.ReadResource(e.GetProperty("resource"), _cipher));
+                break;
             case "remove":
                 State.Remove(urn!, e.TryGetProperty("id", out var id) ? id.GetString() : null, e.TryGetProperty("retired", out _));
                 break;

@@ -105,6 +105,21 @@ public sealed class PlanAndApplyTests : IDisposable
     }
 
     [Fact]
+    public async Task Refresh_records_drift_of_an_old_half_on_the_old_half_and_leaves_the_live_resource_alone()
+    {
+        await ReplaceLeavingTheOldHalf();
+        _h.Provider.Live["a-v1"] = _h.Provider.Live["a-v1"].With("size", 9);
+
+        var result = await _h.RefreshAsync();
+
+        Assert.True(result.Succeeded);
+        using var store = _h.OpenStore();
+        Assert.Equal("a-v2", Assert.Single(store.State.Live).Id);
+        var old = Assert.Single(store.State.Retired);
+        Assert.Equal(("a-v1", 9.0), (old.Id, old.Outputs.Get("size")!.AsNumber));
+    }
+
+    [Fact]
     public async Task A_change_the_provider_cannot_update_in_place_replaces()
     {
         _h.Provider.ReplaceKeys = ["zone"];

@@ -183,6 +183,24 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_update_of_an_old_half_is_journaled_and_replayed_onto_the_old_half()
+    {
+        await _h.UpAsync(Graph("a"));
+        using (var store = _h.OpenStore())
+        {
+            var old = store.State.Live.Single();
+            store.Retire(old.Urn);
+            store.Put(old with { Id = "new" });
+            store.UpdateRetired(old.Urn, old.Id, old with { Id = "old-read-back" });
+        }
+
+        using var reopened = _h.OpenStore();
+
+        Assert.Equal("new", reopened.State.Live.Single().Id);
+        Assert.Equal("old-read-back", reopened.State.Retired.Single().Id);
+    }
+
+    [Fact]
     public async Task A_damaged_snapshot_gives_a_clear_error_and_is_never_overwritten()
     {
         await _h.UpAsync(Graph("a"));
