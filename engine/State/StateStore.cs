@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ScyllaApocryph.Engine.Resources;
@@ -218,9 +219,9 @@ public sealed class StateStore : IDisposable
                     State.Begin(new PendingOperation(p.GetProperty("op").GetString()!, StateJson.ReadResource(p.GetProperty("resource"), _cipher)));
             }
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception e) when (IsDamage(e))
         {
-            throw Damaged(SnapshotPath, e.Message, e);
+            throw Damaged(SnapshotPath, Describe(e), e);
         }
     }
 
@@ -234,18 +235,28 @@ public sealed class StateStore : IDisposable
         {
             var line = lines[i];
             if (line.Length == 0) continue;
-            var last = i == lines.Length - 1; // no newline after it: a write the crash cut short
+            var last = i == lines.Length - 1; // no newline after it: a write the crash may have cut short
+            JsonDocument doc;
             try
             {
-                using var doc = JsonDocument.Parse(line);
-                ApplyEntry(doc.RootElement);
-                if (last) _terminateJournal = true; // whole, but its newline was lost: end it before appending
+                doc = JsonDocument.Parse(line);
             }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            catch (JsonException e)
             {
                 if (!last) throw Damaged(JournalPath, $"line {i + 1}: {e.Message}", e);
                 // Cut it off before the next entry is appended, or the two would be glued into one damaged line.
                 _truncateJournalTo = complete;
+                break;
+            }
+            try
+            {
+                using (doc) ApplyEntry(doc.RootElement);
+                if (last) _terminateJournal = true; // whole, but its newline was lost: end it before appending
+            }
+            catch (Exception e) when (IsDamage(e))
+            {
+                // Complete JSON that does not make sense was written that way (or altered later): not a torn write.
+                throw Damaged(JournalPath, $"line {i + 1}: {Describe(e)}", e);
             }
         }
         Interrupted = State.Pending.Count > 0;
@@ -275,6 +286,14 @@ public sealed class StateStore : IDisposable
             case var other: throw new JsonException($"unknown journal entry kind '{other}'");
         }
     }
+
+    private static bool IsDamage(Exception e) =>
+        e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or CryptographicException;
+
+    // The passphrase was already checked against secrets.json, so a secret that fails to decrypt was altered.
+    private static string Describe(Exception e) => e is CryptographicException
+        ? $"a secret value fails its integrity check, so the file was altered ({e.Message})"
+        : e.Message;
 
     private StateDamagedException Damaged(string path, string detail, Exception inner)
     {

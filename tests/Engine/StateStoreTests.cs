@@ -277,6 +277,78 @@ public sealed class StateStoreTests : IDisposable
         Assert.Contains("PULUMI_CONFIG_PASSPHRASE", error.Message);
     }
 
+    /// <summary>Flips one bit inside the first encrypted value of a state file, keeping it valid base64 and JSON.</summary>
+    internal static void AlterFirstSecret(string file)
+    {
+        var text = File.ReadAllText(file);
+        var match = System.Text.RegularExpressions.Regex.Match(text, "\"\\$secret\":\\s*\"([^\"]+)\"");
+        var raw = match.Groups[1].Value; // JSON-escaped: the writer escapes '+' as \u002B
+        var bytes = Convert.FromBase64String(System.Text.Json.JsonSerializer.Deserialize<string>("\"" + raw + "\"")!);
+        bytes[^1] ^= 1;
+        File.WriteAllText(file, text.Replace(raw, Convert.ToBase64String(bytes)));
+    }
+
+    private async Task UpWithASecret()
+    {
+        var g = EngineHarness.NewGraph();
+        g.Resource(Thing, "db", "mem", PropertyMap.Of(("password", PropertyValue.Secret("hunter2"))));
+        await _h.UpAsync(g);
+    }
+
+    [Fact]
+    public async Task An_altered_secret_in_the_snapshot_is_reported_as_damage_to_that_file()
+    {
+        await UpWithASecret();
+        await UpWithASecret(); // a second run leaves the first snapshot as the backup
+        var snapshot = Path.Combine(_h.Directory, StateStore.SnapshotFile);
+        AlterFirstSecret(snapshot);
+        var altered = File.ReadAllText(snapshot);
+
+        var error = Assert.Throws<StateDamagedException>(() => _h.OpenStore());
+
+        Assert.Contains("snapshot.json is damaged", error.Message);
+        Assert.Contains("altered", error.Message);
+        Assert.Contains("snapshot.json.bak", error.Message);
+        Assert.Equal(altered, File.ReadAllText(snapshot));
+    }
+
+    [Fact]
+    public async Task An_altered_secret_on_the_last_journal_line_is_damage_not_a_torn_write()
+    {
+        await _h.UpAsync(Graph("a"));
+        using (var store = _h.OpenStore())
+        {
+            store.SetOutputs(PropertyMap.Of(("password", PropertyValue.Secret("hunter2"))));
+        }
+        var journal = Path.Combine(_h.Directory, StateStore.JournalFile);
+        AlterFirstSecret(journal);
+        var altered = File.ReadAllText(journal);
+
+        var error = Assert.Throws<StateDamagedException>(() => _h.OpenStore());
+
+        Assert.Contains("journal.jsonl is damaged (line 1: a secret value fails its integrity check", error.Message);
+        Assert.Equal(altered, File.ReadAllText(journal));
+    }
+
+    [Theory]
+    [InlineData("\"salt\": \"not base64!\"", "'salt' is not valid base64")]
+    [InlineData("\"check\": \"AAAA\"", "'check' is too short")]
+    [InlineData("\"iterations\": 0", "iterations must be a positive number")]
+    public void A_damaged_secrets_file_is_reported_as_damage_and_not_as_a_wrong_passphrase(string damage, string detail)
+    {
+        PassphraseCipher.Open(_h.Directory, "right", iterations: 1000);
+        var settings = Path.Combine(_h.Directory, PassphraseCipher.SettingsFile);
+        var key = damage[..damage.IndexOf(':')];
+        File.WriteAllText(settings, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(settings), key + ": [^,\n]+", damage));
+        var damaged = File.ReadAllText(settings);
+
+        var error = Assert.Throws<StateDamagedException>(() => PassphraseCipher.Open(_h.Directory, "right", iterations: 1000));
+
+        Assert.Contains("secrets.json is damaged", error.Message);
+        Assert.Contains(detail, error.Message);
+        Assert.Equal(damaged, File.ReadAllText(settings));
+    }
+
     [Fact]
     public void Encrypting_the_same_secret_twice_gives_different_ciphertexts()
     {

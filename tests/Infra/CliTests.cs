@@ -177,6 +177,41 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task An_altered_secret_in_the_state_exits_2_as_damage_naming_the_file_and_leaves_it_as_it_was()
+    {
+        await Run("up", "--stack", "local", "--yes");
+        var snapshot = Path.Combine(_project, ".state", "local", StateStore.SnapshotFile);
+        Engine.StateStoreTests.AlterFirstSecret(snapshot);
+        var altered = File.ReadAllText(snapshot);
+
+        var (code, _, error) = await Run("up", "--stack", "local", "--yes");
+
+        Assert.Equal(2, code);
+        Assert.Contains($"{snapshot} is damaged", error);
+        Assert.DoesNotContain("passphrase", error);
+        Assert.Equal(altered, File.ReadAllText(snapshot));
+    }
+
+    [Fact]
+    public async Task A_damaged_salt_exits_2_as_damage_and_a_wrong_passphrase_is_still_reported_as_one()
+    {
+        await Run("up", "--stack", "local", "--yes");
+        var settings = Path.Combine(_project, ".state", "local", PassphraseCipher.SettingsFile);
+        var original = File.ReadAllText(settings);
+        _env["PULUMI_CONFIG_PASSPHRASE"] = "another passphrase";
+        var wrong = await Run("up", "--stack", "local", "--yes");
+        _env["PULUMI_CONFIG_PASSPHRASE"] = "test passphrase";
+        File.WriteAllText(settings, System.Text.RegularExpressions.Regex.Replace(original, "\"salt\": \"[^\"]*\"", "\"salt\": \"#not base64#\""));
+
+        var damaged = await Run("up", "--stack", "local", "--yes");
+
+        Assert.Equal((2, 2), (wrong.Code, damaged.Code));
+        Assert.Contains("passphrase does not match", wrong.Err);
+        Assert.Contains($"{settings} is damaged ('salt' is not valid base64)", damaged.Err);
+        Assert.DoesNotContain("passphrase does not match", damaged.Err);
+    }
+
+    [Fact]
     public async Task Json_output_is_a_single_document_with_every_step()
     {
         var (code, output, _) = await Run("up", "--stack", "local", "--yes", "--json");
