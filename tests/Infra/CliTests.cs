@@ -14,11 +14,14 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_project, true);
 
-    private async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    private Task<(int Code, string Out, string Err)> Run(params string[] args) => RunAnswering(null, args);
+
+    /// <param name="answer">What a person types at the terminal; null: there is no terminal to ask on.</param>
+    private async Task<(int Code, string Out, string Err)> RunAnswering(string? answer, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var env = new CliEnvironment(stdout, stderr, new StringReader(""), _project, k => _env.GetValueOrDefault(k), InputIsTerminal: false, OutputIsTerminal: false);
+        var env = new CliEnvironment(stdout, stderr, new StringReader(answer ?? ""), _project, k => _env.GetValueOrDefault(k), InputIsTerminal: answer is not null, OutputIsTerminal: false);
         var code = await new CliApp(env) { Pbkdf2Iterations = 1000 }.RunAsync(args);
         return (code, stdout.ToString(), stderr.ToString());
     }
@@ -94,6 +97,19 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("Plan:", output);
         Assert.Contains("pass --yes", error);
+        Assert.False(Directory.Exists(OutLocal));
+    }
+
+    [Fact]
+    public async Task With_json_the_confirmation_is_asked_on_standard_error_so_standard_output_stays_one_json_document()
+    {
+        var (code, output, error) = await RunAnswering("n\n", "up", "--stack", "local", "--json");
+
+        Assert.Equal(0, code);
+        using var plan = JsonDocument.Parse(output);
+        Assert.True(plan.RootElement.GetProperty("preview").GetBoolean());
+        Assert.Contains("Do you want to apply these changes? [y/N]", error);
+        Assert.Contains("Cancelled; nothing was changed.", error);
         Assert.False(Directory.Exists(OutLocal));
     }
 
