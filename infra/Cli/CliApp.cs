@@ -79,7 +79,7 @@ public sealed class CliApp(CliEnvironment env)
             if (!plan.HasChanges) return ExitCodes.Ok;
             if (!Confirm(p, "Do you want to apply these changes?", out var refusal)) return refusal;
         }
-        var result = await WithProgress(p, view => Engine(p, session, view).UpAsync(session.Graph, session.Store!, ct));
+        var result = await WithProgress(p, view => Engine(p, session, view).UpAsync(session.Graph, session.WritableStore(), ct));
         Report(p, "up", session, result, preview: false);
         return result.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
     }
@@ -87,7 +87,7 @@ public sealed class CliApp(CliEnvironment env)
     private async Task<int> RefreshAsync(ParseResult p, CancellationToken ct)
     {
         using var session = Open(p, "refresh", mutate: true);
-        var result = await Engine(p, session, null).RefreshAsync(session.Store!, ct);
+        var result = await Engine(p, session, null).RefreshAsync(session.WritableStore(), ct);
         Report(p, "refresh", session, result, preview: false);
         return result.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
     }
@@ -102,7 +102,8 @@ public sealed class CliApp(CliEnvironment env)
             if (!plan.HasChanges) return ExitCodes.Ok;
             if (!Confirm(p, "Do you want to delete these resources?", out var refusal)) return refusal;
         }
-        var result = await WithProgress(p, view => Engine(p, session, view).DestroyAsync(session.State, session.Store, ct));
+        var store = session.WritableStore();
+        var result = await WithProgress(p, view => Engine(p, session, view).DestroyAsync(store.State, store, ct));
         Report(p, "destroy", session, result, preview: false);
         return result.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
     }

@@ -98,6 +98,34 @@ public sealed class CliTests : IDisposable
         Assert.Contains("Plan:", output);
         Assert.Contains("pass --yes", error);
         Assert.False(Directory.Exists(OutLocal));
+        Assert.False(Directory.Exists(Path.Combine(_project, ".state")));
+    }
+
+    [Theory]
+    [InlineData("PULUMI_CONFIG_PASSPHRASE", "")]
+    [InlineData("PULUMI_CONFIG_PASSPHRASE_FILE", "/nonexistent/passphrase")]
+    public async Task An_unusable_passphrase_setting_on_a_new_stack_exits_2_naming_it_and_creates_nothing(string variable, string value)
+    {
+        _env.Remove("PULUMI_CONFIG_PASSPHRASE");
+        _env[variable] = value;
+
+        var (code, _, error) = await Run("up", "--stack", "local", "--yes");
+
+        Assert.Equal(2, code);
+        Assert.Contains(variable + ":", error);
+        Assert.False(Directory.Exists(Path.Combine(_project, ".state")));
+    }
+
+    [Fact]
+    public async Task Declining_the_plan_of_a_new_stack_without_a_passphrase_generates_none_and_leaves_no_state()
+    {
+        _env.Remove("PULUMI_CONFIG_PASSPHRASE");
+
+        var (code, _, error) = await RunAnswering("n\n", "up", "--stack", "local");
+
+        Assert.Equal(0, code);
+        Assert.DoesNotContain(PassphraseSource.GeneratedFile, error);
+        Assert.False(Directory.Exists(Path.Combine(_project, ".state")));
     }
 
     [Fact]
