@@ -263,6 +263,25 @@ public sealed class PlanAndApplyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_protected_resource_is_never_replaced()
+    {
+        var options = new ResourceOptions { ReplaceOnChanges = ["name"], Protect = true };
+        var g1 = EngineHarness.NewGraph();
+        g1.Resource(Thing, "keep", "mem", PropertyMap.Of(("name", "v1")), options: options);
+        await _h.UpAsync(g1);
+        var g2 = EngineHarness.NewGraph();
+        g2.Resource(Thing, "keep", "mem", PropertyMap.Of(("name", "v2")), options: options);
+
+        var result = await _h.UpAsync(g2);
+
+        Assert.Equal((StepKind.Replace, StepStatus.Failed), (Step(result, "keep").Step.Kind, Step(result, "keep").Status));
+        Assert.Contains("protected and cannot be replaced", Step(result, "keep").Error);
+        Assert.Equal(["create:v1"], _h.Provider.Calls);
+        using var store = _h.OpenStore();
+        Assert.Equal("v1", store.State.Live.Single().Id);
+    }
+
+    [Fact]
     public async Task Destroy_deletes_everything_dependents_first()
     {
         var g = EngineHarness.NewGraph();

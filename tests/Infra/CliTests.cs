@@ -90,6 +90,35 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failed_apply_step_exits_1_and_names_the_step()
+    {
+        // A file where the provider needs its folder: every write under it fails.
+        Directory.CreateDirectory(OutLocal);
+        File.WriteAllText(Path.Combine(OutLocal, "beta"), "in the way");
+
+        var (code, output, _) = await Run("up", "--stack", "local", "--yes");
+
+        Assert.Equal(1, code);
+        Assert.Matches(@"failed\s*: render:index:File .*beta", output);
+        Assert.Matches(@"Resources: .*\d+ failed", output);
+        Assert.True(File.Exists(Path.Combine(OutLocal, "alpha", "scylla-local-alpha-0", "scylla.yaml")));
+    }
+
+    [Fact]
+    public async Task Without_yes_and_without_a_terminal_destroy_shows_the_plan_refuses_and_deletes_nothing()
+    {
+        await Run("up", "--stack", "local", "--yes");
+        var files = Directory.GetFiles(OutLocal, "*", SearchOption.AllDirectories).Order().ToList();
+
+        var (code, output, error) = await Run("destroy", "--stack", "local");
+
+        Assert.Equal(2, code);
+        Assert.Matches(@"Plan: \d+ to delete", output);
+        Assert.Contains("pass --yes", error);
+        Assert.Equal(files, Directory.GetFiles(OutLocal, "*", SearchOption.AllDirectories).Order());
+    }
+
+    [Fact]
     public async Task Without_yes_and_without_a_terminal_up_shows_the_plan_refuses_and_changes_nothing()
     {
         var (code, output, error) = await Run("up", "--stack", "local");
@@ -265,6 +294,18 @@ public sealed class CliTests : IDisposable
         Assert.True(doc.RootElement.GetProperty("succeeded").GetBoolean());
         Assert.Contains(doc.RootElement.GetProperty("steps").EnumerateArray(), s => s.GetProperty("op").GetString() == "create");
         Assert.Equal(3, doc.RootElement.GetProperty("outputs").GetProperty("nodes").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Up_with_json_shows_no_secret_in_plaintext()
+    {
+        var (code, json, errors) = await Run("up", "--stack", "local", "--yes", "--json");
+        var (_, shown, _) = await Run("stack", "output", "--stack", "local", "--json", "--show-secrets");
+
+        var password = JsonDocument.Parse(shown).RootElement.GetProperty("superuserPassword").GetString()!;
+        Assert.Equal(0, code);
+        Assert.Equal("[secret]", JsonDocument.Parse(json).RootElement.GetProperty("outputs").GetProperty("superuserPassword").GetString());
+        Assert.DoesNotContain(password, json + errors);
     }
 
     [Fact]
