@@ -308,7 +308,12 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
                 var outputs = PropagateSecrets(r.Inputs, read.Outputs);
                 var changes = PropertyDiff.Compute(r.Outputs, outputs);
                 step = new Step(StepKind.Refresh, r.Urn, r.Type, r.Provider, changes, [], changes.Count > 0 ? "changed outside this program" : null);
-                if (changes.Count > 0 || read.Id != r.Id) store!.Put(r with { Id = read.Id, Outputs = outputs });
+                if (changes.Count > 0 || read.Id != r.Id)
+                {
+                    // An old half of a replacement shares its URN with the live new half: update it where it is.
+                    if (r.Delete) store!.UpdateRetired(r.Urn, r.Id, r with { Id = read.Id, Outputs = outputs });
+                    else store!.Put(r with { Id = read.Id, Outputs = outputs });
+                }
             }
             Finish(step, clock.Elapsed);
             return step;

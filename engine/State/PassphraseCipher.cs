@@ -44,13 +44,16 @@ public sealed class PassphraseCipher : ISecretCipher
         }
         catch (JsonException e)
         {
-            throw new StateDamagedException($"state file {path} is damaged ({e.Message}); it holds the salt of this stack's secrets and was not changed.", e);
+            throw SettingsDamaged(path, e.Message, e);
         }
         if (stored is null) throw new StateDamagedException($"state file {path} is empty; it holds the salt of this stack's secrets.");
-        var cipher = new PassphraseCipher(DeriveKey(passphrase, Convert.FromBase64String(stored.Salt), stored.Iterations));
+        var storedSalt = Base64(stored.Salt, path, "salt");
+        Base64(stored.Check, path, "check");
+        if (stored.Iterations < 1) throw SettingsDamaged(path, $"iterations must be a positive number, not {stored.Iterations}");
+        var cipher = new PassphraseCipher(DeriveKey(passphrase, storedSalt, stored.Iterations));
         try
         {
-            if (Encoding.UTF8.GetString(cipher.Decrypt(stored.Check)) == CheckText) return cipher;
+            if (Encoding.UTF8.GetString(cipher.Decrypt(stored.Check!)) == CheckText) return cipher;
         }
         catch (CryptographicException)
         {
@@ -82,10 +85,30 @@ public sealed class PassphraseCipher : ISecretCipher
         return plaintext;
     }
 
+    // Damage to secrets.json is told apart from a wrong passphrase: only a well-formed file can refuse a passphrase.
+    private static byte[] Base64(string? value, string path, string key)
+    {
+        if (value is null) throw SettingsDamaged(path, $"'{key}' is missing");
+        try
+        {
+            var bytes = Convert.FromBase64String(value);
+            if (key == "check" && bytes.Length < NonceSize + TagSize) throw SettingsDamaged(path, $"'{key}' is too short");
+            return bytes;
+        }
+        catch (FormatException e)
+        {
+            throw SettingsDamaged(path, $"'{key}' is not valid base64", e);
+        }
+    }
+
+    private static StateDamagedException SettingsDamaged(string path, string detail, Exception? inner = null) =>
+        new($"state file {path} is damaged ({detail}); it holds the salt of this stack's secrets, without which they cannot be read, " +
+            "and it was not changed. Restore it from a copy of this stack's state directory.", inner);
+
     private static byte[] DeriveKey(string passphrase, byte[] salt, int iterations) =>
         Rfc2898DeriveBytes.Pbkdf2(passphrase, salt, iterations, HashAlgorithmName.SHA256, 32);
 
-    internal sealed record Settings(string Salt, int Iterations, string Check);
+    internal sealed record Settings(string? Salt, int Iterations, string? Check);
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(PassphraseCipher.Settings))]

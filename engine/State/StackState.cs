@@ -74,6 +74,22 @@ public sealed class StackState
         }
     }
 
+    /// <summary>Records an old half as it was saved, beside a live resource of the same URN if there is one.</summary>
+    internal void AddRetired(ResourceState resource)
+    {
+        lock (_gate) _retired.Add(resource with { Delete = true });
+    }
+
+    /// <summary>Replaces the old half recorded with <paramref name="id"/> (what a refresh read of it); the live map is untouched.</summary>
+    internal void UpdateRetired(Urn urn, string? id, ResourceState resource)
+    {
+        lock (_gate)
+        {
+            var i = _retired.FindIndex(r => r.Urn == urn && r.Id == id);
+            if (i >= 0) _retired[i] = resource with { Delete = true };
+        }
+    }
+
     internal void Remove(Urn urn, string? id, bool retired)
     {
         lock (_gate)

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ScyllaApocryph.Engine.Resources;
@@ -24,6 +25,14 @@ public sealed class StateStore : IDisposable
     private readonly object _gate = new();
     private FileStream? _journal;
     private long _seq;
+
+    // The highest journal sequence number the snapshot already contains; replay skips entries at or below it.
+    private long _snapshotSeq;
+
+    // What the first append must repair at the end of the journal a crash left: cut a torn last line off
+    // (truncate to this length), or end a complete last line that lost its newline.
+    private long? _truncateJournalTo;
+    private bool _terminateJournal;
 
     private StateStore(string directory, ISecretCipher cipher, StackState state)
     {
@@ -73,6 +82,16 @@ public sealed class StateStore : IDisposable
     /// <summary>Marks the live resource as the old half of a replacement, to be deleted later.</summary>
     public void Retire(Urn urn) => Append("retire", w => w.WriteString("urn", urn.Value), () => State.Retire(urn));
 
+    /// <summary>Records what a refresh read of an old half (recorded with <paramref name="id"/>) still awaiting deletion.</summary>
+    public void UpdateRetired(Urn urn, string? id, ResourceState resource) =>
+        Append("retired", w =>
+        {
+            w.WriteString("urn", urn.Value);
+            if (id is not null) w.WriteString("id", id);
+            w.WritePropertyName("resource");
+            StateJson.WriteResource(w, resource with { Delete = true }, _cipher);
+        }, () => State.UpdateRetired(urn, id, resource));
+
     public void Remove(Urn urn, string? id, bool retired) =>
         Append("remove", w =>
         {
@@ -101,6 +120,9 @@ public sealed class StateStore : IDisposable
                 {
                     w.WriteStartObject();
                     w.WriteNumber("version", FormatVersion);
+                    // Every journal entry up to this one is in this snapshot: should the journal outlive the
+                    // snapshot (a kill between the rename below and the journal's deletion), replay skips them.
+                    w.WriteNumber("journalSeq", _seq);
                     w.WritePropertyName("outputs");
                     PropertyJson.WriteMap(w, State.Outputs, _cipher);
                     w.WriteStartArray("resources");
@@ -142,8 +164,7 @@ public sealed class StateStore : IDisposable
     {
         lock (_gate)
         {
-            if (_journal is null) Directory.CreateDirectory(_directory);
-            _journal ??= new FileStream(JournalPath, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 12);
+            _journal ??= OpenJournal();
             var buffer = new MemoryStream();
             using (var w = new Utf8JsonWriter(buffer))
             {
@@ -162,6 +183,18 @@ public sealed class StateStore : IDisposable
         }
     }
 
+    private FileStream OpenJournal()
+    {
+        Directory.CreateDirectory(_directory);
+        var journal = new FileStream(JournalPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, 1 << 12);
+        if (_truncateJournalTo is { } length) journal.SetLength(length);
+        journal.Seek(0, SeekOrigin.End);
+        if (_terminateJournal) journal.WriteByte((byte)'\n');
+        _truncateJournalTo = null;
+        _terminateJournal = false;
+        return journal;
+    }
+
     private void LoadSnapshot()
     {
         if (!File.Exists(SnapshotPath)) return;
@@ -172,15 +205,12 @@ public sealed class StateStore : IDisposable
             var root = doc.RootElement;
             var version = root.GetProperty("version").GetInt32();
             if (version != FormatVersion) throw new JsonException($"unsupported state format version {version}");
+            if (root.TryGetProperty("journalSeq", out var journalSeq)) _seq = _snapshotSeq = journalSeq.GetInt64();
             State.Outputs = PropertyJson.ReadMap(root.GetProperty("outputs"), _cipher);
             foreach (var e in root.GetProperty("resources").EnumerateArray())
             {
                 var r = StateJson.ReadResource(e, _cipher);
-                if (r.Delete)
-                {
-                    State.Put(r with { Delete = false });
-                    State.Retire(r.Urn);
-                }
+                if (r.Delete) State.AddRetired(r); // never through the live map: the new half may share its URN
                 else State.Put(r);
             }
             if (root.TryGetProperty("pending", out var pending))
@@ -189,9 +219,9 @@ public sealed class StateStore : IDisposable
                     State.Begin(new PendingOperation(p.GetProperty("op").GetString()!, StateJson.ReadResource(p.GetProperty("resource"), _cipher)));
             }
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception e) when (IsDamage(e))
         {
-            throw Damaged(SnapshotPath, e.Message, e);
+            throw Damaged(SnapshotPath, Describe(e), e);
         }
     }
 
@@ -199,21 +229,34 @@ public sealed class StateStore : IDisposable
     {
         if (!File.Exists(JournalPath)) return;
         var bytes = File.ReadAllBytes(JournalPath);
+        var complete = Array.LastIndexOf(bytes, (byte)'\n') + 1; // the bytes up to and including the last newline
         var lines = Encoding.UTF8.GetString(bytes).Split('\n');
         for (var i = 0; i < lines.Length; i++)
         {
             var line = lines[i];
             if (line.Length == 0) continue;
-            var last = i == lines.Length - 1; // no newline after it: a write the crash cut short
+            var last = i == lines.Length - 1; // no newline after it: a write the crash may have cut short
+            JsonDocument doc;
             try
             {
-                using var doc = JsonDocument.Parse(line);
-                ApplyEntry(doc.RootElement);
+                doc = JsonDocument.Parse(line);
             }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            catch (JsonException e)
             {
-                if (last) break;
-                throw Damaged(JournalPath, $"line {i + 1}: {e.Message}", e);
+                if (!last) throw Damaged(JournalPath, $"line {i + 1}: {e.Message}", e);
+                // Cut it off before the next entry is appended, or the two would be glued into one damaged line.
+                _truncateJournalTo = complete;
+                break;
+            }
+            try
+            {
+                using (doc) ApplyEntry(doc.RootElement);
+                if (last) _terminateJournal = true; // whole, but its newline was lost: end it before appending
+            }
+            catch (Exception e) when (IsDamage(e))
+            {
+                // Complete JSON that does not make sense was written that way (or altered later): not a torn write.
+                throw Damaged(JournalPath, $"line {i + 1}: {Describe(e)}", e);
             }
         }
         Interrupted = State.Pending.Count > 0;
@@ -221,7 +264,9 @@ public sealed class StateStore : IDisposable
 
     private void ApplyEntry(JsonElement e)
     {
-        _seq = Math.Max(_seq, e.GetProperty("seq").GetInt64());
+        var seq = e.GetProperty("seq").GetInt64();
+        _seq = Math.Max(_seq, seq);
+        if (seq <= _snapshotSeq) return; // already in the snapshot
         var urn = e.TryGetProperty("urn", out var u) ? new Urn(u.GetString()!) : null;
         switch (e.GetProperty("kind").GetString())
         {
@@ -231,6 +276,9 @@ public sealed class StateStore : IDisposable
             case "end": State.End(urn!); break;
             case "put": State.Put(StateJson.ReadResource(e.GetProperty("resource"), _cipher)); break;
             case "retire": State.Retire(urn!); break;
+            case "retired":
+                State.UpdateRetired(urn!, e.TryGetProperty("id", out var oldId) ? oldId.GetString() : null, StateJson.ReadResource(e.GetProperty("resource"), _cipher));
+                break;
             case "remove":
                 State.Remove(urn!, e.TryGetProperty("id", out var id) ? id.GetString() : null, e.TryGetProperty("retired", out _));
                 break;
@@ -238,6 +286,14 @@ public sealed class StateStore : IDisposable
             case var other: throw new JsonException($"unknown journal entry kind '{other}'");
         }
     }
+
+    private static bool IsDamage(Exception e) =>
+        e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or CryptographicException;
+
+    // The passphrase was already checked against secrets.json, so a secret that fails to decrypt was altered.
+    private static string Describe(Exception e) => e is CryptographicException
+        ? $"a secret value fails its integrity check, so the file was altered ({e.Message})"
+        : e.Message;
 
     private StateDamagedException Damaged(string path, string detail, Exception inner)
     {

@@ -77,9 +77,9 @@ public sealed class CliApp(CliEnvironment env)
             Report(p, "preview", session, plan, preview: true);
             if (!plan.Succeeded) return ExitCodes.Failed;
             if (!plan.HasChanges) return ExitCodes.Ok;
-            if (!Confirm("Do you want to apply these changes?", out var refusal)) return refusal;
+            if (!Confirm(p, "Do you want to apply these changes?", out var refusal)) return refusal;
         }
-        var result = await WithProgress(p, view => Engine(p, session, view).UpAsync(session.Graph, session.Store!, ct));
+        var result = await WithProgress(p, view => Engine(p, session, view).UpAsync(session.Graph, session.WritableStore(), ct));
         Report(p, "up", session, result, preview: false);
         return result.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
     }
@@ -87,7 +87,7 @@ public sealed class CliApp(CliEnvironment env)
     private async Task<int> RefreshAsync(ParseResult p, CancellationToken ct)
     {
         using var session = Open(p, "refresh", mutate: true);
-        var result = await Engine(p, session, null).RefreshAsync(session.Store!, ct);
+        var result = await Engine(p, session, null).RefreshAsync(session.WritableStore(), ct);
         Report(p, "refresh", session, result, preview: false);
         return result.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
     }
@@ -100,9 +100,10 @@ public sealed class CliApp(CliEnvironment env)
             var plan = await Engine(p, session, null).DestroyAsync(session.State, null, ct);
             Report(p, "preview", session, plan, preview: true);
             if (!plan.HasChanges) return ExitCodes.Ok;
-            if (!Confirm("Do you want to delete these resources?", out var refusal)) return refusal;
+            if (!Confirm(p, "Do you want to delete these resources?", out var refusal)) return refusal;
         }
-        var result = await WithProgress(p, view => Engine(p, session, view).DestroyAsync(session.State, session.Store, ct));
+        var store = session.WritableStore();
+        var result = await WithProgress(p, view => Engine(p, session, view).DestroyAsync(store.State, store, ct));
         Report(p, "destroy", session, result, preview: false);
         return result.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
     }
@@ -157,7 +158,7 @@ public sealed class CliApp(CliEnvironment env)
         if (command == "up" && result.Succeeded) OutputsPrinter.Print(env.Out, result.Outputs, showSecrets: false, full: false);
     }
 
-    private bool Confirm(string question, out int refusal)
+    private bool Confirm(ParseResult p, string question, out int refusal)
     {
         refusal = ExitCodes.BadInput;
         if (!env.InputIsTerminal)
@@ -165,10 +166,13 @@ public sealed class CliApp(CliEnvironment env)
             env.Error.WriteLine("error: there is no terminal to confirm on; pass --yes to apply the plan above. Nothing was changed.");
             return false;
         }
-        env.Out.Write(question + " [y/N] ");
+        // With --json, standard output carries only JSON: the question and its answer go to standard error.
+        var prompt = p.GetValue(_json) ? env.Error : env.Out;
+        prompt.Write(question + " [y/N] ");
+        prompt.Flush();
         var answer = env.In.ReadLine()?.Trim().ToLowerInvariant();
         if (answer is "y" or "yes") return true;
-        env.Out.WriteLine("Cancelled; nothing was changed.");
+        prompt.WriteLine("Cancelled; nothing was changed.");
         refusal = ExitCodes.Ok;
         return false;
     }

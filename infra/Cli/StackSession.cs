@@ -32,10 +32,30 @@ public sealed class StackSession : IDisposable
 
     public string StateDirectory { get; }
 
-    /// <summary>The state store; null for read-only sessions of a stack that has no state yet.</summary>
+    /// <summary>The state store; null while the stack has no state yet (see <see cref="WritableStore"/>).</summary>
     public StateStore? Store { get; private set; }
 
     public StackState State => Store?.State ?? new StackState();
+
+    // For a stack with no state yet: creates its secrets settings and store, once a change is about to be applied.
+    private Func<StateStore>? _createStore;
+
+    // State folders this session created (for the lock), removed again if they are left empty.
+    private readonly List<string> _createdDirectories = [];
+
+    /// <summary>
+    /// The store to apply changes to. For a new stack, this is when its secrets settings (and a generated passphrase)
+    /// are written, so a plan that is refused, or bad input, leaves nothing behind.
+    /// </summary>
+    public StateStore WritableStore()
+    {
+        if (Store is null && _createStore is not null)
+        {
+            Store = _createStore();
+            _createStore = null;
+        }
+        return Store ?? throw new InvalidOperationException("this command opened the stack read-only");
+    }
 
     public static StackSession Open(CliEnvironment env, string? cwd, string stack, string command, bool mutate, int pbkdf2Iterations)
     {
@@ -59,11 +79,29 @@ public sealed class StackSession : IDisposable
     private void OpenState(CliEnvironment env, string command, bool mutate, int iterations)
     {
         void Notice(string message) => env.Error.WriteLine("note: " + message);
-        var exists = File.Exists(Path.Combine(StateDirectory, PassphraseCipher.SettingsFile));
+        var settings = Path.Combine(StateDirectory, PassphraseCipher.SettingsFile);
+        var exists = File.Exists(settings);
         if (!mutate && !exists) return; // nothing recorded yet, and a read-only command must not create anything
-        if (mutate) _lock = StackLock.Acquire(StateDirectory, command, Notice);
-        var passphrase = PassphraseSource.Resolve(StateDirectory, env.GetEnvironmentVariable, Notice, mayCreate: mutate);
-        var cipher = PassphraseCipher.Open(StateDirectory, passphrase, iterations);
+        // Everything that can refuse the passphrase is settled before anything is created (exit 2: nothing changed).
+        var passphrase = PassphraseSource.Find(StateDirectory, env.GetEnvironmentVariable);
+        var cipher = exists ? PassphraseCipher.Open(StateDirectory, passphrase!, iterations) : null;
+        if (mutate)
+        {
+            foreach (var dir in new[] { Path.GetDirectoryName(StateDirectory)!, StateDirectory })
+                if (!Directory.Exists(dir)) _createdDirectories.Add(dir);
+            _lock = StackLock.Acquire(StateDirectory, command, Notice);
+        }
+        if (cipher is null && File.Exists(settings)) // another run created the stack's state meanwhile
+            cipher = PassphraseCipher.Open(StateDirectory, passphrase ?? PassphraseSource.Find(StateDirectory, env.GetEnvironmentVariable)!, iterations);
+        if (cipher is null)
+        {
+            _createStore = () =>
+            {
+                var chosen = passphrase ?? PassphraseSource.Find(StateDirectory, env.GetEnvironmentVariable) ?? PassphraseSource.Generate(StateDirectory, Notice);
+                return StateStore.Open(StateDirectory, PassphraseCipher.Open(StateDirectory, chosen, iterations));
+            };
+            return;
+        }
         Store = StateStore.Open(StateDirectory, cipher);
         if (Store.Interrupted)
             Notice($"the last run on stack '{Spec.Stack}' was interrupted with {Store.State.Pending.Count} operation(s) unfinished; this run resumes them");
@@ -89,5 +127,18 @@ public sealed class StackSession : IDisposable
     {
         Store?.Dispose();
         _lock?.Dispose();
+        // The innermost first: the stack's folder, then .state, each only if this session made it and it is empty.
+        for (var i = _createdDirectories.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                if (Directory.Exists(_createdDirectories[i]) && !Directory.EnumerateFileSystemEntries(_createdDirectories[i]).Any())
+                    Directory.Delete(_createdDirectories[i]);
+            }
+            catch (IOException)
+            {
+                // another run put something there meanwhile: it stays
+            }
+        }
     }
 }

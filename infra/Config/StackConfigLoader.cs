@@ -38,9 +38,7 @@ public static partial class StackConfigLoader
         YamlMappingNode root;
         try
         {
-            var yaml = new YamlStream();
-            yaml.Load(new StringReader(text));
-            root = yaml.Documents.Count > 0 && yaml.Documents[0].RootNode is YamlMappingNode m
+            root = YamlTree.Load(text, errors) is YamlMappingNode m
                 ? m
                 : throw new ConfigException([$"{fileName}: must be a YAML mapping with a 'config' key"]);
         }
@@ -70,11 +68,37 @@ public static partial class StackConfigLoader
         var providerNames = providersReader?.Entries().Select(e => e.Key).ToList() ?? [];
         var providers = providersReader is null ? [] : ReadProviders(providersReader);
         var cluster = clusterReader is null ? null : ReadCluster(clusterReader, providers, providerNames);
-        if (errors.Count > 0 || cluster is null) throw new ConfigException(errors);
+        if (cluster is null) throw new ConfigException(errors);
         var spec = new StackSpec(stack, projectName, cluster, providers, composeDirectory);
-        var (ruleErrors, warnings) = ClusterRules.Check(spec, projectName);
-        if (ruleErrors.Count > 0) throw new ConfigException(ruleErrors);
+        // The rules across the stack run on whatever parsed, so one run reports key errors and rule errors together.
+        errors.AddRange(CheckRules(spec, projectName, errors, out var warnings));
+        if (errors.Count > 0) throw new ConfigException(errors);
         return spec with { Warnings = warnings };
+    }
+
+    /// <summary>
+    /// The cross-stack rules' errors. While a datacenter, the arbiter or a provider has a key error of its own it is
+    /// missing from what parsed, so the rules about the layout as a whole (survival of a provider's loss, the
+    /// datacenters keyspaces and the Nebula mesh refer to) would report its absence: those wait for a valid layout.
+    /// </summary>
+    private static IReadOnlyList<string> CheckRules(StackSpec spec, string ns, IReadOnlyList<string> keyErrors, out IReadOnlyList<string> warnings)
+    {
+        (IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings) rules;
+        try
+        {
+            rules = ClusterRules.Check(spec, ns);
+        }
+        catch (Exception) when (keyErrors.Count > 0)
+        {
+            warnings = []; // a rule could not make sense of the partial stack; the key errors come first
+            return [];
+        }
+        warnings = rules.Warnings;
+        var cluster = $"{ns}:cluster";
+        string[] layoutKeys = [$"{cluster}.datacenters", $"{cluster}.arbiter", $"{ns}:providers"];
+        if (!keyErrors.Any(e => layoutKeys.Any(k => e.StartsWith(k, StringComparison.Ordinal)))) return rules.Errors;
+        string[] wholeLayoutRules = [$"{cluster}.datacenters:", $"{cluster}.keyspaces[", $"{cluster}.security: nebula mesh", $"{cluster}.ports.nebulaUdp:"];
+        return [.. rules.Errors.Where(e => !wholeLayoutRules.Any(r => e.StartsWith(r, StringComparison.Ordinal)))];
     }
 
     /// <param name="providerNames">Every provider name, including those whose own settings are invalid (reported there).</param>

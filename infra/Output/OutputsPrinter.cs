@@ -15,10 +15,12 @@ internal static class OutputsPrinter
         w.WriteLine("Outputs:");
         foreach (var (key, value) in outputs)
         {
-            if (value.AsArray is { Length: > 0 } rows && rows.All(r => r.AsMap is not null))
+            // AsArray and AsMap see through secrets: a table only of what may be shown, cells redacted one by one.
+            var shown = showSecrets ? value.Reveal() : value;
+            if (shown is ArrayValue { Items: { Length: > 0 } rows } && rows.All(r => r is ObjectValue))
             {
-                var columns = rows.SelectMany(r => r.AsMap!.Keys).Distinct().OrderBy(c => c == "name" ? 0 : 1).ToList();
-                var cells = rows.Select(r => columns.Select(c => r.AsMap!.Get(c) is { } v ? Plain(v, showSecrets) : "").ToList()).ToList();
+                var columns = rows.SelectMany(r => ((ObjectValue)r).Map.Keys).Distinct().OrderBy(c => c == "name" ? 0 : 1).ToList();
+                var cells = rows.Select(r => columns.Select(c => ((ObjectValue)r).Map.Get(c) is { } v ? Plain(v, showSecrets) : "").ToList()).ToList();
                 var widths = columns.Select((c, i) => Math.Max(c.Length, cells.Max(row => row[i].Length))).ToList();
                 w.WriteLine($"  {key}:");
                 w.WriteLine("    " + string.Join("  ", columns.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());

@@ -48,5 +48,11 @@ public sealed class EngineHarness : IDisposable
         return await new DeploymentEngine(Providers, null, Parallelism).DestroyAsync(store.State, store);
     }
 
+    public async Task<DeploymentResult> RefreshAsync()
+    {
+        using var store = OpenStore();
+        return await new DeploymentEngine(Providers, null, Parallelism).RefreshAsync(store);
+    }
+
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 }

@@ -79,6 +79,46 @@ public sealed class PlanAndApplyTests : IDisposable
         Assert.Equal("a-v2", store.State.Live.Single().Id);
     }
 
+    /// <summary>Replaces a (name a-v1 by a-v2) while the old half's delete fails, so both halves stay recorded.</summary>
+    private async Task ReplaceLeavingTheOldHalf()
+    {
+        var options = new ResourceOptions { ReplaceOnChanges = ["name"] };
+        var g1 = EngineHarness.NewGraph();
+        g1.Resource(Thing, "a", "mem", PropertyMap.Of(("name", "a-v1")), options: options);
+        await _h.UpAsync(g1);
+        _h.Provider.FailOn.Add("delete:a-v1");
+        var g2 = EngineHarness.NewGraph();
+        g2.Resource(Thing, "a", "mem", PropertyMap.Of(("name", "a-v2")), options: options);
+        await _h.UpAsync(g2);
+        _h.Provider.FailOn.Clear();
+    }
+
+    [Fact]
+    public async Task A_replacement_whose_old_half_could_not_be_deleted_keeps_both_halves_in_the_saved_state()
+    {
+        await ReplaceLeavingTheOldHalf();
+
+        using var store = _h.OpenStore();
+
+        Assert.Equal("a-v2", Assert.Single(store.State.Live).Id);
+        Assert.Equal("a-v1", Assert.Single(store.State.Retired).Id);
+    }
+
+    [Fact]
+    public async Task Refresh_records_drift_of_an_old_half_on_the_old_half_and_leaves_the_live_resource_alone()
+    {
+        await ReplaceLeavingTheOldHalf();
+        _h.Provider.Live["a-v1"] = _h.Provider.Live["a-v1"].With("size", 9);
+
+        var result = await _h.RefreshAsync();
+
+        Assert.True(result.Succeeded);
+        using var store = _h.OpenStore();
+        Assert.Equal("a-v2", Assert.Single(store.State.Live).Id);
+        var old = Assert.Single(store.State.Retired);
+        Assert.Equal(("a-v1", 9.0), (old.Id, old.Outputs.Get("size")!.AsNumber));
+    }
+
     [Fact]
     public async Task A_change_the_provider_cannot_update_in_place_replaces()
     {
@@ -220,6 +260,25 @@ public sealed class PlanAndApplyTests : IDisposable
         Assert.Contains("protected", Step(removed, "keep").Error);
         Assert.Contains("keep", destroy.Message);
         Assert.Contains("keep", _h.Provider.Live.Keys);
+    }
+
+    [Fact]
+    public async Task A_protected_resource_is_never_replaced()
+    {
+        var options = new ResourceOptions { ReplaceOnChanges = ["name"], Protect = true };
+        var g1 = EngineHarness.NewGraph();
+        g1.Resource(Thing, "keep", "mem", PropertyMap.Of(("name", "v1")), options: options);
+        await _h.UpAsync(g1);
+        var g2 = EngineHarness.NewGraph();
+        g2.Resource(Thing, "keep", "mem", PropertyMap.Of(("name", "v2")), options: options);
+
+        var result = await _h.UpAsync(g2);
+
+        Assert.Equal((StepKind.Replace, StepStatus.Failed), (Step(result, "keep").Step.Kind, Step(result, "keep").Status));
+        Assert.Contains("protected and cannot be replaced", Step(result, "keep").Error);
+        Assert.Equal(["create:v1"], _h.Provider.Calls);
+        using var store = _h.OpenStore();
+        Assert.Equal("v1", store.State.Live.Single().Id);
     }
 
     [Fact]

@@ -41,4 +41,48 @@ public sealed class StackLockTests : IDisposable
 
         Assert.Contains("stale lock", Assert.Single(notices));
     }
+
+    [Fact]
+    public void A_lock_naming_this_process_id_but_another_process_start_is_stale_and_taken_over()
+    {
+        // What a restarted container leaves: the same pid (say 1) on the same host, but an earlier process.
+        var earlier = new { pid = Environment.ProcessId, host = Environment.MachineName, user = "me", command = "up", started = DateTimeOffset.UtcNow.AddHours(-1), startTicks = 1 };
+        File.WriteAllText(Path.Combine(_dir, StackLock.FileName), JsonSerializer.Serialize(earlier));
+        var notices = new List<string>();
+
+        using var taken = StackLock.Acquire(_dir, "destroy", notices.Add);
+
+        Assert.Contains("stale lock", Assert.Single(notices));
+        Assert.Contains("\"destroy\"", File.ReadAllText(Path.Combine(_dir, StackLock.FileName)));
+    }
+
+    [Fact]
+    public void Two_runs_that_both_find_the_same_stale_lock_do_not_both_get_the_stack()
+    {
+        var stale = new { pid = int.MaxValue - 7, host = Environment.MachineName, user = "ghost", command = "up", started = DateTimeOffset.UtcNow };
+        File.WriteAllText(Path.Combine(_dir, StackLock.FileName), JsonSerializer.Serialize(stale));
+        StackLock? other = null;
+
+        // The second run takes over in the instant after the first decided the lock was stale.
+        var error = Assert.Throws<StackLockedException>(() =>
+            StackLock.Acquire(_dir, "up", _ => other ??= StackLock.Acquire(_dir, "destroy")));
+
+        using (other)
+        {
+            Assert.NotNull(other);
+            Assert.Contains("'destroy'", error.Message);
+            Assert.Contains("\"destroy\"", File.ReadAllText(Path.Combine(_dir, StackLock.FileName)));
+        }
+    }
+
+    [Fact]
+    public void A_lock_held_by_a_live_process_on_this_host_is_not_taken_over()
+    {
+        var live = new { pid = 1, host = Environment.MachineName, user = "root", command = "up", started = DateTimeOffset.UtcNow };
+        File.WriteAllText(Path.Combine(_dir, StackLock.FileName), JsonSerializer.Serialize(live));
+
+        var error = Assert.Throws<StackLockedException>(() => StackLock.Acquire(_dir, "up"));
+
+        Assert.Contains("locked by process 1 of user root", error.Message);
+    }
 }

@@ -92,6 +92,115 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_after_a_torn_journal_line_appends_cleanly_and_a_later_load_keeps_its_entries()
+    {
+        await _h.UpAsync(Graph("a"));
+        using (var store = _h.OpenStore())
+        {
+            store.Put(store.State.Live.Single() with { Id = "moved" });
+        }
+        File.AppendAllText(Path.Combine(_h.Directory, StateStore.JournalFile), "{\"seq\":99,\"kind\":\"pu");
+
+        using (var next = _h.OpenStore())
+        {
+            next.Put(next.State.Live.Single() with { Id = "moved-again" });
+        }
+        using var reopened = _h.OpenStore();
+
+        Assert.Equal("moved-again", reopened.State.Live.Single().Id);
+        Assert.DoesNotContain("\"pu{", File.ReadAllText(Path.Combine(_h.Directory, StateStore.JournalFile)));
+    }
+
+    [Fact]
+    public async Task A_journal_line_that_lost_only_its_newline_is_kept_and_ended_before_the_next_entry()
+    {
+        await _h.UpAsync(Graph("a"));
+        using (var store = _h.OpenStore())
+        {
+            store.Put(store.State.Live.Single() with { Id = "moved" });
+        }
+        var journal = Path.Combine(_h.Directory, StateStore.JournalFile);
+        File.WriteAllText(journal, File.ReadAllText(journal).TrimEnd('\n'));
+
+        using (var next = _h.OpenStore())
+        {
+            Assert.Equal("moved", next.State.Live.Single().Id);
+            next.Put(next.State.Live.Single() with { Id = "moved-again" });
+        }
+        using var reopened = _h.OpenStore();
+
+        Assert.Equal("moved-again", reopened.State.Live.Single().Id);
+    }
+
+    [Fact]
+    public async Task A_journal_left_behind_by_a_kill_after_the_snapshot_was_written_is_not_applied_twice()
+    {
+        await _h.UpAsync(Graph("a"));
+        var journal = Path.Combine(_h.Directory, StateStore.JournalFile);
+        var urn = new Urn("urn:pulumi:test::proj::test:index:Thing::a");
+        (IReadOnlyList<ResourceState> Live, IReadOnlyList<ResourceState> Retired) before;
+        using (var store = _h.OpenStore())
+        {
+            // What a replacement journals: the new half is created, the old one retired, the new one recorded.
+            var old = store.State.Find(urn)!;
+            store.Begin("create", old with { Id = null });
+            store.Retire(urn);
+            store.Put(old with { Id = "a-new" });
+            store.End(urn);
+            before = (store.State.Live, store.State.Retired);
+            var kept = File.ReadAllBytes(journal);
+            store.Checkpoint();
+            File.WriteAllBytes(journal, kept); // killed after the new snapshot moved into place, before the journal went
+        }
+
+        using var reopened = _h.OpenStore();
+
+        Assert.Equal(before.Live, reopened.State.Live);
+        Assert.Equal(before.Retired, reopened.State.Retired);
+        Assert.Empty(reopened.State.Pending);
+    }
+
+    [Fact]
+    public async Task After_a_journal_outlived_its_snapshot_the_next_runs_entries_are_still_replayed()
+    {
+        await _h.UpAsync(Graph("a"));
+        var journal = Path.Combine(_h.Directory, StateStore.JournalFile);
+        using (var store = _h.OpenStore())
+        {
+            store.Put(store.State.Live.Single() with { Id = "first" });
+            var kept = File.ReadAllBytes(journal);
+            store.Checkpoint();
+            File.WriteAllBytes(journal, kept);
+        }
+        using (var next = _h.OpenStore())
+        {
+            next.Put(next.State.Live.Single() with { Id = "second" });
+        }
+
+        using var reopened = _h.OpenStore();
+
+        Assert.Equal("second", reopened.State.Live.Single().Id);
+    }
+
+    [Fact]
+    public async Task An_update_of_an_old_half_is_journaled_and_replayed_onto_the_old_half()
+    {
+        await _h.UpAsync(Graph("a"));
+        using (var store = _h.OpenStore())
+        {
+            var old = store.State.Live.Single();
+            store.Retire(old.Urn);
+            store.Put(old with { Id = "new" });
+            store.UpdateRetired(old.Urn, old.Id, old with { Id = "old-read-back" });
+        }
+
+        using var reopened = _h.OpenStore();
+
+        Assert.Equal("new", reopened.State.Live.Single().Id);
+        Assert.Equal("old-read-back", reopened.State.Retired.Single().Id);
+    }
+
+    [Fact]
     public async Task A_damaged_snapshot_gives_a_clear_error_and_is_never_overwritten()
     {
         await _h.UpAsync(Graph("a"));
@@ -166,6 +275,78 @@ public sealed class StateStoreTests : IDisposable
         var error = Assert.Throws<WrongPassphraseException>(() => PassphraseCipher.Open(_h.Directory, "wrong", iterations: 1000));
 
         Assert.Contains("PULUMI_CONFIG_PASSPHRASE", error.Message);
+    }
+
+    /// <summary>Flips one bit inside the first encrypted value of a state file, keeping it valid base64 and JSON.</summary>
+    internal static void AlterFirstSecret(string file)
+    {
+        var text = File.ReadAllText(file);
+        var match = System.Text.RegularExpressions.Regex.Match(text, "\"\\$secret\":\\s*\"([^\"]+)\"");
+        var raw = match.Groups[1].Value; // JSON-escaped: the writer escapes '+' as \u002B
+        var bytes = Convert.FromBase64String(System.Text.Json.JsonSerializer.Deserialize<string>("\"" + raw + "\"")!);
+        bytes[^1] ^= 1;
+        File.WriteAllText(file, text.Replace(raw, Convert.ToBase64String(bytes)));
+    }
+
+    private async Task UpWithASecret()
+    {
+        var g = EngineHarness.NewGraph();
+        g.Resource(Thing, "db", "mem", PropertyMap.Of(("password", PropertyValue.Secret("hunter2"))));
+        await _h.UpAsync(g);
+    }
+
+    [Fact]
+    public async Task An_altered_secret_in_the_snapshot_is_reported_as_damage_to_that_file()
+    {
+        await UpWithASecret();
+        await UpWithASecret(); // a second run leaves the first snapshot as the backup
+        var snapshot = Path.Combine(_h.Directory, StateStore.SnapshotFile);
+        AlterFirstSecret(snapshot);
+        var altered = File.ReadAllText(snapshot);
+
+        var error = Assert.Throws<StateDamagedException>(() => _h.OpenStore());
+
+        Assert.Contains("snapshot.json is damaged", error.Message);
+        Assert.Contains("altered", error.Message);
+        Assert.Contains("snapshot.json.bak", error.Message);
+        Assert.Equal(altered, File.ReadAllText(snapshot));
+    }
+
+    [Fact]
+    public async Task An_altered_secret_on_the_last_journal_line_is_damage_not_a_torn_write()
+    {
+        await _h.UpAsync(Graph("a"));
+        using (var store = _h.OpenStore())
+        {
+            store.SetOutputs(PropertyMap.Of(("password", PropertyValue.Secret("hunter2"))));
+        }
+        var journal = Path.Combine(_h.Directory, StateStore.JournalFile);
+        AlterFirstSecret(journal);
+        var altered = File.ReadAllText(journal);
+
+        var error = Assert.Throws<StateDamagedException>(() => _h.OpenStore());
+
+        Assert.Contains("journal.jsonl is damaged (line 1: a secret value fails its integrity check", error.Message);
+        Assert.Equal(altered, File.ReadAllText(journal));
+    }
+
+    [Theory]
+    [InlineData("\"salt\": \"not base64!\"", "'salt' is not valid base64")]
+    [InlineData("\"check\": \"AAAA\"", "'check' is too short")]
+    [InlineData("\"iterations\": 0", "iterations must be a positive number")]
+    public void A_damaged_secrets_file_is_reported_as_damage_and_not_as_a_wrong_passphrase(string damage, string detail)
+    {
+        PassphraseCipher.Open(_h.Directory, "right", iterations: 1000);
+        var settings = Path.Combine(_h.Directory, PassphraseCipher.SettingsFile);
+        var key = damage[..damage.IndexOf(':')];
+        File.WriteAllText(settings, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(settings), key + ": [^,\n]+", damage));
+        var damaged = File.ReadAllText(settings);
+
+        var error = Assert.Throws<StateDamagedException>(() => PassphraseCipher.Open(_h.Directory, "right", iterations: 1000));
+
+        Assert.Contains("secrets.json is damaged", error.Message);
+        Assert.Contains(detail, error.Message);
+        Assert.Equal(damaged, File.ReadAllText(settings));
     }
 
     [Fact]

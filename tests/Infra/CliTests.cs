@@ -14,11 +14,14 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_project, true);
 
-    private async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    private Task<(int Code, string Out, string Err)> Run(params string[] args) => RunAnswering(null, args);
+
+    /// <param name="answer">What a person types at the terminal; null: there is no terminal to ask on.</param>
+    private async Task<(int Code, string Out, string Err)> RunAnswering(string? answer, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var env = new CliEnvironment(stdout, stderr, new StringReader(""), _project, k => _env.GetValueOrDefault(k), InputIsTerminal: false, OutputIsTerminal: false);
+        var env = new CliEnvironment(stdout, stderr, new StringReader(answer ?? ""), _project, k => _env.GetValueOrDefault(k), InputIsTerminal: answer is not null, OutputIsTerminal: false);
         var code = await new CliApp(env) { Pbkdf2Iterations = 1000 }.RunAsync(args);
         return (code, stdout.ToString(), stderr.ToString());
     }
@@ -99,8 +102,40 @@ public sealed class CliTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.False(Directory.EnumerateFiles(Path.Combine(_project, "out"), "*", SearchOption.AllDirectories).Any());
+        // Each provider's folder goes with its last file; folders above a provider's folder are not its to remove.
+        foreach (var dc in new[] { "alpha", "beta", "gamma" }) Assert.False(Directory.Exists(Path.Combine(OutLocal, dc)));
+        Assert.True(Directory.Exists(Path.Combine(_project, "out")));
         var (_, outputs, _) = await Run("stack", "output", "--stack", "local", "--json");
         Assert.Equal("{}", outputs.Trim());
+    }
+
+    [Fact]
+    public async Task A_failed_apply_step_exits_1_and_names_the_step()
+    {
+        // A file where the provider needs its folder: every write under it fails.
+        Directory.CreateDirectory(OutLocal);
+        File.WriteAllText(Path.Combine(OutLocal, "beta"), "in the way");
+
+        var (code, output, _) = await Run("up", "--stack", "local", "--yes");
+
+        Assert.Equal(1, code);
+        Assert.Matches(@"failed\s*: render:index:File .*beta", output);
+        Assert.Matches(@"Resources: .*\d+ failed", output);
+        Assert.True(File.Exists(Path.Combine(OutLocal, "alpha", "scylla-local-alpha-0", "scylla.yaml")));
+    }
+
+    [Fact]
+    public async Task Without_yes_and_without_a_terminal_destroy_shows_the_plan_refuses_and_deletes_nothing()
+    {
+        await Run("up", "--stack", "local", "--yes");
+        var files = Directory.GetFiles(OutLocal, "*", SearchOption.AllDirectories).Order().ToList();
+
+        var (code, output, error) = await Run("destroy", "--stack", "local");
+
+        Assert.Equal(2, code);
+        Assert.Matches(@"Plan: \d+ to delete", output);
+        Assert.Contains("pass --yes", error);
+        Assert.Equal(files, Directory.GetFiles(OutLocal, "*", SearchOption.AllDirectories).Order());
     }
 
     [Fact]
@@ -111,6 +146,47 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("Plan:", output);
         Assert.Contains("pass --yes", error);
+        Assert.False(Directory.Exists(OutLocal));
+        Assert.False(Directory.Exists(Path.Combine(_project, ".state")));
+    }
+
+    [Theory]
+    [InlineData("PULUMI_CONFIG_PASSPHRASE", "")]
+    [InlineData("PULUMI_CONFIG_PASSPHRASE_FILE", "/nonexistent/passphrase")]
+    public async Task An_unusable_passphrase_setting_on_a_new_stack_exits_2_naming_it_and_creates_nothing(string variable, string value)
+    {
+        _env.Remove("PULUMI_CONFIG_PASSPHRASE");
+        _env[variable] = value;
+
+        var (code, _, error) = await Run("up", "--stack", "local", "--yes");
+
+        Assert.Equal(2, code);
+        Assert.Contains(variable + ":", error);
+        Assert.False(Directory.Exists(Path.Combine(_project, ".state")));
+    }
+
+    [Fact]
+    public async Task Declining_the_plan_of_a_new_stack_without_a_passphrase_generates_none_and_leaves_no_state()
+    {
+        _env.Remove("PULUMI_CONFIG_PASSPHRASE");
+
+        var (code, _, error) = await RunAnswering("n\n", "up", "--stack", "local");
+
+        Assert.Equal(0, code);
+        Assert.DoesNotContain(PassphraseSource.GeneratedFile, error);
+        Assert.False(Directory.Exists(Path.Combine(_project, ".state")));
+    }
+
+    [Fact]
+    public async Task With_json_the_confirmation_is_asked_on_standard_error_so_standard_output_stays_one_json_document()
+    {
+        var (code, output, error) = await RunAnswering("n\n", "up", "--stack", "local", "--json");
+
+        Assert.Equal(0, code);
+        using var plan = JsonDocument.Parse(output);
+        Assert.True(plan.RootElement.GetProperty("preview").GetBoolean());
+        Assert.Contains("Do you want to apply these changes? [y/N]", error);
+        Assert.Contains("Cancelled; nothing was changed.", error);
         Assert.False(Directory.Exists(OutLocal));
     }
 
@@ -194,6 +270,41 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task An_altered_secret_in_the_state_exits_2_as_damage_naming_the_file_and_leaves_it_as_it_was()
+    {
+        await Run("up", "--stack", "local", "--yes");
+        var snapshot = Path.Combine(_project, ".state", "local", StateStore.SnapshotFile);
+        Engine.StateStoreTests.AlterFirstSecret(snapshot);
+        var altered = File.ReadAllText(snapshot);
+
+        var (code, _, error) = await Run("up", "--stack", "local", "--yes");
+
+        Assert.Equal(2, code);
+        Assert.Contains($"{snapshot} is damaged", error);
+        Assert.DoesNotContain("passphrase", error);
+        Assert.Equal(altered, File.ReadAllText(snapshot));
+    }
+
+    [Fact]
+    public async Task A_damaged_salt_exits_2_as_damage_and_a_wrong_passphrase_is_still_reported_as_one()
+    {
+        await Run("up", "--stack", "local", "--yes");
+        var settings = Path.Combine(_project, ".state", "local", PassphraseCipher.SettingsFile);
+        var original = File.ReadAllText(settings);
+        _env["PULUMI_CONFIG_PASSPHRASE"] = "another passphrase";
+        var wrong = await Run("up", "--stack", "local", "--yes");
+        _env["PULUMI_CONFIG_PASSPHRASE"] = "test passphrase";
+        File.WriteAllText(settings, System.Text.RegularExpressions.Regex.Replace(original, "\"salt\": \"[^\"]*\"", "\"salt\": \"#not base64#\""));
+
+        var damaged = await Run("up", "--stack", "local", "--yes");
+
+        Assert.Equal((2, 2), (wrong.Code, damaged.Code));
+        Assert.Contains("passphrase does not match", wrong.Err);
+        Assert.Contains($"{settings} is damaged ('salt' is not valid base64)", damaged.Err);
+        Assert.DoesNotContain("passphrase does not match", damaged.Err);
+    }
+
+    [Fact]
     public async Task Json_output_is_a_single_document_with_every_step()
     {
         var (code, output, _) = await Run("up", "--stack", "local", "--yes", "--json");
@@ -203,6 +314,18 @@ public sealed class CliTests : IDisposable
         Assert.True(doc.RootElement.GetProperty("succeeded").GetBoolean());
         Assert.Contains(doc.RootElement.GetProperty("steps").EnumerateArray(), s => s.GetProperty("op").GetString() == "create");
         Assert.Equal(3, doc.RootElement.GetProperty("outputs").GetProperty("nodes").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Up_with_json_shows_no_secret_in_plaintext()
+    {
+        var (code, json, errors) = await Run("up", "--stack", "local", "--yes", "--json");
+        var (_, shown, _) = await Run("stack", "output", "--stack", "local", "--json", "--show-secrets");
+
+        var password = JsonDocument.Parse(shown).RootElement.GetProperty("superuserPassword").GetString()!;
+        Assert.Equal(0, code);
+        Assert.Equal("[secret]", JsonDocument.Parse(json).RootElement.GetProperty("outputs").GetProperty("superuserPassword").GetString());
+        Assert.DoesNotContain(password, json + errors);
     }
 
     [Fact]

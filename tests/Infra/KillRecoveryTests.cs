@@ -40,18 +40,50 @@ public sealed class KillRecoveryTests : IDisposable
         return (process.ExitCode, await output + await errors);
     }
 
-    [Theory]
-    [InlineData(600)]
-    [InlineData(1200)]
-    [InlineData(2000)]
-    public async Task Up_killed_mid_apply_is_finished_by_the_next_up_without_duplicates_or_orphans(int killAfterMs)
+    /// <summary>
+    /// Starts `up` and kills it (SIGKILL) as soon as it reports its <paramref name="created"/>-th created resource, so
+    /// the kill lands mid-apply however fast or slow the machine is. Bounded: gives up after 90 seconds.
+    /// </summary>
+    private async Task KillAfterCreated(int created)
     {
-        using (var victim = Start())
+        using var victim = Start();
+        var errors = victim.StandardError.ReadToEndAsync();
+        var seen = new List<string>();
+        var createdSeen = 0;
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90)))
         {
-            await Task.Delay(killAfterMs);
-            if (!victim.HasExited) victim.Kill(entireProcessTree: true);
-            victim.WaitForExit(30_000);
+            try
+            {
+                while (createdSeen < created && await victim.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+                {
+                    seen.Add(line);
+                    if (line.Contains(" created ", StringComparison.Ordinal)) createdSeen++;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                if (!victim.HasExited) victim.Kill(entireProcessTree: true);
+            }
         }
+        victim.WaitForExit(30_000);
+        var report = string.Join("\n", seen) + "\n" + await errors;
+        Assert.True(createdSeen == created, $"the run reported {createdSeen} created resources, not {created}:\n{report}");
+        // A finished run folds its journal into a snapshot: a journal and no snapshot means the kill cut it short.
+        var state = Path.Combine(_project, ".state", "big");
+        Assert.True(File.Exists(Path.Combine(state, StateStore.JournalFile)) && !File.Exists(Path.Combine(state, StateStore.SnapshotFile)),
+            "the kill did not land mid-apply:\n" + report);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(40)]
+    [InlineData(150)]
+    public async Task Up_killed_mid_apply_is_finished_by_the_next_up_without_duplicates_or_orphans(int killAfterCreated)
+    {
+        await KillAfterCreated(killAfterCreated);
 
         var (code, output) = await Run();
         var (again, secondOutput) = await Run();

@@ -133,6 +133,45 @@ public sealed class StackConfigTests
     }
 
     [Fact]
+    public void Cross_checks_are_reported_together_with_key_errors_elsewhere()
+    {
+        var errors = Errors(Valid.Replace("    arbiter: { provider: p3 }\n", "").Replace("memory: 4Gi", "memory: 1Gi"));
+
+        Assert.Equal(2, errors.Count);
+        Assert.StartsWith("scylla-apocryph:cluster.nodeResources.memory: must be at least 1.5Gi", errors[0]);
+        Assert.StartsWith("scylla-apocryph:cluster.datacenters: this layout cannot survive the loss of one provider", errors[1]);
+    }
+
+    [Fact]
+    public void A_layout_check_waits_while_a_datacenter_has_an_error_of_its_own()
+    {
+        // The broken datacenter is missing from what parsed; "cannot survive" would only describe its absence.
+        var errors = Errors(Valid.Replace("    arbiter: { provider: p3 }\n", "").Replace("nodes: 3 }\n      - { name: two", "nodes: 0 }\n      - { name: two"));
+
+        Assert.Equal(["scylla-apocryph:cluster.datacenters[0].nodes: must be >= 1"], errors);
+    }
+
+    [Fact]
+    public void A_provider_given_twice_is_reported_with_its_key_path_along_with_every_other_error()
+    {
+        var errors = Errors(Valid
+            .Replace("    p3: { kind: render, directory: out/p3 }", "    p3: { kind: render, directory: out/p3 }\n    p1: { kind: render, directory: out/again }")
+            .Replace("memory: 4Gi", "memory: 1Gi"));
+
+        Assert.Equal(2, errors.Count);
+        Assert.Equal("scylla-apocryph:providers.p1: duplicate key (again on line 15); give each key once", errors[0]);
+        Assert.StartsWith("scylla-apocryph:cluster.nodeResources.memory: must be at least 1.5Gi", errors[1]);
+    }
+
+    [Fact]
+    public void A_key_given_twice_inside_a_list_item_names_its_index()
+    {
+        var errors = Errors(Valid.Replace("{ name: two, provider: p2, nodes: 3 }", "{ name: two, provider: p2, nodes: 3, nodes: 4 }"));
+
+        Assert.StartsWith("scylla-apocryph:cluster.datacenters[1].nodes: duplicate key", Assert.Single(errors));
+    }
+
+    [Fact]
     public void Arbiter_ports_keyspaces_and_racks_are_read()
     {
         var spec = StackConfigLoader.Parse("scylla-apocryph", "test", "f", Valid
