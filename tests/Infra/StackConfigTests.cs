@@ -107,9 +107,9 @@ public sealed class StackConfigTests
     [Fact]
     public void A_provider_missing_a_required_setting_is_refused()
     {
-        var errors = Errors(Valid.Replace("{ kind: render, directory: out/p2 }", "{ kind: kubernetes }"));
+        var errors = Errors(Valid.Replace("{ kind: render, directory: out/p2 }", "{ kind: render }"));
 
-        Assert.Equal(["scylla-apocryph:providers.p2.context: is required (a string)"], errors);
+        Assert.Equal(["scylla-apocryph:providers.p2.directory: is required (a string)"], errors);
     }
 
     [Fact]
