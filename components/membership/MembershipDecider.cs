@@ -60,7 +60,14 @@ public static class MembershipDecider
         var (spec, view, instances, history, _, _) = input;
         var instanceBySlot = instances.ToDictionary(i => i.Slot, StringComparer.Ordinal);
         var byAddress = view.Nodes.ToDictionary(n => n.Address, StringComparer.Ordinal);
-        var perDc = view.Nodes.GroupBy(n => n.Datacenter ?? "?").ToDictionary(g => g.Key, g => g.Count());
+        var retiredByAddress = new Dictionary<string, SlotSpec>(StringComparer.Ordinal);
+        foreach (var r in spec.Retired) retiredByAddress.TryAdd(r.Address, r);
+        // Replicas per datacenter: members with a known datacenter that are not zero-token (arbiters own no data).
+        // A member of no known slot might be zero-token, so it is not counted either: counting too few only makes us wait.
+        var tokenOwners = view.Nodes
+            .Where(n => n.Datacenter is not null)
+            .Where(n => (slotsByAddress.GetValueOrDefault(n.Address) ?? retiredByAddress.GetValueOrDefault(n.Address)) is { ZeroToken: false })
+            .GroupBy(n => n.Datacenter!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         bool IsDead(ObservedNode n) => n.Status == NodeStatus.Down && history.DownFor(n.Address) >= spec.GracePeriod;
         string HostIdOf(ObservedNode n) => n.HostId ?? history.LastHostId(n.Address) ?? "(unknown host id)";
 
@@ -126,19 +133,48 @@ public static class MembershipDecider
                 $"replace_node_first_boot={hostId}", slot.Slot, slot.Address, hostId, ignore));
         }
 
-        // Members whose slot is no longer in the stack: decommission if up, remove if dead.
-        var removed = view.Nodes.Where(n => !slotsByAddress.ContainsKey(n.Address))
-            .OrderByDescending(n => spec.RetiredAt(n.Address)?.Ordinal ?? -1).ThenByDescending(n => n.Address, StringComparer.Ordinal);
-        foreach (var node in removed)
+        // Members of slots the stack deleted: decommission if up, remove if dead. Only those: a member that belongs to
+        // no slot the stack has or retired (a stray, or one whose deletion this run does not know about) is left alone.
+        var strays = new List<ObservedNode>();
+        var removed = new List<(ObservedNode Node, SlotSpec Slot)>();
+        foreach (var node in view.Nodes)
         {
-            var dc = node.Datacenter ?? "?";
-            var remaining = perDc[dc] - 1;
-            var rf = spec.ReplicationFactor(dc);
-            var rfNote = $"{remaining} node(s) would remain in {dc}, RF is {rf}";
-            if (remaining < rf)
+            if (slotsByAddress.ContainsKey(node.Address)) continue;
+            if (retiredByAddress.TryGetValue(node.Address, out var retiredSlot)) removed.Add((node, retiredSlot));
+            else strays.Add(node);
+        }
+        if (strays.Count > 0)
+            waits.Add(Wait($"{string.Join(", ", strays.Select(n => Describe(n, slotsByAddress, history)))}: member(s) of no slot the stack " +
+                "has or deleted; nothing is done to them (add their slots back and delete them from the stack, or remove them by hand)"));
+        foreach (var (node, retiredSlot) in removed.OrderByDescending(r => r.Slot.Ordinal).ThenByDescending(r => r.Node.Address, StringComparer.Ordinal))
+        {
+            string rfNote;
+            if (retiredSlot.ZeroToken)
             {
-                waits.Add(Wait($"{Describe(node, slotsByAddress, history)} was deleted from the stack but {rfNote}: lower the RF of {dc} first"));
-                continue;
+                rfNote = "a zero-token node owns no data";
+            }
+            else
+            {
+                // The RF check needs the node's datacenter and that datacenter's RF; without either, nothing is safe.
+                if (node.Datacenter is not { } dc)
+                {
+                    waits.Add(Wait($"{Describe(node, slotsByAddress, history)} was deleted from the stack but its datacenter is unknown " +
+                        "(no node's snitch answered for it): the replication factor cannot be checked, so it is neither removed nor decommissioned"));
+                    continue;
+                }
+                if (!spec.ReplicationFactors.TryGetValue(dc, out var rf))
+                {
+                    waits.Add(Wait($"{Describe(node, slotsByAddress, history)} was deleted from the stack but the stack gives no replication " +
+                        $"factor for {dc}: set it (0 once no keyspace replicates there) before its nodes can be removed or decommissioned"));
+                    continue;
+                }
+                var remaining = tokenOwners.GetValueOrDefault(dc) - 1;
+                rfNote = $"{remaining} node(s) would remain in {dc}, RF is {rf}";
+                if (remaining < rf)
+                {
+                    waits.Add(Wait($"{Describe(node, slotsByAddress, history)} was deleted from the stack but {rfNote}: lower the RF of {dc} first"));
+                    continue;
+                }
             }
             if (node.Status == NodeStatus.Up)
             {

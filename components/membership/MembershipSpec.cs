@@ -1,7 +1,8 @@
 namespace ScyllaApocryph.Components.Membership;
 
 /// <summary>What the stack wants: the slots, the replication factor per datacenter, and the timing rules.</summary>
-/// <param name="ReplicationFactors">The keyspaces' RF per datacenter; a datacenter that is absent has RF 0.</param>
+/// <param name="ReplicationFactors">The keyspaces' highest RF per datacenter. A datacenter that is absent has no known RF:
+/// its nodes are never removed or decommissioned (say 0 explicitly once no keyspace replicates there).</param>
 /// <param name="GracePeriod">How long a node must be seen down, continuously, before it counts as dead.</param>
 /// <param name="MaxViewAge">An observation older than this is stale: nothing destructive is decided on it.</param>
 /// <param name="MaxPollGap">Two polls further apart than this do not count as continuous observation.</param>
@@ -27,8 +28,6 @@ public sealed record MembershipSpec(
         var fd = failureDetectorTimeout ?? DefaultFailureDetectorTimeout;
         return new MembershipSpec(slots, replicationFactors, 2 * fd, fd, fd);
     }
-
-    public int ReplicationFactor(string datacenter) => ReplicationFactors.GetValueOrDefault(datacenter);
 
     public SlotSpec? SlotAt(string address) => Slots.FirstOrDefault(s => s.Address == address);
 

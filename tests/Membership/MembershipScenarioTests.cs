@@ -72,7 +72,7 @@ public sealed class MembershipScenarioTests
         var (h, a, b, arbiter) = WithArbiter();
         foreach (var s in b) h.Autoscaler.Lose(s.Slot);
         h.SetRf(("prov-b", 0)); // the keyspaces no longer replicate to prov-b
-        var reconciler = h.Reconciler(Spec([.. a, arbiter], ("prov-a", 2)) with { Retired = b });
+        var reconciler = h.Reconciler(Spec([.. a, arbiter], ("prov-a", 2), ("prov-b", 0)) with { Retired = b });
 
         var rounds = await h.Converge(reconciler);
 
