@@ -13,6 +13,7 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SlotSpec> _slots = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HookInstance> _instances = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SimBoot> _booting = new(StringComparer.Ordinal);
     private int _nextInstance;
 
     public List<BootInstruction> Boots { get; } = [];
@@ -43,6 +44,7 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
         {
             cluster.Kill(_slots[slot].Address);
             _instances.Remove(slot);
+            _booting.Remove(slot);
         }
     }
 
@@ -65,7 +67,18 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
 
     public Task<ListInstancesResponse> ListInstancesAsync(CancellationToken cancellationToken)
     {
-        lock (_gate) return Task.FromResult(new ListInstancesResponse(_instances.Values.OrderBy(i => i.Slot, StringComparer.Ordinal).ToList()));
+        lock (_gate)
+        {
+            cluster.Tick(); // a process that was starting may have been judged by now
+            // A process the cluster refused exits; its volume is still empty, so the instance waits for a boot instruction again.
+            foreach (var (slot, boot) in _booting.Where(b => b.Value.Failure is not null || b.Value.Node is not null).ToList())
+            {
+                _booting.Remove(slot);
+                if (boot.Failure is not null && _instances.TryGetValue(slot, out var i) && i.Phase == InstancePhase.Running)
+                    _instances[slot] = i with { Phase = InstancePhase.AwaitingBoot };
+            }
+            return Task.FromResult(new ListInstancesResponse(_instances.Values.OrderBy(i => i.Slot, StringComparer.Ordinal).ToList()));
+        }
     }
 
     public Task<InstanceFailedResponse> ReportInstanceFailedAsync(InstanceFailedRequest request, CancellationToken cancellationToken)
@@ -100,10 +113,9 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
             var slot = _slots[instruction.Slot];
             try
             {
-                if (instruction.Mode == BootMode.Replace)
-                    cluster.Replace(slot.Address, slot.Datacenter, instruction.ReplaceHostId!, instruction.IgnoreDeadHostIds, slot.ZeroToken);
-                else
-                    cluster.Bootstrap(slot.Address, slot.Datacenter, slot.ZeroToken);
+                var boot = cluster.Boot(slot.Address, slot.Datacenter, instruction.Mode == BootMode.Replace ? instruction.ReplaceHostId! : null,
+                    instruction.IgnoreDeadHostIds, slot.ZeroToken);
+                if (boot.Node is null) _booting[instruction.Slot] = boot; // still starting: the cluster judges it when it shows up
             }
             catch (InvalidOperationException e)
             {
