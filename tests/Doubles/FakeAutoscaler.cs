@@ -60,9 +60,21 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
         lock (_gate) cluster.Kill(_slots[slot].Address);
     }
 
+    /// <summary>
+    /// Restarts the process on its volume. One whose bootstrap or replace never finished left nothing usable there: as
+    /// ScyllaDB requires, its data is wiped and the instance waits for a boot instruction again.
+    /// </summary>
     public void Restart(string slot)
     {
-        lock (_gate) cluster.Revive(_slots[slot].Address);
+        lock (_gate)
+        {
+            var address = _slots[slot].Address;
+            var neverJoined = cluster.Members.All(n => n.Address != address) && !_booting.ContainsKey(slot);
+            if (neverJoined && _instances.TryGetValue(slot, out var instance) && instance.Phase == InstancePhase.Running)
+                _instances[slot] = instance with { Phase = InstancePhase.AwaitingBoot };
+            else
+                cluster.Revive(address);
+        }
     }
 
     public Task<ListInstancesResponse> ListInstancesAsync(CancellationToken cancellationToken)
