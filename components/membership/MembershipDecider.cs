@@ -48,11 +48,20 @@ public static class MembershipDecider
         var busy = view.Nodes.FirstOrDefault(n => n.State != NodeState.Normal);
         if (busy is not null)
             return new MembershipDecision([Wait($"{Describe(busy, slotsByAddress, history)} is {busy.State.ToString().ToLowerInvariant()}: " +
-                "one topology operation at a time")], false, outcome);
+                "one topology operation at a time")], false, outcome == IntentOutcome.Redrive ? IntentOutcome.Settled : outcome);
 
-        return new MembershipDecision(Analyse(input, slotsByAddress, down), false, outcome) is var d && d.Actions.Count == 0
-            ? d with { Converged = true }
-            : d;
+        var actions = Analyse(input, slotsByAddress, down);
+        if (outcome == IntentOutcome.Redrive)
+        {
+            // An intent that never reached the cluster is re-driven only if the full analysis, every gate included,
+            // decides the same operation again now; otherwise it is dropped.
+            var next = actions.FindIndex(a => a.IsTopologyChange);
+            if (next >= 0 && actions[next] is var a && a.Kind == intent!.Kind && a.Address == intent.Address && a.HostId == intent.HostId)
+                actions[next] = a with { Reason = $"resuming the recorded {a.Kind.ToString().ToLowerInvariant()}, which the cluster shows no sign of: {a.Reason}" };
+            else
+                outcome = IntentOutcome.Settled;
+        }
+        return new MembershipDecision(actions, actions.Count == 0, outcome);
     }
 
     private static List<MembershipAction> Analyse(DecisionInput input, Dictionary<string, SlotSpec> slotsByAddress, List<ObservedNode> down)
@@ -231,43 +240,39 @@ public static class MembershipDecider
     {
         var (spec, view, instances, _, _, now) = input;
         var at = view.At(intent.Address);
-        var byHost = intent.HostId is null ? null : view.WithHostId(intent.HostId);
-        var label = $"{intent.Kind.ToString().ToLowerInvariant()} of {intent.Slot ?? intent.Address}";
-        var pending = (IntentOutcome.Pending, (MembershipAction?)Wait($"{label} (recorded {Fmt(now - intent.RecordedAt)} ago) is in flight"));
+        var age = now - intent.RecordedAt;
+        var label = $"{intent.Kind.ToString().ToLowerInvariant()} of {intent.Slot ?? intent.Address}" +
+            (intent.Issued ? "" : " (its answer never arrived)");
+        (IntentOutcome, MembershipAction?) Pending(string what) =>
+            (IntentOutcome.Pending, Wait($"{label}, recorded {Fmt(age)} ago, {what}"));
         var settled = (IntentOutcome.Settled, (MembershipAction?)null);
-        var expired = now - intent.RecordedAt > spec.GracePeriod + spec.MaxViewAge;
         switch (intent.Kind)
         {
             case ActionKind.Remove:
             case ActionKind.Decommission:
-                var target = byHost ?? at;
+                var target = (intent.HostId is null ? null : view.WithHostId(intent.HostId)) ?? at;
                 if (target is null) return settled; // gone: it happened (a banned host ID never returns)
-                if (target.State == NodeState.Leaving) return pending;
-                if (!intent.Issued)
-                {
-                    // Recorded, never acknowledged, and the cluster shows no trace: it never arrived. Re-drive it,
-                    // but only if it is still right to do (same gates the first decision passed).
-                    var stillRight = intent.Kind == ActionKind.Remove
-                        ? target.Status == NodeStatus.Down
-                        : target.IsUpNormal;
-                    if (stillRight && !spec.Slots.Any(s => s.Address == intent.Address))
-                        return (IntentOutcome.Redrive, new MembershipAction(intent.Kind,
-                            $"resuming: {label} was recorded but the cluster shows no sign of it", intent.Slot, intent.Address,
-                            intent.HostId, view.Nodes.Where(n => n.Status == NodeStatus.Down && n.Address != target.Address)
-                                .Select(n => n.HostId ?? input.History.LastHostId(n.Address)).OfType<string>().ToList()));
-                    return settled;
-                }
-                return expired ? settled : pending;
+                if (target.State == NodeState.Leaving) return Pending("is in flight");
+                // No trace yet. An operation the cluster accepted may take a while to show: hold, do not decide anew.
+                if (age <= spec.OperationVisibleWithin)
+                    return Pending($"shows no trace yet: waiting up to {Fmt(spec.OperationVisibleWithin)} for it to show before deciding again");
+                // Still no trace: acknowledged ones are judged afresh; unacknowledged ones never arrived and are
+                // re-driven only if the full analysis decides the same operation again.
+                return intent.Issued ? settled : (IntentOutcome.Redrive, null);
             case ActionKind.Replace:
             case ActionKind.Join:
-                if (at is not null && at.HostId != intent.HostId && at.HostId is not null)
-                    return at.State == NodeState.Normal && at.Status == NodeStatus.Up ? settled : pending;
-                if (!intent.Issued)
-                {
-                    var phase = instances.FirstOrDefault(i => i.Slot == intent.Slot)?.Phase;
-                    return phase == InstancePhase.AwaitingBoot ? settled : pending; // settled: decide afresh, boot is idempotent
-                }
-                return expired ? settled : pending;
+                // The booted node shows up at the slot's address: for a replace under a new host ID (the old one may
+                // still be mapped there while it joins), for a join as any member where there was none.
+                var appeared = at is not null && (intent.Kind == ActionKind.Join || at.State == NodeState.Joining ||
+                    at.HostId is not null && at.HostId != intent.HostId);
+                if (appeared) return at!.IsUpNormal ? settled : Pending($"is under way ({at.Address} is {at.Status} {at.State})");
+                var phase = instances.FirstOrDefault(i => i.Slot == intent.Slot)?.Phase ?? InstancePhase.Absent;
+                // Waiting for a boot instruction again (never booted, or the process was refused and exited) or gone:
+                // nothing of this boot can still happen; decide afresh (a boot instruction is idempotent).
+                if (phase is InstancePhase.AwaitingBoot or InstancePhase.Absent) return settled;
+                // The instance runs: its node may still be starting. No second topology operation until it shows up.
+                if (age > spec.BootTimeout) return settled;
+                return Pending($"booted, but no new node shows at {intent.Address} yet: waiting for it (at most {Fmt(spec.BootTimeout)})");
             default:
                 return settled;
         }

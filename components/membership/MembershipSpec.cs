@@ -19,6 +19,24 @@ public sealed record MembershipSpec(
     /// </summary>
     public IReadOnlyList<SlotSpec> Retired { get; init; } = [];
 
+    /// <summary>
+    /// How long a booted node (join or replace) may take to show up at its slot's address. Until then the boot counts as
+    /// the one topology operation in flight, so nothing else starts.
+    /// </summary>
+    public TimeSpan BootTimeout { get; init; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>
+    /// How long a removenode or decommission that was (or may have been) issued may take to show in the view. Until then
+    /// an intent without a trace is held: neither forgotten nor issued again. Default: grace period + view age.
+    /// </summary>
+    public TimeSpan OperationVisibleWithin
+    {
+        get => _operationVisibleWithin ?? GracePeriod + MaxViewAge;
+        init => _operationVisibleWithin = value;
+    }
+
+    private readonly TimeSpan? _operationVisibleWithin;
+
     /// <summary>ScyllaDB's default failure_detector_timeout_in_ms is 20 s; the grace period defaults to twice that.</summary>
     public static readonly TimeSpan DefaultFailureDetectorTimeout = TimeSpan.FromSeconds(20);
 

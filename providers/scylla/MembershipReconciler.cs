@@ -42,7 +42,7 @@ public sealed class MembershipReconciler(
 
         // Observation took time: make sure the lease is still ours before touching the cluster.
         if (!await lease.TryAcquireAsync(options.Holder, options.LeaseTtl, ct)) return ReconcileRound.NotLeader(await lease.HolderAsync(ct));
-        var record = decision.Intent == IntentOutcome.Redrive && intent is not null ? intent : TopologyIntent.For(action, clock.GetUtcNow());
+        var record = TopologyIntent.For(action, clock.GetUtcNow()); // a re-driven intent starts its visibility window again
         await journal.SaveAsync(record, ct); // write-ahead: a crash after this point is detected on resume
 
         // removenode and decommission block until done (minutes or more): keep renewing the lease meanwhile, so no other

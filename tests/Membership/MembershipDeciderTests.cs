@@ -94,3 +94,134 @@ public sealed class MembershipDeciderTests
         Assert.Equal(ActionKind.Remove, lowered.NextTopologyChange!.Kind);
     }
 }
+
+public sealed class MembershipIntentTests
+{
+    private static readonly DateTimeOffset T0 = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static ObservedNode Node(SlotSpec s, NodeStatus status, string? hostId = null) =>
+        new(s.Address, hostId ?? "host-" + s.Slot, s.Datacenter, "rack1", status, NodeState.Normal);
+
+    /// <summary>A reconciler that has polled <paramref name="polls"/> times, 5 s apart, ending at <paramref name="now"/>.</summary>
+    private static DecisionInput Input(MembershipSpec spec, IReadOnlyList<ObservedNode> nodes, IReadOnlyList<InstanceView> instances,
+        TopologyIntent? intent, DateTimeOffset now, int polls)
+    {
+        var history = new ObservationHistory(spec.MaxPollGap);
+        ClusterView view = null!;
+        for (var i = polls - 1; i >= 0; i--)
+        {
+            view = new ClusterView(now.AddSeconds(-5 * i), nodes, nodes.Where(n => n.Status == NodeStatus.Up).Select(n => n.Address).ToList(), []);
+            history.Record(view);
+        }
+        return new DecisionInput(spec, view, instances, history, intent, now);
+    }
+
+    /// <summary>Four dc1 slots, slot 3 deleted from the stack and dead; RF 3.</summary>
+    private static (MembershipSpec Spec, List<ObservedNode> Nodes, List<InstanceView> Instances, TopologyIntent Remove) DeadRetired()
+    {
+        var slots = Enumerable.Range(0, 4).Select(i => Slot("dc1", i)).ToList();
+        var spec = Spec(slots.Take(3), ("dc1", 3)) with { Retired = [slots[3]] };
+        var nodes = slots.Take(3).Select(s => Node(s, NodeStatus.Up)).Append(Node(slots[3], NodeStatus.Down)).ToList();
+        var intent = new TopologyIntent(ActionKind.Remove, null, slots[3].Address, "host-dc1-3", T0, Issued: false);
+        return (spec, nodes, slots.Take(3).Select(s => new InstanceView(s.Slot, InstancePhase.Running)).ToList(), intent);
+    }
+
+    [Fact]
+    public void An_unacknowledged_removenode_is_not_redriven_by_a_reconciler_that_has_not_yet_seen_the_node_dead_for_the_grace_period()
+    {
+        var (spec, nodes, instances, intent) = DeadRetired();
+        // A new reconciler after a crash: the intent is old, but this reconciler has seen the node down for one poll only.
+        var d = MembershipDecider.Decide(Input(spec, nodes, instances, intent, T0.AddMinutes(10), polls: 1));
+
+        Assert.Null(d.NextTopologyChange);
+        Assert.Equal(IntentOutcome.Settled, d.Intent);
+        Assert.Contains(d.Actions, a => a.Reason.Contains("less than the 40s grace period"));
+    }
+
+    [Fact]
+    public void An_unacknowledged_removenode_is_not_redriven_when_the_datacenter_would_now_fall_below_its_rf()
+    {
+        var (spec, nodes, instances, intent) = DeadRetired();
+        var raised = spec with { ReplicationFactors = new Dictionary<string, int> { ["dc1"] = 4 } };
+
+        var d = MembershipDecider.Decide(Input(raised, nodes, instances, intent, T0.AddMinutes(10), polls: 13));
+
+        Assert.Null(d.NextTopologyChange);
+        Assert.Contains(d.Actions, a => a.Reason.Contains("lower the RF of dc1"));
+    }
+
+    [Fact]
+    public void An_unacknowledged_removenode_that_passes_every_gate_again_is_resumed()
+    {
+        var (spec, nodes, instances, intent) = DeadRetired();
+
+        var d = MembershipDecider.Decide(Input(spec, nodes, instances, intent, T0.AddMinutes(10), polls: 13));
+
+        Assert.Equal(IntentOutcome.Redrive, d.Intent);
+        Assert.Equal((ActionKind.Remove, "host-dc1-3"), (d.NextTopologyChange!.Kind, d.NextTopologyChange.HostId));
+        Assert.StartsWith("resuming", d.NextTopologyChange.Reason);
+    }
+
+    [Fact]
+    public void An_unacknowledged_removenode_without_a_trace_is_held_while_it_could_still_show()
+    {
+        var (spec, nodes, instances, intent) = DeadRetired();
+
+        var d = MembershipDecider.Decide(Input(spec, nodes, instances, intent, T0.AddSeconds(30), polls: 13));
+
+        Assert.Equal(IntentOutcome.Pending, d.Intent);
+        Assert.Null(d.NextTopologyChange);
+        Assert.Contains("shows no trace yet", Assert.Single(d.Actions).Reason);
+    }
+
+    [Fact]
+    public void An_acknowledged_removenode_expires_once_it_could_have_shown_and_the_slot_is_judged_afresh()
+    {
+        var (spec, nodes, instances, intent) = DeadRetired();
+        var issued = intent with { Issued = true };
+
+        Assert.Equal(IntentOutcome.Pending, MembershipDecider.Decide(Input(spec, nodes, instances, issued, T0 + spec.OperationVisibleWithin, 13)).Intent);
+        var later = MembershipDecider.Decide(Input(spec, nodes, instances, issued, T0 + spec.OperationVisibleWithin + TimeSpan.FromSeconds(5), 13));
+        Assert.Equal(IntentOutcome.Settled, later.Intent);
+    }
+
+    private static (MembershipSpec Spec, List<ObservedNode> Nodes, SlotSpec New) ScaleUp()
+    {
+        var slots = Enumerable.Range(0, 4).Select(i => Slot("dc1", i)).ToList();
+        return (Spec(slots, ("dc1", 3)), slots.Take(3).Select(s => Node(s, NodeStatus.Up)).ToList(), slots[3]);
+    }
+
+    private static List<InstanceView> Instances(SlotSpec newSlot, InstancePhase? phase) =>
+        Enumerable.Range(0, 3).Select(i => new InstanceView(Slot("dc1", i).Slot, InstancePhase.Running))
+            .Concat(phase is { } p ? [new InstanceView(newSlot.Slot, p)] : []).ToList();
+
+    [Fact]
+    public void An_unacknowledged_join_whose_instance_is_gone_is_settled_not_pending_forever()
+    {
+        var (spec, nodes, slot) = ScaleUp();
+        var join = new TopologyIntent(ActionKind.Join, slot.Slot, slot.Address, null, T0, Issued: false);
+
+        var d = MembershipDecider.Decide(Input(spec, nodes, Instances(slot, null), join, T0.AddMinutes(1), 13));
+
+        Assert.Equal(IntentOutcome.Settled, d.Intent);
+        Assert.Contains(d.Actions, a => a.Reason.Contains($"slot {slot.Slot} has no instance yet"));
+    }
+
+    [Fact]
+    public void An_issued_boot_stays_the_operation_in_flight_until_its_node_shows_up_or_the_boot_timeout_passes()
+    {
+        var (spec, nodes, slot) = ScaleUp();
+        var join = new TopologyIntent(ActionKind.Join, slot.Slot, slot.Address, null, T0, Issued: true);
+        var running = Instances(slot, InstancePhase.Running);
+
+        var slow = MembershipDecider.Decide(Input(spec, nodes, running, join, T0.AddMinutes(5), 13));
+        Assert.Equal(IntentOutcome.Pending, slow.Intent);
+        Assert.Contains("no new node shows", Assert.Single(slow.Actions).Reason);
+
+        var appeared = nodes.Append(Node(slot, NodeStatus.Up)).ToList();
+        Assert.Equal(IntentOutcome.Settled, MembershipDecider.Decide(Input(spec, appeared, running, join, T0.AddMinutes(5), 13)).Intent);
+        Assert.Equal(IntentOutcome.Settled, MembershipDecider.Decide(Input(spec, nodes, Instances(slot, InstancePhase.AwaitingBoot), join,
+            T0.AddMinutes(5), 13)).Intent);
+        Assert.Equal(IntentOutcome.Settled, MembershipDecider.Decide(Input(spec, nodes, running, join, T0 + spec.BootTimeout + TimeSpan.FromSeconds(1), 13)).Intent);
+    }
+}

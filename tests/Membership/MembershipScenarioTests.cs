@@ -1,6 +1,7 @@
 using ScyllaApocryph.Components.Membership;
 using ScyllaApocryph.Providers.Autoscaler;
 using ScyllaApocryph.Providers.Scylla;
+using ScyllaApocryph.Tests.Doubles;
 using static ScyllaApocryph.Tests.Membership.MembershipHarness;
 
 namespace ScyllaApocryph.Tests.Membership;
@@ -64,6 +65,32 @@ public sealed class MembershipScenarioTests
         // The first replace ignored the other dead node, as ScyllaDB requires.
         Assert.Contains(h.Autoscaler.Boots, boot => boot.IgnoreDeadHostIds.Count == 1);
         Assert.Equal(5, h.Cluster.Members.Count);
+    }
+
+    [Fact]
+    public async Task A_second_dead_slot_is_not_replaced_while_the_first_replacement_is_still_starting()
+    {
+        // Booted processes take 3 minutes to show up in gossip: longer than grace period + view age.
+        var h = new MembershipHarness(cluster: clock => new ScyllaSimulator(clock) { BootDelay = TimeSpan.FromMinutes(3) });
+        var slots = Enumerable.Range(0, 5).Select(i => Slot("dc1", i)).ToList();
+        h.Autoscaler.Seed(slots);
+        h.SetRf(("dc1", 3));
+        var reconciler = h.Reconciler(Spec(slots, ("dc1", 3)));
+        foreach (var s in new[] { "dc1-3", "dc1-4" })
+        {
+            h.Autoscaler.Lose(s);
+            h.Autoscaler.Recreate(s);
+        }
+
+        var rounds = await h.Converge(reconciler);
+
+        Assert.True(rounds[^1].Decision!.Converged, string.Join("\n", rounds[^1].Decision!.Actions));
+        Assert.Empty(h.Cluster.Rejected); // in particular: never "another topology operation is in progress"
+        Assert.Equal(2, h.Autoscaler.Boots.Count);
+        var first = rounds.FindIndex(r => r.Executed is not null);
+        var second = rounds.FindLastIndex(r => r.Executed is not null);
+        Assert.True((second - first) * Poll >= TimeSpan.FromMinutes(3), $"second replace {(second - first) * Poll} after the first");
+        Assert.Contains(rounds.Skip(first + 1), r => r.Decision!.Actions.Any(a => a.Reason.Contains("no new node shows")));
     }
 
     [Fact]
