@@ -13,7 +13,7 @@ public static class MembershipDecider
 
     public static MembershipDecision Decide(DecisionInput input)
     {
-        var (spec, view, _, history, intent, now) = input;
+        var (spec, view, _, history, intent, now, _) = input;
 
         // Gate 1: a stale or empty view is no basis for anything destructive, nor for booting nodes.
         if (view.Reachable.Count == 0)
@@ -66,7 +66,7 @@ public static class MembershipDecider
 
     private static List<MembershipAction> Analyse(DecisionInput input, Dictionary<string, SlotSpec> slotsByAddress, List<ObservedNode> down)
     {
-        var (spec, view, instances, history, _, _) = input;
+        var (spec, view, instances, history, _, _, _) = input;
         var instanceBySlot = instances.ToDictionary(i => i.Slot, StringComparer.Ordinal);
         var byAddress = view.Nodes.ToDictionary(n => n.Address, StringComparer.Ordinal);
         var retiredByAddress = new Dictionary<string, SlotSpec>(StringComparer.Ordinal);
@@ -78,6 +78,11 @@ public static class MembershipDecider
             .Where(n => (slotsByAddress.GetValueOrDefault(n.Address) ?? retiredByAddress.GetValueOrDefault(n.Address)) is { ZeroToken: false })
             .GroupBy(n => n.Datacenter!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         bool IsDead(ObservedNode n) => n.Status == NodeStatus.Down && history.DownFor(n.Address) >= spec.GracePeriod;
+        // A preview has watched for one poll only, so nothing is dead yet: it shows what up will do once the grace period
+        // is met, saying so, instead of a wait that up would not end with.
+        bool DeadOrPreviewed(ObservedNode n) => IsDead(n) || input.Preview && n.Status == NodeStatus.Down;
+        string Once(ObservedNode n) => IsDead(n) ? "" : $"once down ≥ {Fmt(spec.GracePeriod)} (" +
+            (history.DownFor(n.Address) == TimeSpan.Zero ? "first seen down now" : $"down for {Fmt(history.DownFor(n.Address))} so far") + "), ";
         string HostIdOf(ObservedNode n) => n.HostId ?? history.LastHostId(n.Address) ?? "(unknown host id)";
 
         var replaces = new List<MembershipAction>();
@@ -124,7 +129,7 @@ public static class MembershipDecider
                     : $"slot {slot.Slot} is down for {Fmt(downFor)} and has no instance: waiting for it to be recreated", slot));
                 continue;
             }
-            if (!IsDead(node))
+            if (!DeadOrPreviewed(node))
             {
                 waits.Add(Wait($"slot {slot.Slot} is down for {Fmt(downFor)}, less than the {Fmt(spec.GracePeriod)} grace period " +
                     $"(seen over {history.Polls} polls): not dead yet", slot));
@@ -137,9 +142,11 @@ public static class MembershipDecider
                 continue;
             }
             if (IgnoreList(node) is not { } ignore) continue;
-            replaces.Add(new MembershipAction(ActionKind.Replace,
-                $"slot {slot.Slot} came back empty and its host {hostId} has been down for {Fmt(downFor)}: boot it with " +
-                $"replace_node_first_boot={hostId}", slot.Slot, slot.Address, hostId, ignore));
+            replaces.Add(new MembershipAction(ActionKind.Replace, IsDead(node)
+                ? $"slot {slot.Slot} came back empty and its host {hostId} has been down for {Fmt(downFor)}: boot it with " +
+                  $"replace_node_first_boot={hostId}"
+                : $"slot {slot.Slot} came back empty and its host {hostId} is down: {Once(node)}boot it with replace_node_first_boot={hostId}",
+                slot.Slot, slot.Address, hostId, ignore));
         }
 
         // Members of slots the stack deleted: decommission if up, remove if dead. Only those: a member that belongs to
@@ -191,16 +198,18 @@ public static class MembershipDecider
                     $"{Describe(node, slotsByAddress, history)} was deleted from the stack and is up: decommission it ({rfNote})",
                     null, node.Address, node.HostId));
             }
-            else if (!IsDead(node))
+            else if (!DeadOrPreviewed(node))
             {
                 waits.Add(Wait($"{Describe(node, slotsByAddress, history)} was deleted from the stack and is down for " +
                     $"{Fmt(history.DownFor(node.Address))}, less than the {Fmt(spec.GracePeriod)} grace period"));
             }
             else if (HostIdOf(node) is var hid && !hid.StartsWith('(') && IgnoreList(node) is { } ignore)
             {
-                removes.Add(new MembershipAction(ActionKind.Remove,
-                    $"{Describe(node, slotsByAddress, history)} was deleted from the stack and has been dead for " +
-                    $"{Fmt(history.DownFor(node.Address))}: removenode ({rfNote})", null, node.Address, hid, ignore));
+                removes.Add(new MembershipAction(ActionKind.Remove, IsDead(node)
+                    ? $"{Describe(node, slotsByAddress, history)} was deleted from the stack and has been dead for " +
+                      $"{Fmt(history.DownFor(node.Address))}: removenode ({rfNote})"
+                    : $"{Describe(node, slotsByAddress, history)} was deleted from the stack and is down: {Once(node)}removenode ({rfNote})",
+                    null, node.Address, hid, ignore));
             }
         }
 
@@ -225,7 +234,7 @@ public static class MembershipDecider
         IReadOnlyList<string>? IgnoreList(ObservedNode target)
         {
             var others = down.Where(n => n.Address != target.Address).ToList();
-            var notDead = others.FirstOrDefault(n => !IsDead(n));
+            var notDead = others.FirstOrDefault(n => !DeadOrPreviewed(n));
             if (notDead is not null)
             {
                 waits.Add(Wait($"{Describe(target, slotsByAddress, history)} must wait: {notDead.Address} is also down but not yet dead, " +
@@ -238,7 +247,7 @@ public static class MembershipDecider
 
     private static (IntentOutcome, MembershipAction?) JudgeIntent(DecisionInput input, TopologyIntent intent)
     {
-        var (spec, view, instances, _, _, now) = input;
+        var (spec, view, instances, _, _, now, _) = input;
         var at = view.At(intent.Address);
         var age = now - intent.RecordedAt;
         var label = $"{intent.Kind.ToString().ToLowerInvariant()} of {intent.Slot ?? intent.Address}" +

@@ -20,13 +20,17 @@ public sealed class MembershipReconciler(
 
     public MembershipSpec Spec => spec;
 
-    /// <summary>Observes once and decides, without the lease and without acting: what <c>preview</c> shows.</summary>
+    /// <summary>
+    /// Observes once and decides, without the lease and without acting or writing anything: what <c>preview</c> shows.
+    /// A node seen down is shown with the action <c>up</c> will take once the grace period is met (see <see cref="DecisionInput.Preview"/>).
+    /// </summary>
     public async Task<(ClusterView View, MembershipDecision Decision)> PreviewAsync(CancellationToken ct)
     {
         var view = await ObserveAsync(ct);
-        History.Record(view);
-        var decision = MembershipDecider.Decide(new DecisionInput(spec, view, await InstancesAsync(ct), History,
-            await journal.LoadAsync(ct), clock.GetUtcNow()));
+        var history = new ObservationHistory(spec.MaxPollGap); // this reconciler's own history is for acting, and stays untouched
+        history.Record(view);
+        var decision = MembershipDecider.Decide(new DecisionInput(spec, view, await InstancesAsync(ct), history,
+            await journal.LoadAsync(ct), clock.GetUtcNow(), Preview: true));
         return (view, decision);
     }
 

@@ -93,6 +93,23 @@ public sealed class MembershipDeciderTests
             [.. keep.Select(s => Up(s)), Down(gone[0]), Down(gone[1])], keep.Select(Running).ToList());
         Assert.Equal(ActionKind.Remove, lowered.NextTopologyChange!.Kind);
     }
+
+    [Fact]
+    public void A_preview_shows_the_replace_a_just_downed_node_will_get_while_acting_waits_for_the_grace_period()
+    {
+        var slots = Enumerable.Range(0, 3).Select(i => Slot("dc1", i)).ToList();
+        var spec = Spec(slots, ("dc1", 3));
+        var (input, _) = Observed(spec, [Up(slots[0]), Up(slots[1]), Down(slots[2])],
+            [Running(slots[0]), Running(slots[1]), new InstanceView(slots[2].Slot, InstancePhase.AwaitingBoot)], polls: 3);
+
+        var acting = MembershipDecider.Decide(input);
+        var preview = MembershipDecider.Decide(input with { Preview = true });
+
+        Assert.Null(acting.NextTopologyChange);
+        Assert.Contains(acting.Actions, a => a.Reason.Contains("not dead yet"));
+        Assert.Equal(ActionKind.Replace, preview.NextTopologyChange!.Kind);
+        Assert.Contains("once down ≥ 40s (down for 10s so far)", preview.NextTopologyChange.Reason);
+    }
 }
 
 public sealed class MembershipIntentTests
