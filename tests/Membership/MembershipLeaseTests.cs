@@ -81,3 +81,52 @@ public sealed class MembershipLeaseTests
         Assert.Contains("lost the lease", error.Message);
     }
 }
+
+public sealed class FileReconcilerLeaseTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("membership-lease-").FullName;
+    private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _clock = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    [Fact]
+    public async Task Contenders_racing_for_a_free_lease_on_separate_threads_leave_exactly_one_holder()
+    {
+        const int contenders = 12;
+        for (var race = 0; race < 15; race++)
+        {
+            var path = Path.Combine(_dir, $"race-{race}.json");
+            using var start = new ManualResetEventSlim();
+            // Each contender is its own lease object, as separate processes would be; all start at once.
+            var attempts = Enumerable.Range(0, contenders).Select(i => Task.Factory.StartNew(() =>
+            {
+                var lease = new FileReconcilerLease(path, _clock);
+                start.Wait();
+                return lease.TryAcquireAsync($"r{i}", TimeSpan.FromMinutes(1), default).GetAwaiter().GetResult();
+            }, TaskCreationOptions.LongRunning)).ToList();
+            start.Set();
+            var won = await Task.WhenAll(attempts);
+
+            var winner = Assert.Single(Enumerable.Range(0, contenders), i => won[i]);
+            Assert.Equal($"r{winner}", await new FileReconcilerLease(path, _clock).HolderAsync(default));
+        }
+    }
+
+    [Theory]
+    [InlineData("{\"Holder\":\"r1\",\"Expi")] // cut short mid-write
+    [InlineData("\0\0\0\0")]
+    [InlineData("null")]
+    public async Task An_unreadable_lease_record_is_treated_as_expired_and_the_reason_reported(string content)
+    {
+        var path = Path.Combine(_dir, "lease.json");
+        await File.WriteAllTextAsync(path, content);
+        var warnings = new List<string>();
+        var lease = new FileReconcilerLease(path, _clock, warnings.Add);
+
+        Assert.Null(await lease.HolderAsync(default));
+        Assert.True(await lease.TryAcquireAsync("r2", TimeSpan.FromMinutes(1), default));
+
+        Assert.Equal("r2", await lease.HolderAsync(default));
+        Assert.Contains(warnings, w => w.Contains(path) && w.Contains("treating the lease as expired"));
+    }
+}
