@@ -110,6 +110,48 @@ public sealed class MembershipDeciderTests
         Assert.Equal(ActionKind.Replace, preview.NextTopologyChange!.Kind);
         Assert.Contains("once down ≥ 40s (down for 10s so far)", preview.NextTopologyChange.Reason);
     }
+
+    [Fact]
+    public void A_zero_token_node_does_not_count_as_a_replica_when_checking_the_rf()
+    {
+        var data = new[] { Slot("dc1", 0), Slot("dc1", 1) };
+        var arbiter = Slot("dc1", 2, zeroToken: true);
+        var others = new[] { Slot("dc2", 0), Slot("dc3", 0) };
+        var spec = Spec([data[0], arbiter, .. others], ("dc1", 2)) with { Retired = [data[1]] };
+
+        var d = Decide(spec, [Up(data[0]), Down(data[1]), Up(arbiter), .. others.Select(s => Up(s))],
+            new[] { data[0], arbiter }.Concat(others).Select(Running).ToList());
+
+        NoDestructiveAction(d);
+        Assert.Contains(d.Actions, a => a.Reason.Contains("1 node(s) would remain in dc1, RF is 2"));
+    }
+
+    [Fact]
+    public void A_deleted_arbiter_needs_no_rf_to_leave()
+    {
+        var slots = Enumerable.Range(0, 3).Select(i => Slot("dc1", i)).ToList();
+        var arbiter = Slot("arbiter", 0, zeroToken: true);
+        var spec = Spec(slots, ("dc1", 3)) with { Retired = [arbiter] }; // no RF entry for the arbiter's datacenter
+
+        var d = Decide(spec, [.. slots.Select(s => Up(s)), Up(arbiter)], slots.Select(Running).ToList());
+
+        Assert.Equal((ActionKind.Decommission, arbiter.Address), (d.NextTopologyChange!.Kind, d.NextTopologyChange.Address));
+        Assert.Contains("zero-token", d.NextTopologyChange.Reason);
+    }
+
+    [Fact]
+    public void A_stale_view_never_leads_to_a_remove_or_decommission()
+    {
+        var slots = Enumerable.Range(0, 5).Select(i => Slot("dc1", i)).ToList();
+        var spec = Spec(slots.Take(3), ("dc1", 1)) with { Retired = [slots[3], slots[4]] };
+        var (input, _) = Observed(spec, [.. slots.Take(4).Select(s => Up(s)), Down(slots[4])], slots.Take(4).Select(Running).ToList());
+        Assert.Equal(ActionKind.Remove, MembershipDecider.Decide(input).NextTopologyChange!.Kind); // fresh: it would act
+
+        var stale = MembershipDecider.Decide(input with { Now = input.View.ObservedAt + spec.MaxViewAge + TimeSpan.FromSeconds(1) });
+
+        NoDestructiveAction(stale);
+        Assert.Contains("observe again before acting", Assert.Single(stale.Actions).Reason);
+    }
 }
 
 public sealed class MembershipIntentTests
