@@ -102,4 +102,50 @@ public sealed class ScyllaRestClientTests
         var intent = await h.Journal.LoadAsync(default);
         Assert.Equal((ActionKind.Decommission, false), (intent!.Kind, intent.Issued));
     }
+    /// <summary>Refuses the first <paramref name="failures"/> connections, then passes requests on; counts every attempt.</summary>
+    private sealed class FlakyConnection(HttpMessageHandler inner, int failures) : DelegatingHandler(inner)
+    {
+        public List<string> Attempts { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (Attempts)
+            {
+                Attempts.Add($"{request.Method} {request.RequestUri!.AbsolutePath}");
+                if (Attempts.Count <= failures) throw new HttpRequestException("connection refused");
+            }
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task Gets_are_retried_after_a_transport_failure()
+    {
+        var h = new MembershipHarness();
+        var slots = Seeded(h, 3);
+        var flaky = new FlakyConnection(h.Cluster, failures: 2);
+        var client = new ScyllaRestClient(new HttpClient(flaky), new Uri($"http://{slots[0].Address}:10000/"), h.Clock,
+            new ScyllaRestOptions { GetRetries = 2 });
+
+        var live = await h.WhileTimePasses(client.LiveEndpointsAsync(default), TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal(3, live.Count);
+        Assert.Equal(3, flaky.Attempts.Count);
+    }
+
+    [Fact]
+    public async Task Topology_posts_are_never_retried()
+    {
+        var h = new MembershipHarness();
+        var slots = Seeded(h, 4);
+        var flaky = new FlakyConnection(h.Cluster, failures: 1);
+        var client = new ScyllaRestClient(new HttpClient(flaky), new Uri($"http://{slots[3].Address}:10000/"), h.Clock,
+            new ScyllaRestOptions { GetRetries = 5 });
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => h.WhileTimePasses(client.DecommissionAsync(default), TimeSpan.FromMilliseconds(100)));
+        h.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(["POST /storage_service/decommission"], flaky.Attempts);
+        Assert.Empty(h.Cluster.Accepted);
+    }
 }
