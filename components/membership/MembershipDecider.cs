@@ -3,7 +3,7 @@ namespace ScyllaApocryph.Components.Membership;
 /// <summary>
 /// The pure decision core: desired slots + observed view + instances + history (+ a recorded intent) in,
 /// ordered actions with reasons out. The gates run in a fixed order and each one can stop the rest:
-/// stale view -> Raft majority -> pending intent -> operation in flight -> per-slot analysis.
+/// stale view -> Raft majority -> pending intent -> operation in flight -> observers disagree -> per-slot analysis.
 /// </summary>
 public static class MembershipDecider
 {
@@ -49,6 +49,14 @@ public static class MembershipDecider
         if (busy is not null)
             return new MembershipDecision([Wait($"{Describe(busy, slotsByAddress, history)} is {busy.State.ToString().ToLowerInvariant()}: " +
                 "one topology operation at a time")], false, outcome == IntentOutcome.Redrive ? IntentOutcome.Settled : outcome);
+
+        // Gate 5: observers disagree about who is live. Such a node may be down for the rest of the cluster (a partition),
+        // and every topology operation needs the others up (or dead and ignored): wait until the views agree.
+        var disputed = view.Nodes.Where(n => n.Disputed).ToList();
+        if (disputed.Count > 0)
+            return new MembershipDecision([Wait($"observers disagree about {string.Join(", ", disputed.Select(n => Describe(n, slotsByAddress, history)))} " +
+                "(live for some, down for others: a partition?): no topology change until they agree")], false,
+                outcome == IntentOutcome.Redrive ? IntentOutcome.Settled : outcome);
 
         var actions = Analyse(input, slotsByAddress, down);
         if (outcome == IntentOutcome.Redrive)

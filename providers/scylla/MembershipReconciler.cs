@@ -136,7 +136,7 @@ public sealed class MembershipReconciler(
 
     private async Task ExecuteAsync(MembershipAction action, ClusterView view, CancellationToken ct)
     {
-        var seeds = view.Nodes.Where(n => n.IsUpNormal && n.Address != action.Address).Select(n => n.Address)
+        var seeds = view.Nodes.Where(n => n.IsUpNormal && !n.Disputed && n.Address != action.Address).Select(n => n.Address)
             .Order(StringComparer.Ordinal).Take(options.Seeds).ToList();
         switch (action.Kind)
         {

@@ -152,6 +152,23 @@ public sealed class MembershipDeciderTests
         NoDestructiveAction(stale);
         Assert.Contains("observe again before acting", Assert.Single(stale.Actions).Reason);
     }
+
+    [Fact]
+    public void While_observers_disagree_about_a_node_no_topology_change_is_made()
+    {
+        var slots = Enumerable.Range(0, 4).Select(i => Slot("dc1", i)).ToList();
+        var spec = Spec(slots.Take(3), ("dc1", 3)) with { Retired = [slots[3]] };
+        // slot 0 is cut off: it sees itself live, its peers see it down; the merged view counts it up.
+        var nodes = slots.Select(s => Up(s)).ToList();
+        nodes[0] = nodes[0] with { Disputed = true };
+
+        var d = Decide(spec, nodes, slots.Select(Running).ToList());
+
+        Assert.Null(d.NextTopologyChange);
+        Assert.False(d.Converged);
+        Assert.Contains(slots[0].Address, Assert.Single(d.Actions).Reason);
+        Assert.Contains("observers disagree", d.Actions[0].Reason);
+    }
 }
 
 public sealed class MembershipIntentTests

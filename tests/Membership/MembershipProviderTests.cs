@@ -107,6 +107,7 @@ public sealed class MembershipProviderTests
         Assert.Equal(3, view.Reachable.Count);
         Assert.Contains(view.Disagreements, d => d.StartsWith(slots[0].Address));
         Assert.All(view.Nodes, n => Assert.Equal(NodeStatus.Up, n.Status)); // the isolated node says it is alive: nothing is done to it
+        Assert.True(view.Nodes.All(n => n.Disputed)); // it sees its peers down, they see it down
         Assert.Equal("dc1", view.Nodes[0].Datacenter);
     }
 
