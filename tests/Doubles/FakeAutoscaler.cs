@@ -14,6 +14,7 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
     private readonly Dictionary<string, SlotSpec> _slots = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HookInstance> _instances = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SimBoot> _booting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SimNode> _process = new(StringComparer.Ordinal);
     private int _nextInstance;
 
     public List<BootInstruction> Boots { get; } = [];
@@ -32,8 +33,12 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
         foreach (var slot in slots)
         {
             AddSlot(slot);
-            cluster.Establish(slot.Address, slot.Datacenter, slot.ZeroToken);
-            lock (_gate) _instances[slot.Slot] = new HookInstance(slot.Slot, NextId(), InstancePhase.Running, slot.Address);
+            var node = cluster.Establish(slot.Address, slot.Datacenter, slot.ZeroToken);
+            lock (_gate)
+            {
+                _instances[slot.Slot] = new HookInstance(slot.Slot, NextId(), InstancePhase.Running, slot.Address);
+                _process[slot.Slot] = node;
+            }
         }
     }
 
@@ -45,6 +50,7 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
             cluster.Kill(_slots[slot].Address);
             _instances.Remove(slot);
             _booting.Remove(slot);
+            _process.Remove(slot);
         }
     }
 
@@ -61,19 +67,20 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
     }
 
     /// <summary>
-    /// Restarts the process on its volume. One whose bootstrap or replace never finished left nothing usable there: as
-    /// ScyllaDB requires, its data is wiped and the instance waits for a boot instruction again.
+    /// Restarts the instance's own process on its volume. One whose bootstrap or replace never finished (rolled back,
+    /// never a member) left nothing usable there: as ScyllaDB requires, its data is wiped and the instance waits for a
+    /// boot instruction again. A process still starting needs no restart.
     /// </summary>
     public void Restart(string slot)
     {
         lock (_gate)
         {
-            var address = _slots[slot].Address;
-            var neverJoined = cluster.Members.All(n => n.Address != address) && !_booting.ContainsKey(slot);
-            if (neverJoined && _instances.TryGetValue(slot, out var instance) && instance.Phase == InstancePhase.Running)
+            Settle();
+            if (_booting.ContainsKey(slot)) return;
+            if (_process.TryGetValue(slot, out var process) && cluster.Members.Contains(process))
+                cluster.Revive(process);
+            else if (_instances.TryGetValue(slot, out var instance) && instance.Phase == InstancePhase.Running)
                 _instances[slot] = instance with { Phase = InstancePhase.AwaitingBoot };
-            else
-                cluster.Revive(address);
         }
     }
 
@@ -81,15 +88,22 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
     {
         lock (_gate)
         {
-            cluster.Tick(); // a process that was starting may have been judged by now
-            // A process the cluster refused exits; its volume is still empty, so the instance waits for a boot instruction again.
-            foreach (var (slot, boot) in _booting.Where(b => b.Value.Failure is not null || b.Value.Node is not null).ToList())
-            {
-                _booting.Remove(slot);
-                if (boot.Failure is not null && _instances.TryGetValue(slot, out var i) && i.Phase == InstancePhase.Running)
-                    _instances[slot] = i with { Phase = InstancePhase.AwaitingBoot };
-            }
+            Settle();
             return Task.FromResult(new ListInstancesResponse(_instances.Values.OrderBy(i => i.Slot, StringComparer.Ordinal).ToList()));
+        }
+    }
+
+    /// <summary>Takes note of starting processes the cluster has judged by now (caller holds the lock).</summary>
+    private void Settle()
+    {
+        cluster.Tick();
+        foreach (var (slot, boot) in _booting.Where(b => b.Value.Failure is not null || b.Value.Node is not null).ToList())
+        {
+            _booting.Remove(slot);
+            if (boot.Node is not null) _process[slot] = boot.Node;
+            // A process the cluster refused exits; its volume is still empty, so the instance waits for a boot instruction again.
+            else if (_instances.TryGetValue(slot, out var i) && i.Phase == InstancePhase.Running)
+                _instances[slot] = i with { Phase = InstancePhase.AwaitingBoot };
         }
     }
 
@@ -128,6 +142,7 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
                 var boot = cluster.Boot(slot.Address, slot.Datacenter, instruction.Mode == BootMode.Replace ? instruction.ReplaceHostId! : null,
                     instruction.IgnoreDeadHostIds, slot.ZeroToken);
                 if (boot.Node is null) _booting[instruction.Slot] = boot; // still starting: the cluster judges it when it shows up
+                else _process[instruction.Slot] = boot.Node;
             }
             catch (InvalidOperationException e)
             {

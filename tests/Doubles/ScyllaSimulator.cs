@@ -51,8 +51,14 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
     /// <summary>Every accepted topology operation ("removenode host", "decommission addr", "replace host", "bootstrap addr").</summary>
     public List<string> Accepted { get; } = [];
 
-    /// <summary>Every topology request the cluster refused, with ScyllaDB's reason.</summary>
+    /// <summary>Every topology request the cluster refused, with ScyllaDB's reason, that was already refusable when made.</summary>
     public List<string> Rejected { get; } = [];
+
+    /// <summary>
+    /// Booted processes the cluster refused when they showed up although it would have taken them when booted: the
+    /// cluster changed meanwhile (a node died during the <see cref="BootDelay"/>). The process exits as for any refusal.
+    /// </summary>
+    public List<string> RefusedAfterChange { get; } = [];
 
     public IReadOnlyCollection<string> Banned { get { lock (_gate) return _banned.ToList(); } }
 
@@ -99,6 +105,9 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
                 if (boot.Failure is { } failure) throw new InvalidOperationException(failure);
                 return boot;
             }
+            // Would the cluster have refused it had it shown up at once (another process still starting counts as an
+            // operation in progress)? Then a later refusal was the instruction's fault, not a change meanwhile.
+            boot.RefusableWhenBooted = Refusal(boot) is not null || _boots.Count > 0;
             _boots.Add(boot);
             return boot;
         }
@@ -106,49 +115,41 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
 
     private void Materialise(SimBoot boot)
     {
-        try
+        if (Refusal(boot) is { } refusal)
         {
-            boot.Node = boot.ReplaceHostId is { } dead ? StartReplace(boot, dead) : StartBootstrap(boot);
+            boot.Failure = refusal;
+            (boot.RefusableWhenBooted || BootDelay <= TimeSpan.Zero ? Rejected : RefusedAfterChange).Add(refusal);
+            return;
         }
-        catch (InvalidOperationException e)
-        {
-            boot.Failure = e.Message;
-        }
-    }
-
-    private SimNode StartBootstrap(SimBoot boot)
-    {
         var node = new SimNode(NewHostId(), boot.Address, boot.Datacenter, boot.ZeroToken);
-        if (_nodes.Count == 0)
-        {
-            _nodes.Add(node);
-            return node;
-        }
-        var what = $"bootstrap {boot.Address}";
-        Require(_operation is null, what, "another topology operation is in progress");
-        Require(_nodes.All(n => IsLive(n)), what, "cannot bootstrap while nodes are down: " + DownList());
-        Require(HasMajority(null), what, "Raft majority unavailable");
-        node.State = NodeState.Joining;
         _nodes.Add(node);
-        Start("bootstrap", node);
-        return node;
+        boot.Node = node;
+        if (_nodes.Count == 1) return; // founds the cluster
+        node.State = NodeState.Joining;
+        node.Replacing = boot.ReplaceHostId;
+        Start(boot.ReplaceHostId is null ? "bootstrap" : "replace", node);
     }
 
-    private SimNode StartReplace(SimBoot boot, string deadHostId)
+    /// <summary>Why the cluster refuses this process as it shows up, or null: ScyllaDB's bootstrap and replace checks.</summary>
+    private string? Refusal(SimBoot boot)
     {
-        var what = $"replace {deadHostId}";
-        Require(!_banned.Contains(deadHostId), what, $"host {deadHostId} was removed and is banned");
+        if (boot.ReplaceHostId is not { } deadHostId)
+        {
+            if (_nodes.Count == 0) return null;
+            var what = $"bootstrap {boot.Address}";
+            if (_operation is not null) return $"{what}: another topology operation is in progress";
+            if (!_nodes.All(n => IsLive(n))) return $"{what}: cannot bootstrap while nodes are down: " + DownList();
+            return HasMajority(null) ? null : $"{what}: Raft majority unavailable";
+        }
+        var replace = $"replace {deadHostId}";
+        if (_banned.Contains(deadHostId)) return $"{replace}: host {deadHostId} was removed and is banned";
         var dead = _nodes.FirstOrDefault(n => n.HostId == deadHostId);
-        Require(dead is not null, what, $"host {deadHostId} is not a member");
-        Require(!IsLive(dead!), what, $"host {deadHostId} is alive; cannot replace a live node");
-        Require(_operation is null, what, "another topology operation is in progress");
+        if (dead is null) return $"{replace}: host {deadHostId} is not a member";
+        if (IsLive(dead)) return $"{replace}: host {deadHostId} is alive; cannot replace a live node";
+        if (_operation is not null) return $"{replace}: another topology operation is in progress";
         var otherDown = _nodes.Where(n => n != dead && !IsLive(n) && !boot.IgnoreDead.Contains(n.HostId)).ToList();
-        Require(otherDown.Count == 0, what, "other nodes are down and not ignored: " + string.Join(",", otherDown.Select(n => n.HostId)));
-        Require(HasMajority(null), what, "Raft majority unavailable");
-        var node = new SimNode(NewHostId(), boot.Address, boot.Datacenter, boot.ZeroToken) { State = NodeState.Joining, Replacing = deadHostId };
-        _nodes.Add(node);
-        Start("replace", node);
-        return node;
+        if (otherDown.Count > 0) return $"{replace}: other nodes are down and not ignored: " + string.Join(",", otherDown.Select(n => n.HostId));
+        return HasMajority(null) ? null : $"{replace}: Raft majority unavailable";
     }
 
     // ---- faults ----
@@ -164,10 +165,23 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         }
     }
 
-    /// <summary>Restarts a stopped process on its own data (same host ID).</summary>
+    /// <summary>
+    /// Restarts the stopped process at the address on its own data (same host ID): the newest one there. An older one
+    /// (a dead node being replaced) lost its volume with its instance and never runs again.
+    /// </summary>
     public void Revive(string address)
     {
-        lock (_gate) foreach (var n in _nodes.Where(n => n.Address == address)) n.Running = true;
+        lock (_gate)
+            if (_nodes.LastOrDefault(n => n.Address == address) is { } n)
+                n.Running = true;
+    }
+
+    /// <summary>Restarts this stopped process on its own data, if it is still a member.</summary>
+    public void Revive(SimNode node)
+    {
+        lock (_gate)
+            if (_nodes.Contains(node))
+                node.Running = true;
     }
 
     /// <summary>Cuts the node off from its peers; its own REST API (reached locally) still answers.</summary>
@@ -404,13 +418,6 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
                 break;
         }
         _operation = null;
-    }
-
-    private void Require(bool condition, string what, string reason)
-    {
-        if (condition) return;
-        Rejected.Add($"{what}: {reason}");
-        throw new InvalidOperationException($"{what}: {reason}");
     }
 
     private HttpResponseMessage Reject(string what, string reason)

@@ -21,6 +21,9 @@ public sealed class SimBoot(string address, string datacenter, string? replaceHo
 
     public SimNode? Node { get; set; }
 
+    /// <summary>The cluster would already have refused it when it was booted (see <see cref="ScyllaSimulator.RefusedAfterChange"/>).</summary>
+    public bool RefusableWhenBooted { get; set; }
+
     /// <summary>Why the cluster refused it (the process exited; its volume is still empty).</summary>
     public string? Failure { get; set; }
 }
