@@ -28,7 +28,7 @@ public sealed class MembershipPropertyTests
         {
             var (schedule, size, blocking, bootDelay) = t;
             Run(schedule, size, blocking, TimeSpan.FromSeconds(45 * bootDelay)).GetAwaiter().GetResult();
-        }, iter: 150, threads: 1);
+        }, iter: 120, threads: 1);
     }
 
     private static async Task Run((int Kind, int Target, int Rounds)[] schedule, int size, bool blocking, TimeSpan bootDelay)

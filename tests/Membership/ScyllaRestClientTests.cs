@@ -24,8 +24,9 @@ public sealed class ScyllaRestClientTests
     [Fact]
     public void The_membership_provider_gives_scylla_requests_no_overall_http_timeout()
     {
-        var provider = BuiltInProviders.Membership(new ReconciliationSpec(new Uri("http://hooks.invalid/"), "operators"),
-            Directory.CreateTempSubdirectory("membership-state-").FullName);
+        var state = Directory.CreateTempSubdirectory("membership-state-");
+        var provider = BuiltInProviders.Membership(new ReconciliationSpec(new Uri("http://hooks.invalid/"), "operators"), state.FullName);
+        state.Delete(true);
 
         Assert.Equal(Timeout.InfiniteTimeSpan, provider.Context.Http.Timeout);
         Assert.True(provider.Context.Rest.OperationTimeout >= TimeSpan.FromMinutes(30));
