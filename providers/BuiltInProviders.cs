@@ -15,6 +15,12 @@ public static class BuiltInProviders
     private static readonly Lazy<HttpClient> Http = new(() => new HttpClient { Timeout = TimeSpan.FromSeconds(30) });
 
     /// <summary>
+    /// For ScyllaDB's REST API: no overall timeout, because removenode and decommission answer only when the operation
+    /// ends (minutes to hours). Each request gets its own limit from <see cref="ScyllaRestOptions"/> instead.
+    /// </summary>
+    internal static readonly Lazy<HttpClient> ScyllaRestHttp = new(() => new HttpClient { Timeout = Timeout.InfiniteTimeSpan });
+
+    /// <summary>
     /// The membership reconciler of a stack whose cluster sets <c>membership</c>: it reaches each node's REST API at
     /// its overlay address, asks the autoscaler hooks for instances, and keeps its lease and intent journal in the
     /// stack's state directory, where every reconciler of this stack looks.
@@ -23,7 +29,7 @@ public static class BuiltInProviders
     {
         var clock = TimeProvider.System;
         return new MembershipProvider(new MembershipProviderContext(
-            Http.Value,
+            ScyllaRestHttp.Value,
             new DirectEndpointResolver(ScyllaNodeConfig.ApiPort),
             new AutoscalerHooksClient(Http.Value, spec.Hooks),
             new FileReconcilerLease(Path.Combine(stateDirectory, "membership.lease"), clock),

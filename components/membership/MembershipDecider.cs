@@ -3,7 +3,7 @@ namespace ScyllaApocryph.Components.Membership;
 /// <summary>
 /// The pure decision core: desired slots + observed view + instances + history (+ a recorded intent) in,
 /// ordered actions with reasons out. The gates run in a fixed order and each one can stop the rest:
-/// stale view -> Raft majority -> pending intent -> operation in flight -> per-slot analysis.
+/// stale view -> Raft majority -> pending intent -> operation in flight -> observers disagree -> per-slot analysis.
 /// </summary>
 public static class MembershipDecider
 {
@@ -13,7 +13,7 @@ public static class MembershipDecider
 
     public static MembershipDecision Decide(DecisionInput input)
     {
-        var (spec, view, _, history, intent, now) = input;
+        var (spec, view, _, history, intent, now, _) = input;
 
         // Gate 1: a stale or empty view is no basis for anything destructive, nor for booting nodes.
         if (view.Reachable.Count == 0)
@@ -48,20 +48,49 @@ public static class MembershipDecider
         var busy = view.Nodes.FirstOrDefault(n => n.State != NodeState.Normal);
         if (busy is not null)
             return new MembershipDecision([Wait($"{Describe(busy, slotsByAddress, history)} is {busy.State.ToString().ToLowerInvariant()}: " +
-                "one topology operation at a time")], false, outcome);
+                "one topology operation at a time")], false, outcome == IntentOutcome.Redrive ? IntentOutcome.Settled : outcome);
 
-        return new MembershipDecision(Analyse(input, slotsByAddress, down), false, outcome) is var d && d.Actions.Count == 0
-            ? d with { Converged = true }
-            : d;
+        // Gate 5: observers disagree about who is live. Such a node may be down for the rest of the cluster (a partition),
+        // and every topology operation needs the others up (or dead and ignored): wait until the views agree.
+        var disputed = view.Nodes.Where(n => n.Disputed).ToList();
+        if (disputed.Count > 0)
+            return new MembershipDecision([Wait($"observers disagree about {string.Join(", ", disputed.Select(n => Describe(n, slotsByAddress, history)))} " +
+                "(live for some, down for others: a partition?): no topology change until they agree")], false,
+                outcome == IntentOutcome.Redrive ? IntentOutcome.Settled : outcome);
+
+        var actions = Analyse(input, slotsByAddress, down);
+        if (outcome == IntentOutcome.Redrive)
+        {
+            // An intent that never reached the cluster is re-driven only if the full analysis, every gate included,
+            // decides the same operation again now; otherwise it is dropped.
+            var next = actions.FindIndex(a => a.IsTopologyChange);
+            if (next >= 0 && actions[next] is var a && a.Kind == intent!.Kind && a.Address == intent.Address && a.HostId == intent.HostId)
+                actions[next] = a with { Reason = $"resuming the recorded {a.Kind.ToString().ToLowerInvariant()}, which the cluster shows no sign of: {a.Reason}" };
+            else
+                outcome = IntentOutcome.Settled;
+        }
+        return new MembershipDecision(actions, actions.Count == 0, outcome);
     }
 
     private static List<MembershipAction> Analyse(DecisionInput input, Dictionary<string, SlotSpec> slotsByAddress, List<ObservedNode> down)
     {
-        var (spec, view, instances, history, _, _) = input;
+        var (spec, view, instances, history, _, _, _) = input;
         var instanceBySlot = instances.ToDictionary(i => i.Slot, StringComparer.Ordinal);
         var byAddress = view.Nodes.ToDictionary(n => n.Address, StringComparer.Ordinal);
-        var perDc = view.Nodes.GroupBy(n => n.Datacenter ?? "?").ToDictionary(g => g.Key, g => g.Count());
+        var retiredByAddress = new Dictionary<string, SlotSpec>(StringComparer.Ordinal);
+        foreach (var r in spec.Retired) retiredByAddress.TryAdd(r.Address, r);
+        // Replicas per datacenter: members with a known datacenter that are not zero-token (arbiters own no data).
+        // A member of no known slot might be zero-token, so it is not counted either: counting too few only makes us wait.
+        var tokenOwners = view.Nodes
+            .Where(n => n.Datacenter is not null)
+            .Where(n => (slotsByAddress.GetValueOrDefault(n.Address) ?? retiredByAddress.GetValueOrDefault(n.Address)) is { ZeroToken: false })
+            .GroupBy(n => n.Datacenter!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         bool IsDead(ObservedNode n) => n.Status == NodeStatus.Down && history.DownFor(n.Address) >= spec.GracePeriod;
+        // A preview has watched for one poll only, so nothing is dead yet: it shows what up will do once the grace period
+        // is met, saying so, instead of a wait that up would not end with.
+        bool DeadOrPreviewed(ObservedNode n) => IsDead(n) || input.Preview && n.Status == NodeStatus.Down;
+        string Once(ObservedNode n) => IsDead(n) ? "" : $"once down ≥ {Fmt(spec.GracePeriod)} (" +
+            (history.DownFor(n.Address) == TimeSpan.Zero ? "first seen down now" : $"down for {Fmt(history.DownFor(n.Address))} so far") + "), ";
         string HostIdOf(ObservedNode n) => n.HostId ?? history.LastHostId(n.Address) ?? "(unknown host id)";
 
         var replaces = new List<MembershipAction>();
@@ -108,7 +137,7 @@ public static class MembershipDecider
                     : $"slot {slot.Slot} is down for {Fmt(downFor)} and has no instance: waiting for it to be recreated", slot));
                 continue;
             }
-            if (!IsDead(node))
+            if (!DeadOrPreviewed(node))
             {
                 waits.Add(Wait($"slot {slot.Slot} is down for {Fmt(downFor)}, less than the {Fmt(spec.GracePeriod)} grace period " +
                     $"(seen over {history.Polls} polls): not dead yet", slot));
@@ -121,24 +150,55 @@ public static class MembershipDecider
                 continue;
             }
             if (IgnoreList(node) is not { } ignore) continue;
-            replaces.Add(new MembershipAction(ActionKind.Replace,
-                $"slot {slot.Slot} came back empty and its host {hostId} has been down for {Fmt(downFor)}: boot it with " +
-                $"replace_node_first_boot={hostId}", slot.Slot, slot.Address, hostId, ignore));
+            replaces.Add(new MembershipAction(ActionKind.Replace, IsDead(node)
+                ? $"slot {slot.Slot} came back empty and its host {hostId} has been down for {Fmt(downFor)}: boot it with " +
+                  $"replace_node_first_boot={hostId}"
+                : $"slot {slot.Slot} came back empty and its host {hostId} is down: {Once(node)}boot it with replace_node_first_boot={hostId}",
+                slot.Slot, slot.Address, hostId, ignore));
         }
 
-        // Members whose slot is no longer in the stack: decommission if up, remove if dead.
-        var removed = view.Nodes.Where(n => !slotsByAddress.ContainsKey(n.Address))
-            .OrderByDescending(n => spec.RetiredAt(n.Address)?.Ordinal ?? -1).ThenByDescending(n => n.Address, StringComparer.Ordinal);
-        foreach (var node in removed)
+        // Members of slots the stack deleted: decommission if up, remove if dead. Only those: a member that belongs to
+        // no slot the stack has or retired (a stray, or one whose deletion this run does not know about) is left alone.
+        var strays = new List<ObservedNode>();
+        var removed = new List<(ObservedNode Node, SlotSpec Slot)>();
+        foreach (var node in view.Nodes)
         {
-            var dc = node.Datacenter ?? "?";
-            var remaining = perDc[dc] - 1;
-            var rf = spec.ReplicationFactor(dc);
-            var rfNote = $"{remaining} node(s) would remain in {dc}, RF is {rf}";
-            if (remaining < rf)
+            if (slotsByAddress.ContainsKey(node.Address)) continue;
+            if (retiredByAddress.TryGetValue(node.Address, out var retiredSlot)) removed.Add((node, retiredSlot));
+            else strays.Add(node);
+        }
+        if (strays.Count > 0)
+            waits.Add(Wait($"{string.Join(", ", strays.Select(n => Describe(n, slotsByAddress, history)))}: member(s) of no slot the stack " +
+                "has or deleted; nothing is done to them (add their slots back and delete them from the stack, or remove them by hand)"));
+        foreach (var (node, retiredSlot) in removed.OrderByDescending(r => r.Slot.Ordinal).ThenByDescending(r => r.Node.Address, StringComparer.Ordinal))
+        {
+            string rfNote;
+            if (retiredSlot.ZeroToken)
             {
-                waits.Add(Wait($"{Describe(node, slotsByAddress, history)} was deleted from the stack but {rfNote}: lower the RF of {dc} first"));
-                continue;
+                rfNote = "a zero-token node owns no data";
+            }
+            else
+            {
+                // The RF check needs the node's datacenter and that datacenter's RF; without either, nothing is safe.
+                if (node.Datacenter is not { } dc)
+                {
+                    waits.Add(Wait($"{Describe(node, slotsByAddress, history)} was deleted from the stack but its datacenter is unknown " +
+                        "(no node's snitch answered for it): the replication factor cannot be checked, so it is neither removed nor decommissioned"));
+                    continue;
+                }
+                if (!spec.ReplicationFactors.TryGetValue(dc, out var rf))
+                {
+                    waits.Add(Wait($"{Describe(node, slotsByAddress, history)} was deleted from the stack but the stack gives no replication " +
+                        $"factor for {dc}: set it (0 once no keyspace replicates there) before its nodes can be removed or decommissioned"));
+                    continue;
+                }
+                var remaining = tokenOwners.GetValueOrDefault(dc) - 1;
+                rfNote = $"{remaining} node(s) would remain in {dc}, RF is {rf}";
+                if (remaining < rf)
+                {
+                    waits.Add(Wait($"{Describe(node, slotsByAddress, history)} was deleted from the stack but {rfNote}: lower the RF of {dc} first"));
+                    continue;
+                }
             }
             if (node.Status == NodeStatus.Up)
             {
@@ -146,16 +206,18 @@ public static class MembershipDecider
                     $"{Describe(node, slotsByAddress, history)} was deleted from the stack and is up: decommission it ({rfNote})",
                     null, node.Address, node.HostId));
             }
-            else if (!IsDead(node))
+            else if (!DeadOrPreviewed(node))
             {
                 waits.Add(Wait($"{Describe(node, slotsByAddress, history)} was deleted from the stack and is down for " +
                     $"{Fmt(history.DownFor(node.Address))}, less than the {Fmt(spec.GracePeriod)} grace period"));
             }
             else if (HostIdOf(node) is var hid && !hid.StartsWith('(') && IgnoreList(node) is { } ignore)
             {
-                removes.Add(new MembershipAction(ActionKind.Remove,
-                    $"{Describe(node, slotsByAddress, history)} was deleted from the stack and has been dead for " +
-                    $"{Fmt(history.DownFor(node.Address))}: removenode ({rfNote})", null, node.Address, hid, ignore));
+                removes.Add(new MembershipAction(ActionKind.Remove, IsDead(node)
+                    ? $"{Describe(node, slotsByAddress, history)} was deleted from the stack and has been dead for " +
+                      $"{Fmt(history.DownFor(node.Address))}: removenode ({rfNote})"
+                    : $"{Describe(node, slotsByAddress, history)} was deleted from the stack and is down: {Once(node)}removenode ({rfNote})",
+                    null, node.Address, hid, ignore));
             }
         }
 
@@ -180,7 +242,7 @@ public static class MembershipDecider
         IReadOnlyList<string>? IgnoreList(ObservedNode target)
         {
             var others = down.Where(n => n.Address != target.Address).ToList();
-            var notDead = others.FirstOrDefault(n => !IsDead(n));
+            var notDead = others.FirstOrDefault(n => !DeadOrPreviewed(n));
             if (notDead is not null)
             {
                 waits.Add(Wait($"{Describe(target, slotsByAddress, history)} must wait: {notDead.Address} is also down but not yet dead, " +
@@ -193,45 +255,41 @@ public static class MembershipDecider
 
     private static (IntentOutcome, MembershipAction?) JudgeIntent(DecisionInput input, TopologyIntent intent)
     {
-        var (spec, view, instances, _, _, now) = input;
+        var (spec, view, instances, _, _, now, _) = input;
         var at = view.At(intent.Address);
-        var byHost = intent.HostId is null ? null : view.WithHostId(intent.HostId);
-        var label = $"{intent.Kind.ToString().ToLowerInvariant()} of {intent.Slot ?? intent.Address}";
-        var pending = (IntentOutcome.Pending, (MembershipAction?)Wait($"{label} (recorded {Fmt(now - intent.RecordedAt)} ago) is in flight"));
+        var age = now - intent.RecordedAt;
+        var label = $"{intent.Kind.ToString().ToLowerInvariant()} of {intent.Slot ?? intent.Address}" +
+            (intent.Issued ? "" : " (its answer never arrived)");
+        (IntentOutcome, MembershipAction?) Pending(string what) =>
+            (IntentOutcome.Pending, Wait($"{label}, recorded {Fmt(age)} ago, {what}"));
         var settled = (IntentOutcome.Settled, (MembershipAction?)null);
-        var expired = now - intent.RecordedAt > spec.GracePeriod + spec.MaxViewAge;
         switch (intent.Kind)
         {
             case ActionKind.Remove:
             case ActionKind.Decommission:
-                var target = byHost ?? at;
+                var target = (intent.HostId is null ? null : view.WithHostId(intent.HostId)) ?? at;
                 if (target is null) return settled; // gone: it happened (a banned host ID never returns)
-                if (target.State == NodeState.Leaving) return pending;
-                if (!intent.Issued)
-                {
-                    // Recorded, never acknowledged, and the cluster shows no trace: it never arrived. Re-drive it,
-                    // but only if it is still right to do (same gates the first decision passed).
-                    var stillRight = intent.Kind == ActionKind.Remove
-                        ? target.Status == NodeStatus.Down
-                        : target.IsUpNormal;
-                    if (stillRight && !spec.Slots.Any(s => s.Address == intent.Address))
-                        return (IntentOutcome.Redrive, new MembershipAction(intent.Kind,
-                            $"resuming: {label} was recorded but the cluster shows no sign of it", intent.Slot, intent.Address,
-                            intent.HostId, view.Nodes.Where(n => n.Status == NodeStatus.Down && n.Address != target.Address)
-                                .Select(n => n.HostId ?? input.History.LastHostId(n.Address)).OfType<string>().ToList()));
-                    return settled;
-                }
-                return expired ? settled : pending;
+                if (target.State == NodeState.Leaving) return Pending("is in flight");
+                // No trace yet. An operation the cluster accepted may take a while to show: hold, do not decide anew.
+                if (age <= spec.OperationVisibleWithin)
+                    return Pending($"shows no trace yet: waiting up to {Fmt(spec.OperationVisibleWithin)} for it to show before deciding again");
+                // Still no trace: acknowledged ones are judged afresh; unacknowledged ones never arrived and are
+                // re-driven only if the full analysis decides the same operation again.
+                return intent.Issued ? settled : (IntentOutcome.Redrive, null);
             case ActionKind.Replace:
             case ActionKind.Join:
-                if (at is not null && at.HostId != intent.HostId && at.HostId is not null)
-                    return at.State == NodeState.Normal && at.Status == NodeStatus.Up ? settled : pending;
-                if (!intent.Issued)
-                {
-                    var phase = instances.FirstOrDefault(i => i.Slot == intent.Slot)?.Phase;
-                    return phase == InstancePhase.AwaitingBoot ? settled : pending; // settled: decide afresh, boot is idempotent
-                }
-                return expired ? settled : pending;
+                // The booted node shows up at the slot's address: for a replace under a new host ID (the old one may
+                // still be mapped there while it joins), for a join as any member where there was none.
+                var appeared = at is not null && (intent.Kind == ActionKind.Join || at.State == NodeState.Joining ||
+                    at.HostId is not null && at.HostId != intent.HostId);
+                if (appeared) return at!.IsUpNormal ? settled : Pending($"is under way ({at.Address} is {at.Status} {at.State})");
+                var phase = instances.FirstOrDefault(i => i.Slot == intent.Slot)?.Phase ?? InstancePhase.Absent;
+                // Waiting for a boot instruction again (never booted, or the process was refused and exited) or gone:
+                // nothing of this boot can still happen; decide afresh (a boot instruction is idempotent).
+                if (phase is InstancePhase.AwaitingBoot or InstancePhase.Absent) return settled;
+                // The instance runs: its node may still be starting. No second topology operation until it shows up.
+                if (age > spec.BootTimeout) return settled;
+                return Pending($"booted, but no new node shows at {intent.Address} yet: waiting for it (at most {Fmt(spec.BootTimeout)})");
             default:
                 return settled;
         }

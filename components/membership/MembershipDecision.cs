@@ -23,6 +23,6 @@ public enum IntentOutcome
     /// <summary>Its effect is visible (or it can no longer happen): clear it.</summary>
     Settled,
 
-    /// <summary>It never reached the cluster: the decision re-drives it; keep it.</summary>
+    /// <summary>It never reached the cluster, and the full analysis (every gate) decided the same operation again: it is re-driven.</summary>
     Redrive,
 }

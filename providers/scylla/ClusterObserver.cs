@@ -47,7 +47,7 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
                 : NodeState.Normal;
             var (dc, rack) = await PlacementAsync(m, answered, ct);
             nodes.Add(new ObservedNode(m, hostIds.GetValueOrDefault(m), dc, rack,
-                liveBy.Count > 0 ? NodeStatus.Up : NodeStatus.Down, state));
+                liveBy.Count > 0 ? NodeStatus.Up : NodeStatus.Down, state, Disputed: liveBy.Count > 0 && downBy.Count > 0));
         }
         return new ClusterView(at, nodes, answered.Select(r => r.Address).ToList(), disagreements);
     }

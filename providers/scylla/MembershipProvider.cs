@@ -16,6 +16,8 @@ public sealed class MembershipProvider(MembershipProviderContext context) : IRes
     public const string Type = "scylla:index:Membership";
     private const string Id = "membership";
 
+    internal MembershipProviderContext Context => context;
+
     public Task<CheckResult> CheckAsync(CheckRequest request, CancellationToken cancellationToken)
     {
         var failures = new List<CheckFailure>();

@@ -20,13 +20,17 @@ public sealed class MembershipReconciler(
 
     public MembershipSpec Spec => spec;
 
-    /// <summary>Observes once and decides, without the lease and without acting: what <c>preview</c> shows.</summary>
+    /// <summary>
+    /// Observes once and decides, without the lease and without acting or writing anything: what <c>preview</c> shows.
+    /// A node seen down is shown with the action <c>up</c> will take once the grace period is met (see <see cref="DecisionInput.Preview"/>).
+    /// </summary>
     public async Task<(ClusterView View, MembershipDecision Decision)> PreviewAsync(CancellationToken ct)
     {
         var view = await ObserveAsync(ct);
-        History.Record(view);
-        var decision = MembershipDecider.Decide(new DecisionInput(spec, view, await InstancesAsync(ct), History,
-            await journal.LoadAsync(ct), clock.GetUtcNow()));
+        var history = new ObservationHistory(spec.MaxPollGap); // this reconciler's own history is for acting, and stays untouched
+        history.Record(view);
+        var decision = MembershipDecider.Decide(new DecisionInput(spec, view, await InstancesAsync(ct), history,
+            await journal.LoadAsync(ct), clock.GetUtcNow(), Preview: true));
         return (view, decision);
     }
 
@@ -42,8 +46,14 @@ public sealed class MembershipReconciler(
 
         // Observation took time: make sure the lease is still ours before touching the cluster.
         if (!await lease.TryAcquireAsync(options.Holder, options.LeaseTtl, ct)) return ReconcileRound.NotLeader(await lease.HolderAsync(ct));
-        var record = decision.Intent == IntentOutcome.Redrive && intent is not null ? intent : TopologyIntent.For(action, clock.GetUtcNow());
+        var record = TopologyIntent.For(action, clock.GetUtcNow()); // a re-driven intent starts its visibility window again
         await journal.SaveAsync(record, ct); // write-ahead: a crash after this point is detected on resume
+
+        // removenode and decommission block until done (minutes or more): keep renewing the lease meanwhile, so no other
+        // reconciler takes it and acts on a cluster this one is still changing.
+        using var stopRenewing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var renewal = KeepLeaseAsync(stopRenewing.Token);
+        string? transportError = null;
         try
         {
             await ExecuteAsync(action, view, ct);
@@ -51,10 +61,45 @@ public sealed class MembershipReconciler(
         catch (Exception e) when (e is HttpRequestException or TimeoutException)
         {
             // The request may or may not have reached the cluster; the unacknowledged intent makes the next round find out.
-            return new ReconcileRound(true, view, decision, null, $"{action.Kind} failed in transport: {e.Message}");
+            transportError = $"{action.Kind} failed in transport: {e.Message}";
         }
+        finally
+        {
+            await stopRenewing.CancelAsync();
+        }
+        if (await renewal is { } lost)
+        {
+            // Someone else may be in charge now (and of the journal): stop here, touch nothing more, and say so.
+            return new ReconcileRound(true, view, decision, transportError is null ? action : null,
+                $"lost the lease while {action.Kind.ToString().ToLowerInvariant()} ran ({lost}); stopping before any further action" +
+                (transportError is null ? "" : $"; {transportError}"), LeaseLost: true);
+        }
+        if (transportError is not null) return new ReconcileRound(true, view, decision, null, transportError);
         await journal.SaveAsync(record with { Issued = true }, ct);
         return new ReconcileRound(true, view, decision, action);
+    }
+
+    /// <summary>Renews the lease every third of its TTL until <paramref name="stop"/>; returns why it was lost, or null if it never was.</summary>
+    private async Task<string?> KeepLeaseAsync(CancellationToken stop)
+    {
+        var every = options.LeaseTtl / 3;
+        while (true)
+        {
+            try
+            {
+                await Task.Delay(every, clock, stop);
+                if (!await lease.TryAcquireAsync(options.Holder, options.LeaseTtl, stop))
+                    return $"{await lease.HolderAsync(CancellationToken.None) ?? "another reconciler"} holds it now";
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return null;
+            }
+            catch (Exception e)
+            {
+                return $"renewing it failed: {e.Message}";
+            }
+        }
     }
 
     /// <summary>Rounds until converged; throws on refusal or timeout. <paramref name="progress"/> sees every round.</summary>
@@ -68,6 +113,7 @@ public sealed class MembershipReconciler(
                 var round = await ReconcileOnceAsync(ct);
                 progress?.Invoke(round);
                 if (round.Decision?.Refusal is { } refusal) throw new MembershipRefusedException(refusal.Reason);
+                if (round.LeaseLost) throw new InvalidOperationException($"membership reconciliation stopped: {round.Error}");
                 if (round.Decision?.Converged == true) return round;
                 if (clock.GetUtcNow() >= deadline)
                     throw new TimeoutException($"membership did not converge within {options.ConvergeTimeout}: " +
@@ -90,7 +136,7 @@ public sealed class MembershipReconciler(
 
     private async Task ExecuteAsync(MembershipAction action, ClusterView view, CancellationToken ct)
     {
-        var seeds = view.Nodes.Where(n => n.IsUpNormal && n.Address != action.Address).Select(n => n.Address)
+        var seeds = view.Nodes.Where(n => n.IsUpNormal && !n.Disputed && n.Address != action.Address).Select(n => n.Address)
             .Order(StringComparer.Ordinal).Take(options.Seeds).ToList();
         switch (action.Kind)
         {

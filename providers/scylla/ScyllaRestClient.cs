@@ -99,15 +99,24 @@ public sealed class ScyllaRestClient
         {
             response = await _http.SendAsync(new HttpRequestMessage(method, new Uri(_base, path)), linked.Token);
         }
-        catch (OperationCanceledException) when (timer.IsCancellationRequested && !ct.IsCancellationRequested)
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
-            throw new TimeoutException($"{_base}{path.TrimStart('/')}: no answer within {timeout.TotalSeconds:0.#}s");
+            // Not the caller's cancellation, so a timeout: ours (per request: short for GETs, long for topology POSTs,
+            // which block until the operation ends) or the HttpClient's own Timeout, which should be infinite here.
+            var who = timer.IsCancellationRequested
+                ? $"no answer within {Fmt(timeout)}"
+                : $"the HTTP client gave up after {Fmt(_http.Timeout)} (its own Timeout; the request's limit was {Fmt(timeout)})";
+            throw new TimeoutException($"{method} {_base}{path.TrimStart('/')}: {who}" +
+                (method == HttpMethod.Post ? "; the operation may still be running on the cluster" : ""), e);
         }
         if (response.IsSuccessStatusCode) return response;
         var body = await response.Content.ReadAsStringAsync(ct);
         response.Dispose();
         throw new ScyllaRestException(path, (int)response.StatusCode, ErrorMessage(body));
     }
+
+    private static string Fmt(TimeSpan t) =>
+        t == Timeout.InfiniteTimeSpan ? "no limit" : t.TotalSeconds < 120 ? $"{t.TotalSeconds:0.#}s" : $"{t.TotalMinutes:0.#}m";
 
     private static string ErrorMessage(string body)
     {

@@ -13,6 +13,8 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SlotSpec> _slots = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HookInstance> _instances = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SimBoot> _booting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SimNode> _process = new(StringComparer.Ordinal);
     private int _nextInstance;
 
     public List<BootInstruction> Boots { get; } = [];
@@ -31,8 +33,12 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
         foreach (var slot in slots)
         {
             AddSlot(slot);
-            cluster.Establish(slot.Address, slot.Datacenter, slot.ZeroToken);
-            lock (_gate) _instances[slot.Slot] = new HookInstance(slot.Slot, NextId(), InstancePhase.Running, slot.Address);
+            var node = cluster.Establish(slot.Address, slot.Datacenter, slot.ZeroToken);
+            lock (_gate)
+            {
+                _instances[slot.Slot] = new HookInstance(slot.Slot, NextId(), InstancePhase.Running, slot.Address);
+                _process[slot.Slot] = node;
+            }
         }
     }
 
@@ -43,6 +49,8 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
         {
             cluster.Kill(_slots[slot].Address);
             _instances.Remove(slot);
+            _booting.Remove(slot);
+            _process.Remove(slot);
         }
     }
 
@@ -58,14 +66,45 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
         lock (_gate) cluster.Kill(_slots[slot].Address);
     }
 
+    /// <summary>
+    /// Restarts the instance's own process on its volume. One whose bootstrap or replace never finished (rolled back,
+    /// never a member) left nothing usable there: as ScyllaDB requires, its data is wiped and the instance waits for a
+    /// boot instruction again. A process still starting needs no restart.
+    /// </summary>
     public void Restart(string slot)
     {
-        lock (_gate) cluster.Revive(_slots[slot].Address);
+        lock (_gate)
+        {
+            Settle();
+            if (_booting.ContainsKey(slot)) return;
+            if (_process.TryGetValue(slot, out var process) && cluster.Members.Contains(process))
+                cluster.Revive(process);
+            else if (_instances.TryGetValue(slot, out var instance) && instance.Phase == InstancePhase.Running)
+                _instances[slot] = instance with { Phase = InstancePhase.AwaitingBoot };
+        }
     }
 
     public Task<ListInstancesResponse> ListInstancesAsync(CancellationToken cancellationToken)
     {
-        lock (_gate) return Task.FromResult(new ListInstancesResponse(_instances.Values.OrderBy(i => i.Slot, StringComparer.Ordinal).ToList()));
+        lock (_gate)
+        {
+            Settle();
+            return Task.FromResult(new ListInstancesResponse(_instances.Values.OrderBy(i => i.Slot, StringComparer.Ordinal).ToList()));
+        }
+    }
+
+    /// <summary>Takes note of starting processes the cluster has judged by now (caller holds the lock).</summary>
+    private void Settle()
+    {
+        cluster.Tick();
+        foreach (var (slot, boot) in _booting.Where(b => b.Value.Failure is not null || b.Value.Node is not null).ToList())
+        {
+            _booting.Remove(slot);
+            if (boot.Node is not null) _process[slot] = boot.Node;
+            // A process the cluster refused exits; its volume is still empty, so the instance waits for a boot instruction again.
+            else if (_instances.TryGetValue(slot, out var i) && i.Phase == InstancePhase.Running)
+                _instances[slot] = i with { Phase = InstancePhase.AwaitingBoot };
+        }
     }
 
     public Task<InstanceFailedResponse> ReportInstanceFailedAsync(InstanceFailedRequest request, CancellationToken cancellationToken)
@@ -100,10 +139,10 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
             var slot = _slots[instruction.Slot];
             try
             {
-                if (instruction.Mode == BootMode.Replace)
-                    cluster.Replace(slot.Address, slot.Datacenter, instruction.ReplaceHostId!, instruction.IgnoreDeadHostIds, slot.ZeroToken);
-                else
-                    cluster.Bootstrap(slot.Address, slot.Datacenter, slot.ZeroToken);
+                var boot = cluster.Boot(slot.Address, slot.Datacenter, instruction.Mode == BootMode.Replace ? instruction.ReplaceHostId! : null,
+                    instruction.IgnoreDeadHostIds, slot.ZeroToken);
+                if (boot.Node is null) _booting[instruction.Slot] = boot; // still starting: the cluster judges it when it shows up
+                else _process[instruction.Slot] = boot.Node;
             }
             catch (InvalidOperationException e)
             {

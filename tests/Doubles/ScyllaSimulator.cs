@@ -11,7 +11,11 @@ namespace ScyllaApocryph.Tests.Doubles;
 /// no bootstrap while any node is down; replace takes over a dead node's ranges under a new host ID and bans the old;
 /// removenode needs a down target, bans its host ID forever and fails below RF; decommission moves a node to left;
 /// every topology operation needs a Raft majority of all voters; one topology operation at a time.
-/// Topology POSTs are acknowledged when accepted and finish after <see cref="OperationDuration"/> of simulated time.
+/// A topology operation finishes after <see cref="OperationDuration"/> of simulated time. Its POST answers when the
+/// operation is accepted, or, with <see cref="TopologyPostsBlock"/>, when it has finished (what ScyllaDB does).
+/// A booted process appears in gossip after <see cref="BootDelay"/>; the cluster's checks run then, not at boot.
+/// A partitioned node cannot coordinate a topology operation: it reaches no Raft majority.
+/// Zero-token nodes own no data: they never count towards a datacenter's RF.
 /// Fault API: Kill, Revive, Partition, Heal, Slow, DropNextPostResponse.
 /// </summary>
 public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
@@ -19,6 +23,7 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
     private readonly Lock _gate = new();
     private readonly List<SimNode> _nodes = [];
     private readonly HashSet<string> _banned = new(StringComparer.Ordinal);
+    private readonly List<SimBoot> _boots = [];
     private SimOperation? _operation;
     private int _nextHostId;
 
@@ -26,13 +31,34 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
 
     public TimeSpan OperationDuration { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// removenode and decommission answer only once the operation has finished (or failed), as ScyllaDB's REST API
+    /// does; the caller's cancellation abandons the wait but not the operation. Off: they answer when accepted.
+    /// </summary>
+    public bool TopologyPostsBlock { get; init; }
+
+    /// <summary>How long a booted process takes to start and show up in gossip (and to be judged by the cluster).</summary>
+    public TimeSpan BootDelay { get; init; }
+
+    /// <summary>
+    /// How long an accepted removenode/decommission stays invisible (its target still shows Normal): the window in which
+    /// a reconciler that lost the POST's answer cannot tell from the cluster whether it arrived.
+    /// </summary>
+    public TimeSpan AcceptedVisibleAfter { get; init; }
+
     public Dictionary<string, int> ReplicationFactors { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Every accepted topology operation ("removenode host", "decommission addr", "replace host", "bootstrap addr").</summary>
     public List<string> Accepted { get; } = [];
 
-    /// <summary>Every topology request the cluster refused, with ScyllaDB's reason.</summary>
+    /// <summary>Every topology request the cluster refused, with ScyllaDB's reason, that was already refusable when made.</summary>
     public List<string> Rejected { get; } = [];
+
+    /// <summary>
+    /// Booted processes the cluster refused when they showed up although it would have taken them when booted: the
+    /// cluster changed meanwhile (a node died during the <see cref="BootDelay"/>). The process exits as for any refusal.
+    /// </summary>
+    public List<string> RefusedAfterChange { get; } = [];
 
     public IReadOnlyCollection<string> Banned { get { lock (_gate) return _banned.ToList(); } }
 
@@ -55,47 +81,75 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
     }
 
     /// <summary>Starts a brand-new node. The first node founds the cluster; later ones bootstrap (Joining, then Normal).</summary>
-    public SimNode Bootstrap(string address, string datacenter, bool zeroToken = false)
+    public SimNode Bootstrap(string address, string datacenter, bool zeroToken = false) =>
+        Boot(address, datacenter, null, [], zeroToken).Node ?? throw new InvalidOperationException($"bootstrap {address}: not started yet");
+
+    /// <summary>Starts an empty node with replace_node_first_boot=<paramref name="deadHostId"/>.</summary>
+    public SimNode Replace(string address, string datacenter, string deadHostId, IReadOnlyCollection<string> ignoreDead, bool zeroToken = false) =>
+        Boot(address, datacenter, deadHostId, ignoreDead, zeroToken).Node ?? throw new InvalidOperationException($"replace {deadHostId}: not started yet");
+
+    /// <summary>
+    /// Starts a process on an empty volume, fresh (<paramref name="replaceHostId"/> null) or as a replacement. With no
+    /// <see cref="BootDelay"/> the cluster judges it at once and a refusal throws; otherwise it is judged when it shows up
+    /// in gossip, and a refusal is recorded on the returned boot (the process exits).
+    /// </summary>
+    public SimBoot Boot(string address, string datacenter, string? replaceHostId, IReadOnlyCollection<string> ignoreDead, bool zeroToken = false)
     {
         lock (_gate)
         {
             Progress();
-            var node = new SimNode(NewHostId(), address, datacenter, zeroToken);
-            if (_nodes.Count == 0)
+            var boot = new SimBoot(address, datacenter, replaceHostId, ignoreDead.ToList(), zeroToken, clock.GetUtcNow() + BootDelay);
+            if (BootDelay <= TimeSpan.Zero)
             {
-                _nodes.Add(node);
-                return node;
+                Materialise(boot);
+                if (boot.Failure is { } failure) throw new InvalidOperationException(failure);
+                return boot;
             }
-            Require(_operation is null, $"bootstrap {address}", "another topology operation is in progress");
-            Require(_nodes.All(n => IsLive(n)), $"bootstrap {address}", "cannot bootstrap while nodes are down: " + DownList());
-            Require(HasMajority(), $"bootstrap {address}", "Raft majority unavailable");
-            node.State = NodeState.Joining;
-            _nodes.Add(node);
-            Start("bootstrap", node);
-            return node;
+            // Would the cluster have refused it had it shown up at once (another process still starting counts as an
+            // operation in progress)? Then a later refusal was the instruction's fault, not a change meanwhile.
+            boot.RefusableWhenBooted = Refusal(boot) is not null || _boots.Count > 0;
+            _boots.Add(boot);
+            return boot;
         }
     }
 
-    /// <summary>Starts an empty node with replace_node_first_boot=<paramref name="deadHostId"/>.</summary>
-    public SimNode Replace(string address, string datacenter, string deadHostId, IReadOnlyCollection<string> ignoreDead, bool zeroToken = false)
+    private void Materialise(SimBoot boot)
     {
-        lock (_gate)
+        if (Refusal(boot) is { } refusal)
         {
-            Progress();
-            var what = $"replace {deadHostId}";
-            Require(!_banned.Contains(deadHostId), what, $"host {deadHostId} was removed and is banned");
-            var dead = _nodes.FirstOrDefault(n => n.HostId == deadHostId);
-            Require(dead is not null, what, $"host {deadHostId} is not a member");
-            Require(!IsLive(dead!), what, $"host {deadHostId} is alive; cannot replace a live node");
-            Require(_operation is null, what, "another topology operation is in progress");
-            var otherDown = _nodes.Where(n => n != dead && !IsLive(n) && !ignoreDead.Contains(n.HostId)).ToList();
-            Require(otherDown.Count == 0, what, "other nodes are down and not ignored: " + string.Join(",", otherDown.Select(n => n.HostId)));
-            Require(HasMajority(), what, "Raft majority unavailable");
-            var node = new SimNode(NewHostId(), address, datacenter, zeroToken) { State = NodeState.Joining, Replacing = deadHostId };
-            _nodes.Add(node);
-            Start("replace", node);
-            return node;
+            boot.Failure = refusal;
+            (boot.RefusableWhenBooted || BootDelay <= TimeSpan.Zero ? Rejected : RefusedAfterChange).Add(refusal);
+            return;
         }
+        var node = new SimNode(NewHostId(), boot.Address, boot.Datacenter, boot.ZeroToken);
+        _nodes.Add(node);
+        boot.Node = node;
+        if (_nodes.Count == 1) return; // founds the cluster
+        node.State = NodeState.Joining;
+        node.Replacing = boot.ReplaceHostId;
+        Start(boot.ReplaceHostId is null ? "bootstrap" : "replace", node);
+    }
+
+    /// <summary>Why the cluster refuses this process as it shows up, or null: ScyllaDB's bootstrap and replace checks.</summary>
+    private string? Refusal(SimBoot boot)
+    {
+        if (boot.ReplaceHostId is not { } deadHostId)
+        {
+            if (_nodes.Count == 0) return null;
+            var what = $"bootstrap {boot.Address}";
+            if (_operation is not null) return $"{what}: another topology operation is in progress";
+            if (!_nodes.All(n => IsLive(n))) return $"{what}: cannot bootstrap while nodes are down: " + DownList();
+            return HasMajority(null) ? null : $"{what}: Raft majority unavailable";
+        }
+        var replace = $"replace {deadHostId}";
+        if (_banned.Contains(deadHostId)) return $"{replace}: host {deadHostId} was removed and is banned";
+        var dead = _nodes.FirstOrDefault(n => n.HostId == deadHostId);
+        if (dead is null) return $"{replace}: host {deadHostId} is not a member";
+        if (IsLive(dead)) return $"{replace}: host {deadHostId} is alive; cannot replace a live node";
+        if (_operation is not null) return $"{replace}: another topology operation is in progress";
+        var otherDown = _nodes.Where(n => n != dead && !IsLive(n) && !boot.IgnoreDead.Contains(n.HostId)).ToList();
+        if (otherDown.Count > 0) return $"{replace}: other nodes are down and not ignored: " + string.Join(",", otherDown.Select(n => n.HostId));
+        return HasMajority(null) ? null : $"{replace}: Raft majority unavailable";
     }
 
     // ---- faults ----
@@ -106,13 +160,28 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         lock (_gate)
         {
             foreach (var n in _nodes.Where(n => n.Address == address && n.Running)) (n.Running, n.StoppedAt) = (false, clock.GetUtcNow());
+            foreach (var b in _boots.Where(b => b.Address == address)) b.Failure = "stopped before it showed up in gossip";
+            _boots.RemoveAll(b => b.Address == address);
         }
     }
 
-    /// <summary>Restarts a stopped process on its own data (same host ID).</summary>
+    /// <summary>
+    /// Restarts the stopped process at the address on its own data (same host ID): the newest one there. An older one
+    /// (a dead node being replaced) lost its volume with its instance and never runs again.
+    /// </summary>
     public void Revive(string address)
     {
-        lock (_gate) foreach (var n in _nodes.Where(n => n.Address == address)) n.Running = true;
+        lock (_gate)
+            if (_nodes.LastOrDefault(n => n.Address == address) is { } n)
+                n.Running = true;
+    }
+
+    /// <summary>Restarts this stopped process on its own data, if it is still a member.</summary>
+    public void Revive(SimNode node)
+    {
+        lock (_gate)
+            if (_nodes.Contains(node))
+                node.Running = true;
     }
 
     /// <summary>Cuts the node off from its peers; its own REST API (reached locally) still answers.</summary>
@@ -156,6 +225,7 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         var uri = request.RequestUri!;
         SimNode node;
         bool drop;
+        SimOperation? started = null;
         lock (_gate)
         {
             Progress();
@@ -171,10 +241,30 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
             if (!node.Running) throw new HttpRequestException($"connection reset: {uri.Host}");
             drop = request.Method == HttpMethod.Post && node.DropNextPostResponse;
             if (drop) node.DropNextPostResponse = false;
+            var before = _operation;
             response = Route(node, request.Method.Method, uri.AbsolutePath, Query(uri));
+            if (request.Method == HttpMethod.Post && _operation != before) started = _operation;
         }
+        if (started is not null && TopologyPostsBlock) await UntilFinished(started, node, uri, cancellationToken);
         if (drop) throw new HttpRequestException($"connection reset by {uri.Host} before the response");
         return response;
+    }
+
+    /// <summary>A blocking topology POST: answers once the operation is over; the coordinator dying resets the connection.</summary>
+    private async Task UntilFinished(SimOperation operation, SimNode coordinator, Uri uri, CancellationToken ct)
+    {
+        while (true)
+        {
+            TimeSpan wait;
+            lock (_gate)
+            {
+                Progress();
+                if (_operation != operation) return;
+                if (!coordinator.Running) throw new HttpRequestException($"connection reset: {uri.Host} stopped during {operation.Kind}");
+                wait = operation.EndsAt - clock.GetUtcNow();
+            }
+            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), clock, ct);
+        }
     }
 
     private HttpResponseMessage Route(SimNode self, string method, string path, Dictionary<string, string> query)
@@ -187,8 +277,8 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
             ("GET", "/gossiper/endpoint/down/") => Json(everyone.Where(a => !LiveFrom(self, a)).ToList()),
             ("GET", "/storage_service/host_id") =>
                 Json(_nodes.Where(n => n.OwnsTokens).Select(n => new { key = n.Address, value = n.HostId }).ToList()),
-            ("GET", "/storage_service/nodes/joining") => Json(_nodes.Where(n => n.State == NodeState.Joining).Select(n => n.Address).Distinct().ToList()),
-            ("GET", "/storage_service/nodes/leaving") => Json(_nodes.Where(n => n.State == NodeState.Leaving).Select(n => n.Address).Distinct().ToList()),
+            ("GET", "/storage_service/nodes/joining") => Json(_nodes.Where(n => Seen(n) == NodeState.Joining).Select(n => n.Address).Distinct().ToList()),
+            ("GET", "/storage_service/nodes/leaving") => Json(_nodes.Where(n => Seen(n) == NodeState.Leaving).Select(n => n.Address).Distinct().ToList()),
             ("GET", "/storage_service/nodes/moving") => Json(Array.Empty<string>()),
             ("GET", "/storage_service/native_transport") => Json(self.State == NodeState.Normal),
             ("GET", "/snitch/datacenter") => Placement(query, n => n.Datacenter),
@@ -217,7 +307,7 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         var otherDown = _nodes.Where(n => n != target && !IsLive(n) && !ignore.Contains(n.HostId)).ToList();
         if (otherDown.Count > 0) return Reject(what, "other nodes are down and not ignored: " + string.Join(",", otherDown.Select(n => n.Address)));
         if (BelowRf(target) is { } rf) return Reject(what, rf);
-        if (!HasMajority()) return Reject(what, "Raft majority unavailable");
+        if (!HasMajority(coordinator)) return Reject(what, "Raft majority unavailable" + (coordinator.Partitioned ? " from the coordinator's side of a partition" : ""));
         target.State = NodeState.Leaving;
         Start("removenode", target);
         return Json<object?>(null);
@@ -230,7 +320,7 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         if (_operation is not null) return Reject(what, "another topology operation is in progress");
         if (_nodes.Any(n => !IsLive(n))) return Reject(what, "cannot decommission while nodes are down: " + DownList());
         if (BelowRf(self) is { } rf) return Reject(what, rf);
-        if (!HasMajority()) return Reject(what, "Raft majority unavailable");
+        if (!HasMajority(self)) return Reject(what, "Raft majority unavailable" + (self.Partitioned ? " from the coordinator's side of a partition" : ""));
         self.State = NodeState.Leaving;
         Start("decommission", self);
         return Json<object?>(null);
@@ -249,27 +339,52 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         return _nodes.Any(n => n.Address == address && IsLive(n));
     }
 
-    /// <summary>Voters are all members except joining ones; a majority of them must be live.</summary>
-    private bool HasMajority()
+    /// <summary>
+    /// Voters are all members except joining ones; a majority of them must be live, as seen from the coordinator: a
+    /// partitioned coordinator reaches only itself, whatever its gossip still believes.
+    /// </summary>
+    private bool HasMajority(SimNode? coordinator)
     {
         var voters = _nodes.Where(n => n.State != NodeState.Joining).ToList();
-        return 2 * voters.Count(IsLive) > voters.Count;
+        var reachable = coordinator is { Partitioned: true } ? voters.Count(n => n == coordinator) : voters.Count(IsLive);
+        return 2 * reachable > voters.Count;
     }
 
+    /// <summary>RF counts the nodes that own (or are taking over) ranges in the datacenter: zero-token nodes never do.</summary>
     private string? BelowRf(SimNode leaving)
     {
+        if (leaving.ZeroToken) return null; // owns no data
         var rf = ReplicationFactors.GetValueOrDefault(leaving.Datacenter);
-        var remaining = _nodes.Count(n => n != leaving && n.Datacenter == leaving.Datacenter && n.Replacing is null);
+        var remaining = _nodes.Count(n => n != leaving && n.Datacenter == leaving.Datacenter && n.Replacing is null && !n.ZeroToken);
         return remaining < rf ? $"{leaving.Datacenter} would keep {remaining} node(s), fewer than its RF {rf}" : null;
     }
 
+    /// <summary>The ring state peers report: an accepted operation shows only after <see cref="AcceptedVisibleAfter"/>.</summary>
+    private NodeState Seen(SimNode n) =>
+        _operation is { Kind: "removenode" or "decommission" } op && op.Node == n && clock.GetUtcNow() < op.StartedAt + AcceptedVisibleAfter
+            ? NodeState.Normal
+            : n.State;
+
     private void Start(string kind, SimNode node)
     {
-        _operation = new SimOperation(kind, node, clock.GetUtcNow() + OperationDuration);
+        _operation = new SimOperation(kind, node, clock.GetUtcNow(), clock.GetUtcNow() + OperationDuration);
         Accepted.Add($"{kind} {(kind == "replace" ? node.Replacing : kind == "removenode" ? node.HostId : node.Address)}");
     }
 
     private void Progress()
+    {
+        FinishOperation();
+        // Booted processes show up in gossip in boot order; each is judged by the cluster as it appears.
+        while (_boots.Count > 0 && _boots[0].ShowsUpAt <= clock.GetUtcNow())
+        {
+            var boot = _boots[0];
+            _boots.RemoveAt(0);
+            Materialise(boot);
+            FinishOperation();
+        }
+    }
+
+    private void FinishOperation()
     {
         if (_operation is not { } op) return;
         if (op.Kind is "bootstrap" or "replace" && !op.Node.Running)
@@ -303,13 +418,6 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
                 break;
         }
         _operation = null;
-    }
-
-    private void Require(bool condition, string what, string reason)
-    {
-        if (condition) return;
-        Rejected.Add($"{what}: {reason}");
-        throw new InvalidOperationException($"{what}: {reason}");
     }
 
     private HttpResponseMessage Reject(string what, string reason)

@@ -11,10 +11,10 @@ public sealed class MembershipHarness
 {
     public static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
 
-    public MembershipHarness(TimeSpan? operationDuration = null)
+    public MembershipHarness(TimeSpan? operationDuration = null, Func<FakeTimeProvider, ScyllaSimulator>? cluster = null)
     {
         Clock = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        Cluster = new ScyllaSimulator(Clock) { OperationDuration = operationDuration ?? TimeSpan.FromSeconds(30) };
+        Cluster = cluster?.Invoke(Clock) ?? new ScyllaSimulator(Clock) { OperationDuration = operationDuration ?? TimeSpan.FromSeconds(30) };
         Autoscaler = new FakeAutoscaler(Cluster);
         Hooks = new AutoscalerHooksClient(new HttpClient(new AutoscalerHooksHandler(Autoscaler)), new Uri("http://agent.invalid/"));
         Lease = new InMemoryReconcilerLease(Clock);
@@ -44,10 +44,30 @@ public sealed class MembershipHarness
         foreach (var (dc, n) in rf) Cluster.ReplicationFactors[dc] = n;
     }
 
-    public MembershipReconciler Reconciler(MembershipSpec spec, string holder = "r1") =>
-        new(spec, new ClusterObserver(new HttpClient(Cluster), new DirectEndpointResolver(), Clock,
-                new ScyllaRestOptions { GetRetries = 0, RequestTimeout = TimeSpan.FromSeconds(5) }),
-            Hooks, Lease, Journal, Clock, new ReconcilerOptions(holder) { PollInterval = Poll });
+    public MembershipReconciler Reconciler(MembershipSpec spec, string holder = "r1", ScyllaRestOptions? rest = null,
+        Func<ReconcilerOptions, ReconcilerOptions>? options = null, TimeSpan? httpTimeout = null)
+    {
+        var http = new HttpClient(Cluster);
+        if (httpTimeout is { } timeout) http.Timeout = timeout;
+        var reconcilerOptions = new ReconcilerOptions(holder) { PollInterval = Poll };
+        return new(spec, new ClusterObserver(http, new DirectEndpointResolver(), Clock,
+                rest ?? new ScyllaRestOptions { GetRetries = 0, RequestTimeout = TimeSpan.FromSeconds(5) }),
+            Hooks, Lease, Journal, Clock, options?.Invoke(reconcilerOptions) ?? reconcilerOptions);
+    }
+
+    /// <summary>Awaits <paramref name="task"/> while simulated time passes in <paramref name="step"/>s, as it does for a real wait.</summary>
+    public async Task<T> WhileTimePasses<T>(Task<T> task, TimeSpan? step = null, int maxSteps = 100_000)
+    {
+        for (var i = 0; !task.IsCompleted && i < maxSteps; i++)
+        {
+            Clock.Advance(step ?? TimeSpan.FromSeconds(1));
+            await Task.Delay(1);
+        }
+        return await task;
+    }
+
+    public Task WhileTimePasses(Task task, TimeSpan? step = null, int maxSteps = 100_000) =>
+        WhileTimePasses(task.ContinueWith(t => { t.GetAwaiter().GetResult(); return true; }, TaskScheduler.Default), step, maxSteps);
 
     /// <summary>Rounds every poll interval until converged, refused, or <paramref name="maxRounds"/>.</summary>
     public async Task<List<ReconcileRound>> Converge(MembershipReconciler reconciler, int maxRounds = 200)

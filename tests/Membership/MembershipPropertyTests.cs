@@ -1,6 +1,7 @@
 using CsCheck;
 using ScyllaApocryph.Components.Membership;
 using ScyllaApocryph.Providers.Scylla;
+using ScyllaApocryph.Tests.Doubles;
 using static ScyllaApocryph.Tests.Membership.MembershipHarness;
 
 namespace ScyllaApocryph.Tests.Membership;
@@ -11,22 +12,28 @@ namespace ScyllaApocryph.Tests.Membership;
 /// </summary>
 public sealed class MembershipPropertyTests
 {
-    // 0 lose+recreate empty, 1 crash, 2 restart, 3 lose only, 4 add a slot, 5 retire the highest slot, 6 nothing
-    private static readonly Gen<(int Kind, int Target, int Rounds)> Fault = Gen.Select(Gen.Int[0, 6], Gen.Int[0, 5], Gen.Int[1, 12]);
+    // 0 lose+recreate empty, 1 crash, 2 restart, 3 lose only, 4 add a slot, 5 retire the highest slot, 6 nothing,
+    // 7 partition a node from its peers, 8 heal every partition, 9 slow a node's REST answers (3, 6 or 9 s; 0 undoes)
+    private static readonly Gen<(int Kind, int Target, int Rounds)> Fault = Gen.Select(Gen.Int[0, 9], Gen.Int[0, 5], Gen.Int[1, 12]);
+
+    /// <summary>How far simulated time moves while a round waits on a slow node (slowness comes in multiples of it).</summary>
+    private static readonly TimeSpan SlowStep = TimeSpan.FromSeconds(3);
 
     [Fact]
     public void Random_faults_and_stack_edits_never_break_safety_and_always_converge()
     {
-        Gen.Select(Fault.Array[1, 6], Gen.Int[3, 4]).Sample(t =>
+        // The cluster's manner varies too: topology POSTs that answer when accepted or only when done (ScyllaDB's way),
+        // and booted nodes that show up in gossip at once or 45 / 90 s later.
+        Gen.Select(Fault.Array[1, 6], Gen.Int[3, 4], Gen.Bool, Gen.Int[0, 2]).Sample(t =>
         {
-            var (schedule, size) = t;
-            Run(schedule, size).GetAwaiter().GetResult();
-        }, iter: 60, threads: 1);
+            var (schedule, size, blocking, bootDelay) = t;
+            Run(schedule, size, blocking, TimeSpan.FromSeconds(45 * bootDelay)).GetAwaiter().GetResult();
+        }, iter: 120, threads: 1);
     }
 
-    private static async Task Run((int Kind, int Target, int Rounds)[] schedule, int size)
+    private static async Task Run((int Kind, int Target, int Rounds)[] schedule, int size, bool blocking, TimeSpan bootDelay)
     {
-        var h = new MembershipHarness();
+        var h = new MembershipHarness(cluster: clock => new ScyllaSimulator(clock) { TopologyPostsBlock = blocking, BootDelay = bootDelay });
         const int rf = 2;
         var slots = Enumerable.Range(0, size).Select(i => Slot("dc1", i)).Append(Slot("dc2", 0)).Append(Slot("dc3", 0)).ToList();
         h.Autoscaler.Seed(slots);
@@ -43,7 +50,7 @@ public sealed class MembershipPropertyTests
         {
             var before = h.Cluster.Members.ToDictionary(n => n.HostId);
             var upBefore = before.Values.Where(n => h.Cluster.IsLiveNow(n.Address)).Select(n => n.HostId).ToHashSet();
-            var round = await reconciler.ReconcileOnceAsync(CancellationToken.None);
+            var round = await h.WhileTimePasses(reconciler.ReconcileOnceAsync(CancellationToken.None), SlowStep);
             if (round.Executed is { } a)
             {
                 // Never removes an up node, and never replaces one; decommission only for slots deleted from the stack.
@@ -74,6 +81,9 @@ public sealed class MembershipPropertyTests
                     h.Autoscaler.AddSlot(added);
                     h.Autoscaler.Recreate(added.Slot);
                     break;
+                case 7: h.Cluster.Partition(slot.Address); break;
+                case 8: foreach (var s in slots.Concat(retired)) h.Cluster.Heal(s.Address); break;
+                case 9: h.Cluster.Slow(slot.Address, TimeSpan.FromSeconds(3 * (rounds % 4))); break;
                 case 5 when live.Count > rf + 1:
                     var highest = live.MaxBy(s => s.Ordinal)!;
                     slots.Remove(highest);
@@ -85,7 +95,13 @@ public sealed class MembershipPropertyTests
             for (var i = 0; i < rounds; i++) await Round();
         }
 
-        // Faults stop: every desired slot gets an instance (lost ones are recreated empty, crashed ones restart).
+        // Faults stop: partitions heal, answers are prompt again, every desired slot gets an instance (lost ones are
+        // recreated empty, crashed ones restart).
+        foreach (var s in slots.Concat(retired))
+        {
+            h.Cluster.Heal(s.Address);
+            h.Cluster.Slow(s.Address, TimeSpan.Zero);
+        }
         var instances = (await h.Hooks.ListInstancesAsync(default)).Instances.ToDictionary(i => i.Slot);
         foreach (var s in slots)
         {
@@ -94,7 +110,7 @@ public sealed class MembershipPropertyTests
         }
         for (var i = 0; i < 400; i++)
         {
-            var round = await reconciler.ReconcileOnceAsync(CancellationToken.None);
+            var round = await h.WhileTimePasses(reconciler.ReconcileOnceAsync(CancellationToken.None), SlowStep);
             if (round.Decision!.Refusal is not null)
             {
                 // Allowed only when it is true: the lost members (empty volumes never return) are a majority.

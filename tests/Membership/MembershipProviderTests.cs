@@ -55,6 +55,34 @@ public sealed class MembershipProviderTests
     }
 
     [Fact]
+    public async Task Preview_shows_the_replace_and_the_remove_up_will_do_once_the_grace_period_is_met_and_takes_neither()
+    {
+        var h = new MembershipHarness();
+        var slots = Enumerable.Range(0, 5).Select(i => Slot("dc1", i)).ToList();
+        h.Autoscaler.Seed(slots);
+        h.SetRf(("dc1", 3));
+        h.Autoscaler.Lose("dc1-1");
+        h.Autoscaler.Recreate("dc1-1"); // came back empty: up will replace it
+        h.Autoscaler.Lose("dc1-4");     // deleted from the stack below: up will removenode it
+        h.Clock.Advance(TimeSpan.FromSeconds(25)); // gossip has seen both down
+        var provider = Provider(h);
+        var olds = Inputs(slots, 3);
+        var news = Inputs(slots.Take(4), 3);
+
+        var diff = await provider.DiffAsync(new DiffRequest(Urn, MembershipProvider.Type, "membership", olds, PropertyMap.Empty, news), default);
+
+        var replace = Assert.Single(diff.Notes!, n => n.StartsWith("replace: "));
+        Assert.Contains("once down ≥ 40s (first seen down now)", replace);
+        Assert.Contains("replace_node_first_boot=", replace);
+        var remove = Assert.Single(diff.Notes!, n => n.StartsWith("remove: "));
+        Assert.Contains("once down ≥ 40s", remove);
+        Assert.Empty(h.Cluster.Accepted);
+        Assert.Empty(h.Autoscaler.Boots);
+        Assert.Null(await h.Journal.LoadAsync(default));
+        Assert.Null(await h.Lease.HolderAsync(default));
+    }
+
+    [Fact]
     public async Task Check_names_missing_fields_and_duplicate_addresses()
     {
         var provider = Provider(new MembershipHarness());
@@ -79,6 +107,7 @@ public sealed class MembershipProviderTests
         Assert.Equal(3, view.Reachable.Count);
         Assert.Contains(view.Disagreements, d => d.StartsWith(slots[0].Address));
         Assert.All(view.Nodes, n => Assert.Equal(NodeStatus.Up, n.Status)); // the isolated node says it is alive: nothing is done to it
+        Assert.True(view.Nodes.All(n => n.Disputed)); // it sees its peers down, they see it down
         Assert.Equal("dc1", view.Nodes[0].Datacenter);
     }
 

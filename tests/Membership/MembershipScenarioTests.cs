@@ -1,6 +1,7 @@
 using ScyllaApocryph.Components.Membership;
 using ScyllaApocryph.Providers.Autoscaler;
 using ScyllaApocryph.Providers.Scylla;
+using ScyllaApocryph.Tests.Doubles;
 using static ScyllaApocryph.Tests.Membership.MembershipHarness;
 
 namespace ScyllaApocryph.Tests.Membership;
@@ -67,12 +68,38 @@ public sealed class MembershipScenarioTests
     }
 
     [Fact]
+    public async Task A_second_dead_slot_is_not_replaced_while_the_first_replacement_is_still_starting()
+    {
+        // Booted processes take 3 minutes to show up in gossip: longer than grace period + view age.
+        var h = new MembershipHarness(cluster: clock => new ScyllaSimulator(clock) { BootDelay = TimeSpan.FromMinutes(3) });
+        var slots = Enumerable.Range(0, 5).Select(i => Slot("dc1", i)).ToList();
+        h.Autoscaler.Seed(slots);
+        h.SetRf(("dc1", 3));
+        var reconciler = h.Reconciler(Spec(slots, ("dc1", 3)));
+        foreach (var s in new[] { "dc1-3", "dc1-4" })
+        {
+            h.Autoscaler.Lose(s);
+            h.Autoscaler.Recreate(s);
+        }
+
+        var rounds = await h.Converge(reconciler);
+
+        Assert.True(rounds[^1].Decision!.Converged, string.Join("\n", rounds[^1].Decision!.Actions));
+        Assert.Empty(h.Cluster.Rejected); // in particular: never "another topology operation is in progress"
+        Assert.Equal(2, h.Autoscaler.Boots.Count);
+        var first = rounds.FindIndex(r => r.Executed is not null);
+        var second = rounds.FindLastIndex(r => r.Executed is not null);
+        Assert.True((second - first) * Poll >= TimeSpan.FromMinutes(3), $"second replace {(second - first) * Poll} after the first");
+        Assert.Contains(rounds.Skip(first + 1), r => r.Decision!.Actions.Any(a => a.Reason.Contains("no new node shows")));
+    }
+
+    [Fact]
     public async Task A_lost_provider_with_an_arbiter_is_removed_when_its_slots_are_deleted_and_its_rf_lowered()
     {
         var (h, a, b, arbiter) = WithArbiter();
         foreach (var s in b) h.Autoscaler.Lose(s.Slot);
         h.SetRf(("prov-b", 0)); // the keyspaces no longer replicate to prov-b
-        var reconciler = h.Reconciler(Spec([.. a, arbiter], ("prov-a", 2)) with { Retired = b });
+        var reconciler = h.Reconciler(Spec([.. a, arbiter], ("prov-a", 2), ("prov-b", 0)) with { Retired = b });
 
         var rounds = await h.Converge(reconciler);
 
@@ -187,18 +214,25 @@ public sealed class MembershipScenarioTests
         Assert.Contains(rounds, r => r.Decision!.Actions.Any(a => a.Reason.Contains("not dead yet")));
     }
 
-    [Fact]
-    public async Task A_crash_between_issuing_removenode_and_recording_it_never_issues_a_second_removenode()
+    /// <summary>
+    /// Four nodes, slot 3 deleted from the stack and dead. The cluster accepts a removenode but shows it (the target
+    /// Leaving) only 2.5 minutes later, and the stack says operations may take up to 5 minutes to show. r1 issues the
+    /// removenode, its answer is lost, and r1 dies; r2 takes over once r1's lease lapses and, 40 s later, would see the
+    /// node dead with no sign of any removal. Only the intent journal tells it the removal is already under way.
+    /// </summary>
+    private static async Task<(MembershipHarness H, MembershipSpec Spec)> CrashAfterIssuingRemovenode(IIntentJournal journal)
     {
-        var h = new MembershipHarness(operationDuration: TimeSpan.FromMinutes(3));
-        var dir = Directory.CreateTempSubdirectory("membership-journal-");
-        h.Journal = new FileIntentJournal(Path.Combine(dir.FullName, "intent.json"));
+        var h = new MembershipHarness(cluster: clock => new ScyllaSimulator(clock)
+        {
+            OperationDuration = TimeSpan.FromMinutes(6), AcceptedVisibleAfter = TimeSpan.FromSeconds(150),
+        });
+        h.Journal = journal;
         var slots = Enumerable.Range(0, 4).Select(i => Slot("dc1", i)).ToList();
         h.Autoscaler.Seed(slots);
         h.SetRf(("dc1", 3));
         h.Autoscaler.Lose("dc1-3");
         h.Clock.Advance(TimeSpan.FromSeconds(25)); // gossip has noticed
-        var spec = Spec(slots.Take(3), ("dc1", 3)) with { Retired = [slots[3]] };
+        var spec = Spec(slots.Take(3), ("dc1", 3)) with { Retired = [slots[3]], OperationVisibleWithin = TimeSpan.FromMinutes(5) };
         var first = h.Reconciler(spec, "r1");
         foreach (var s in slots.Take(3)) h.Cluster.DropNextPostResponse(s.Address); // the removenode's answer is lost
 
@@ -210,20 +244,49 @@ public sealed class MembershipScenarioTests
         }
         // r1 "dies" here: removenode reached the cluster, its acknowledgement was never recorded.
         Assert.NotNull(crash);
+        Assert.Single(h.Cluster.Accepted, x => x.StartsWith("removenode "));
+        h.Clock.Advance(TimeSpan.FromSeconds(61)); // r1's lease lapses
+        return (h, spec);
+    }
+
+    [Fact]
+    public async Task A_crash_between_issuing_removenode_and_recording_it_never_issues_a_second_removenode()
+    {
+        var dir = Directory.CreateTempSubdirectory("membership-journal-");
+        var (h, spec) = await CrashAfterIssuingRemovenode(new FileIntentJournal(Path.Combine(dir.FullName, "intent.json")));
         var intent = await h.Journal.LoadAsync(CancellationToken.None);
         Assert.Equal((ActionKind.Remove, false), (intent!.Kind, intent.Issued));
-        Assert.Single(h.Cluster.Accepted, x => x.StartsWith("removenode "));
 
-        // A new reconciler (another process, same journal file) takes over once r1's lease lapses.
-        h.Clock.Advance(TimeSpan.FromSeconds(61));
-        var second = h.Reconciler(spec, "r2");
-        var rounds = await h.Converge(second);
+        // A new reconciler (another process, same journal file).
+        var rounds = await h.Converge(h.Reconciler(spec, "r2"));
 
         Assert.True(rounds[^1].Decision!.Converged, string.Join("\n", rounds[^1].Decision!.Actions));
         Assert.Single(h.Cluster.Accepted, x => x.StartsWith("removenode "));
         Assert.Empty(h.Cluster.Rejected);
+        Assert.Contains(rounds, r => r.Decision!.Actions.Any(a => a.Reason.Contains("shows no trace yet")));
         Assert.Null(await h.Journal.LoadAsync(CancellationToken.None));
         Assert.Equal(3, h.Cluster.Members.Count);
+    }
+
+    /// <summary>The same crash with a journal that forgets: the window is real, and the test above could fail.</summary>
+    [Fact]
+    public async Task Without_the_intent_journal_the_same_crash_would_issue_a_second_removenode()
+    {
+        var (h, spec) = await CrashAfterIssuingRemovenode(new ForgetfulJournal());
+
+        var error = await Record.ExceptionAsync(() => h.Converge(h.Reconciler(spec, "r2")));
+
+        Assert.IsType<ScyllaRestException>(error);
+        Assert.Contains(h.Cluster.Rejected, r => r.StartsWith("removenode ") && r.Contains("another topology operation is in progress"));
+    }
+
+    private sealed class ForgetfulJournal : IIntentJournal
+    {
+        public Task<TopologyIntent?> LoadAsync(CancellationToken cancellationToken) => Task.FromResult<TopologyIntent?>(null);
+
+        public Task SaveAsync(TopologyIntent intent, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task ClearAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     [Fact]

@@ -1,0 +1,160 @@
+using Microsoft.Extensions.Time.Testing;
+using ScyllaApocryph.Components.Membership;
+using ScyllaApocryph.Providers.Scylla;
+
+namespace ScyllaApocryph.Tests.Doubles;
+
+/// <summary>The simulator keeps the documented ScyllaDB rules the reconciler's tests rely on.</summary>
+public sealed class ScyllaSimulatorTests
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    private ScyllaRestClient Client(ScyllaSimulator sim, string address) =>
+        new(new HttpClient(sim), new Uri($"http://{address}:10000/"), _clock, new ScyllaRestOptions { GetRetries = 0 });
+
+    private async Task<T> WhileTimePasses<T>(Task<T> task, TimeSpan step)
+    {
+        for (var i = 0; !task.IsCompleted && i < 10_000; i++)
+        {
+            _clock.Advance(step);
+            await Task.Delay(1);
+        }
+        return await task;
+    }
+
+    private static async Task<bool> Done(Task task)
+    {
+        await Task.Delay(20);
+        return task.IsCompleted;
+    }
+
+    [Fact]
+    public async Task With_blocking_posts_removenode_answers_only_once_the_node_is_removed()
+    {
+        var sim = new ScyllaSimulator(_clock) { TopologyPostsBlock = true, OperationDuration = TimeSpan.FromMinutes(10) };
+        foreach (var i in Enumerable.Range(1, 4)) sim.Establish($"10.0.0.{i}", "dc1");
+        sim.ReplicationFactors["dc1"] = 3;
+        var dead = sim.Members[3];
+        sim.Kill(dead.Address);
+        _clock.Advance(TimeSpan.FromSeconds(25));
+
+        var removing = Client(sim, "10.0.0.1").RemoveNodeAsync(dead.HostId, [], default);
+        Assert.False(await Done(removing));
+        _clock.Advance(TimeSpan.FromMinutes(9));
+        Assert.False(await Done(removing)); // still streaming: no answer yet
+        Assert.Contains(sim.Members, n => n.HostId == dead.HostId);
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await removing.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(sim.Members, n => n.HostId == dead.HostId);
+        Assert.Contains(dead.HostId, sim.Banned);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_blocking_post_abandons_the_wait_but_not_the_operation()
+    {
+        var sim = new ScyllaSimulator(_clock) { TopologyPostsBlock = true, OperationDuration = TimeSpan.FromMinutes(10) };
+        foreach (var i in Enumerable.Range(1, 4)) sim.Establish($"10.0.0.{i}", "dc1");
+        using var cts = new CancellationTokenSource();
+
+        var decommissioning = Client(sim, "10.0.0.4").DecommissionAsync(cts.Token);
+        Assert.False(await Done(decommissioning));
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => decommissioning);
+        Assert.Equal("decommission", sim.Operation!.Kind);
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(3, sim.Members.Count);
+    }
+
+    [Fact]
+    public async Task A_booted_node_shows_up_only_after_the_boot_delay_and_is_judged_by_the_cluster_then()
+    {
+        var sim = new ScyllaSimulator(_clock) { BootDelay = TimeSpan.FromMinutes(2), OperationDuration = TimeSpan.FromMinutes(5) };
+        foreach (var i in Enumerable.Range(1, 5)) sim.Establish($"10.0.0.{i}", "dc1");
+        var (a, b) = (sim.Members[3], sim.Members[4]);
+        sim.Kill(a.Address);
+        sim.Kill(b.Address);
+        _clock.Advance(TimeSpan.FromSeconds(25));
+
+        var first = sim.Boot(a.Address, "dc1", a.HostId, [b.HostId]);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var second = sim.Boot(b.Address, "dc1", b.HostId, [a.HostId]); // accepted by the agent: the process starts
+        Assert.Null(sim.Operation);
+        Assert.DoesNotContain("10.0.0.4", await Client(sim, "10.0.0.1").JoiningAsync(default));
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(a.HostId, sim.Operation!.Node.Replacing);
+        Assert.Contains("10.0.0.4", await Client(sim, "10.0.0.1").JoiningAsync(default));
+
+        _clock.Advance(TimeSpan.FromMinutes(1)); // the second process shows up while the first replace runs
+        sim.Tick();
+        Assert.NotNull(first.Node);
+        Assert.Null(second.Node);
+        Assert.Contains("another topology operation is in progress", second.Failure);
+        Assert.Single(sim.Rejected);
+    }
+
+    [Fact]
+    public async Task A_partitioned_coordinator_cannot_run_removenode_or_decommission()
+    {
+        var sim = new ScyllaSimulator(_clock);
+        foreach (var i in Enumerable.Range(1, 5)) sim.Establish($"10.0.0.{i}", "dc1");
+        sim.ReplicationFactors["dc1"] = 3;
+        var dead = sim.Members[4];
+        sim.Partition("10.0.0.1");
+        _clock.Advance(TimeSpan.FromSeconds(5)); // its gossip has not noticed the partition yet
+
+        var decommission = await Assert.ThrowsAsync<ScyllaRestException>(() => Client(sim, "10.0.0.1").DecommissionAsync(default));
+        sim.Heal("10.0.0.1");
+        sim.Kill(dead.Address);
+        _clock.Advance(TimeSpan.FromSeconds(25)); // the dead node is seen down
+        sim.Partition("10.0.0.1");
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        var remove = await Assert.ThrowsAsync<ScyllaRestException>(() => Client(sim, "10.0.0.1").RemoveNodeAsync(dead.HostId, [], default));
+
+        Assert.Contains("coordinator's side of a partition", remove.Message);
+        Assert.Contains("coordinator's side of a partition", decommission.Message);
+        Assert.Null(sim.Operation);
+    }
+
+    [Fact]
+    public async Task A_zero_token_node_does_not_count_towards_its_datacenters_rf()
+    {
+        var sim = new ScyllaSimulator(_clock);
+        sim.Establish("10.0.0.1", "dc1");
+        sim.Establish("10.0.0.2", "dc1");
+        sim.Establish("10.0.0.3", "dc1", zeroToken: true);
+        sim.Establish("10.0.1.1", "dc2");
+        sim.ReplicationFactors["dc1"] = 2;
+        var dead = sim.Members[1];
+        sim.Kill(dead.Address);
+        _clock.Advance(TimeSpan.FromSeconds(25));
+
+        var error = await Assert.ThrowsAsync<ScyllaRestException>(() => Client(sim, "10.0.0.1").RemoveNodeAsync(dead.HostId, [], default));
+
+        Assert.Contains("dc1 would keep 1 node(s), fewer than its RF 2", error.Message);
+        // The arbiter itself owns nothing: its own RF check never stops it leaving.
+        sim.Revive(dead.Address);
+        await Client(sim, "10.0.0.3").DecommissionAsync(default);
+        Assert.Equal("decommission", sim.Operation!.Kind);
+    }
+
+    [Fact]
+    public async Task An_accepted_removenode_stays_invisible_for_the_configured_window()
+    {
+        var sim = new ScyllaSimulator(_clock) { AcceptedVisibleAfter = TimeSpan.FromMinutes(2), OperationDuration = TimeSpan.FromMinutes(5) };
+        foreach (var i in Enumerable.Range(1, 4)) sim.Establish($"10.0.0.{i}", "dc1");
+        var dead = sim.Members[3];
+        sim.Kill(dead.Address);
+        _clock.Advance(TimeSpan.FromSeconds(25));
+        var client = Client(sim, "10.0.0.1");
+
+        await client.RemoveNodeAsync(dead.HostId, [], default);
+
+        Assert.Empty(await client.LeavingAsync(default));
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal([dead.Address], await client.LeavingAsync(default));
+        Assert.Equal(NodeState.Leaving, sim.Members[3].State);
+    }
+}
