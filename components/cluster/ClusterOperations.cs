@@ -44,6 +44,7 @@ public static class ClusterOperations
     {
         var keyspaces = topology.Cluster.Keyspaces.Count > 0 ? topology.Cluster.Keyspaces : [new KeyspaceSpec("default")];
         var rf = topology.Cluster.Datacenters.ToDictionary(d => d.Name, d => keyspaces.Max(k => KeyspacePlan.Replication(topology, k)[d.Name]));
+        foreach (var retired in topology.Cluster.Membership?.RetiredDatacenters ?? []) rf.TryAdd(retired, 0);
         return PropertyMap.Of(
             ("slots", PropertyValue.Array(topology.Slots.Select(s => (PropertyValue)PropertyMap.Of(
                 ("slot", s.Name), ("datacenter", s.Datacenter), ("ordinal", s.Ordinal), ("address", s.Address), ("zeroToken", s.IsArbiter))))),

@@ -91,7 +91,14 @@ public sealed record MembershipProofSpec(string? KeyEnv, string? KeyFile, string
 /// authentication, so it is reached only over the Nebula overlay, from members of <paramref name="OperatorGroup"/>
 /// (the program issues that group a certificate); instance state comes from the autoscaler hooks at <paramref name="Hooks"/>.
 /// </summary>
-public sealed record ReconciliationSpec(Uri Hooks, string OperatorGroup);
+public sealed record ReconciliationSpec(Uri Hooks, string OperatorGroup)
+{
+    /// <summary>
+    /// Datacenters removed from the stack whose data no keyspace keeps any more (replication 0 there, set by the
+    /// operator with ALTER KEYSPACE): only then may their nodes be decommissioned or removed.
+    /// </summary>
+    public IReadOnlyList<string> RetiredDatacenters { get; init; } = [];
+}
 
 /// <summary>The Apocryph Autoscaler to register the cluster with (<c>autoscaler:index:Registration</c>).</summary>
 public sealed record AutoscalerSpec(Uri Endpoint, string NodeGateway, IReadOnlyList<string> Servers, int TimeoutSeconds = 10);

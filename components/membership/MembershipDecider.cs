@@ -189,7 +189,7 @@ public static class MembershipDecider
                 if (!spec.ReplicationFactors.TryGetValue(dc, out var rf))
                 {
                     waits.Add(Wait($"{Describe(node, slotsByAddress, history)} was deleted from the stack but the stack gives no replication " +
-                        $"factor for {dc}: set it (0 once no keyspace replicates there) before its nodes can be removed or decommissioned"));
+                        $"factor for {dc}: once no keyspace replicates there (ALTER KEYSPACE ... '{dc}': 0), list it under membership.retiredDatacenters"));
                     continue;
                 }
                 var remaining = tokenOwners.GetValueOrDefault(dc) - 1;

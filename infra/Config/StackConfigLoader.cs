@@ -209,8 +209,11 @@ public static partial class StackConfigLoader
         {
             var hooks = Url(ms, "hooks");
             var group = ms.String("operatorGroup", required: true);
+            var retired = ms.StringList("retiredDatacenters") ?? [];
+            foreach (var dc in retired.Where(d => datacenters.Any(x => x.Name == d)))
+                ms.Error("retiredDatacenters", $"'{dc}' is still a datacenter of the stack; list a datacenter here only once it is removed from datacenters and no keyspace replicates there");
             ms.RejectUnknownKeys();
-            if (hooks is not null && group is not null) membership = new ReconciliationSpec(hooks, group);
+            if (hooks is not null && group is not null) membership = new ReconciliationSpec(hooks, group) { RetiredDatacenters = retired };
         }
         PkiSpec? pki = null;
         if (r.Map("pki") is { } pk)

@@ -278,4 +278,14 @@ public sealed class StackConfigTests
         Assert.Equal("minikube", spec.Provider("p2").Settings["context"]);
         Assert.Equal("db", spec.Provider("p2").Setting("namespace"));
     }
+
+    [Fact]
+    public void A_retired_datacenter_must_no_longer_be_a_datacenter_of_the_stack()
+    {
+        var errors = Errors(Valid
+            .Replace("security: tls", "security: nebula")
+            .Replace("arbiter: { provider: p3 }", "arbiter: { provider: p3 }\n    membership: { hooks: 'http://agent:8080', operatorGroup: ops, retiredDatacenters: [two] }"));
+
+        Assert.Contains("scylla-apocryph:cluster.membership.retiredDatacenters: 'two' is still a datacenter of the stack; list a datacenter here only once it is removed from datacenters and no keyspace replicates there", errors);
+    }
 }

@@ -95,4 +95,19 @@ public sealed class MembershipWiringTests : IDisposable
         Assert.Equal("10.42.2.11", inputs.Get("slots")!.AsArray!.Value[4].AsMap!.GetString("address"));
         Assert.Equal(3, inputs.Get("replicationFactors")!.AsMap!.Get("beta")!.AsNumber);
     }
+
+    [Fact]
+    public void A_datacenter_the_operator_retired_carries_replication_zero_so_its_nodes_may_leave()
+    {
+        var stack = ClusterFixtures.Stack(SecurityMode.Nebula, null, ("alpha", 3, ProviderKind.Render), ("beta", 3, ProviderKind.Render));
+        var topology = ScyllaApocryph.Components.Cluster.Topology.Build(stack with
+        {
+            Cluster = stack.Cluster with { Membership = new ReconciliationSpec(new Uri("http://hooks.invalid/"), "operators") { RetiredDatacenters = ["gamma"] } },
+        });
+
+        var rf = ClusterOperations.MembershipInputs(topology).Get("replicationFactors")!.AsMap!;
+
+        Assert.Equal(0, rf.Get("gamma")!.AsNumber);
+        Assert.Equal(3, rf.Get("alpha")!.AsNumber);
+    }
 }
