@@ -74,10 +74,12 @@ public sealed class CliApp(CliEnvironment env)
         if (!p.GetValue(_yes))
         {
             var plan = await Engine(p, session, null).PreviewAsync(session.Graph, session.State, ct);
-            Report(p, "preview", session, plan, preview: true);
-            if (!plan.Succeeded) return ExitCodes.Failed;
-            if (!plan.HasChanges) return ExitCodes.Ok;
-            if (!Confirm(p, "Do you want to apply these changes?", out var refusal)) return refusal;
+            if (!plan.Succeeded || !plan.HasChanges)
+            {
+                Report(p, "preview", session, plan, preview: true);
+                return plan.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
+            }
+            if (!ConfirmPlan(p, session, plan, "Do you want to apply these changes?", out var refusal)) return refusal;
         }
         var result = await WithProgress(p, view => Engine(p, session, view).UpAsync(session.Graph, session.WritableStore(), ct));
         Report(p, "up", session, result, preview: false);
@@ -98,9 +100,12 @@ public sealed class CliApp(CliEnvironment env)
         if (!p.GetValue(_yes))
         {
             var plan = await Engine(p, session, null).DestroyAsync(session.State, null, ct);
-            Report(p, "preview", session, plan, preview: true);
-            if (!plan.HasChanges) return ExitCodes.Ok;
-            if (!Confirm(p, "Do you want to delete these resources?", out var refusal)) return refusal;
+            if (!plan.HasChanges)
+            {
+                Report(p, "preview", session, plan, preview: true);
+                return ExitCodes.Ok;
+            }
+            if (!ConfirmPlan(p, session, plan, "Do you want to delete these resources?", out var refusal)) return refusal;
         }
         var store = session.WritableStore();
         var result = await WithProgress(p, view => Engine(p, session, view).DestroyAsync(store.State, store, ct));
@@ -156,6 +161,20 @@ public sealed class CliApp(CliEnvironment env)
             env.Out.WriteLine($"{StepText.Done(o)}: {o.Step.Type} {o.Step.Name}: {o.Error}");
         env.Out.WriteLine($"Resources: {StepText.Summary(result, preview: false)}");
         if (command == "up" && result.Succeeded) OutputsPrinter.Print(env.Out, result.Outputs, showSecrets: false, full: false);
+    }
+
+    /// <summary>
+    /// Shows the plan and asks. With --json a person confirming reads the plan on standard error, and standard
+    /// output gets exactly one document: the plan if the answer is no (or cannot be given), else the result.
+    /// </summary>
+    private bool ConfirmPlan(ParseResult p, StackSession session, DeploymentResult plan, string question, out int refusal)
+    {
+        var asking = p.GetValue(_json) && env.InputIsTerminal;
+        if (asking) PlanPrinter.Print(env.Error, plan, $"Plan for stack {session.Spec.Stack} ({session.Project.Name}):", preview: true);
+        else Report(p, "preview", session, plan, preview: true);
+        if (Confirm(p, question, out refusal)) return true;
+        if (asking) Report(p, "preview", session, plan, preview: true);
+        return false;
     }
 
     private bool Confirm(ParseResult p, string question, out int refusal)

@@ -187,7 +187,20 @@ public sealed class CliTests : IDisposable
         Assert.True(plan.RootElement.GetProperty("preview").GetBoolean());
         Assert.Contains("Do you want to apply these changes? [y/N]", error);
         Assert.Contains("Cancelled; nothing was changed.", error);
+        Assert.Contains("Plan for stack local", error); // what the person confirms on
         Assert.False(Directory.Exists(OutLocal));
+    }
+
+    [Fact]
+    public async Task With_json_a_confirmed_up_prints_only_the_result_document()
+    {
+        var (code, output, error) = await RunAnswering("y\n", "up", "--stack", "local", "--json");
+
+        Assert.Equal(0, code);
+        using var result = JsonDocument.Parse(output); // one document: the result, not the plan before it
+        Assert.False(result.RootElement.GetProperty("preview").GetBoolean());
+        Assert.Contains("Plan for stack local", error);
+        Assert.True(Directory.Exists(OutLocal));
     }
 
     [Fact]
