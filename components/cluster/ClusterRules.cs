@@ -9,6 +9,19 @@ public static class ClusterRules
     public const int NodePortMin = 30000;
     public const int NodePortMax = 32767;
 
+    /// <summary>
+    /// The error for a configuration that would change a deployed node's identity (see
+    /// <see cref="Topology.IdentityChanges"/>), or null. Part of <see cref="Check"/>; on its own for a caller that
+    /// learns what was deployed only after the other rules passed.
+    /// </summary>
+    public static string? IdentityError(Topology topology, string ns)
+    {
+        var moved = topology.IdentityChanges();
+        return moved.Count == 0 ? null
+            : $"{ns}:cluster.datacenters: {string.Join("; ", moved)}. A node's datacenter, rack and address belong to its identity, which " +
+              "ScyllaDB never lets change. Keep datacenters and racks in their order and add new ones at the end; to move a node, add a new one and remove the old";
+    }
+
     public static (IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings) Check(StackSpec stack, string ns)
     {
         var errors = new List<string>();
@@ -91,10 +104,7 @@ public static class ClusterRules
                 errors.Add($"{key}.ports.nebulaUdp: {cluster.Ports.NebulaUdp} must be a NodePort ({NodePortMin}-{NodePortMax}) with room for one port per node: on Kubernetes each node's Nebula UDP port is its own NodePort");
         }
 
-        var moved = topology.IdentityChanges();
-        if (moved.Count > 0)
-            errors.Add($"{key}.datacenters: {string.Join("; ", moved)}. A node's datacenter, rack and address belong to its identity, which " +
-                       "ScyllaDB never lets change. Keep datacenters and racks in their order and add new ones at the end; to move a node, add a new one and remove the old");
+        if (IdentityError(topology, ns) is { } moved) errors.Add(moved);
 
         var problems = Survivability.Problems(topology);
         if (problems.Count > 0)

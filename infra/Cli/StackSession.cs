@@ -117,8 +117,8 @@ public sealed class StackSession : IDisposable
         if (deployed.Count > 0)
         {
             Spec = Spec with { Deployed = deployed };
-            var (errors, _) = ClusterRules.Check(Spec, Project.Name);
-            if (errors.Count > 0) throw new ConfigException(errors);
+            // The loader checked every other rule already; only this one needed the state.
+            if (ClusterRules.IdentityError(Topology.Build(Spec), Project.Name) is { } moved) throw new ConfigException([moved]);
         }
         (Graph, Providers) = StackProgram.Build(Spec, Project.Directory);
     }
