@@ -20,11 +20,11 @@ public static class StackProgram
         if (stack.Cluster.Membership is { } membership)
             providers.Add(ClusterOperations.MembershipProvider, BuiltInProviders.Membership(membership, Path.Combine(projectDirectory, ".state", stack.Stack)));
         if (stack.ComposeDirectory is { } compose)
-            providers.Add(ScyllaCluster.ComposeProvider, new RenderProvider(Path.Combine(projectDirectory, compose)));
+            providers.Add(ScyllaCluster.ComposeProvider, new RenderProvider(Path.Combine(projectDirectory, compose), projectDirectory));
         foreach (var provider in stack.Providers)
         {
             if (provider.Kind == ProviderKind.Render)
-                providers.Add(provider.Name, new RenderProvider(Path.Combine(projectDirectory, provider.Settings["directory"])));
+                providers.Add(provider.Name, new RenderProvider(Path.Combine(projectDirectory, provider.Settings["directory"]), projectDirectory));
             else if (provider.Kind == ProviderKind.Kubernetes)
                 providers.Add(provider.Name, KubernetesProvider.ForContext(provider.Settings["context"], provider.Setting("kubeconfig")));
         }

@@ -32,6 +32,8 @@ public sealed class CliApp(CliEnvironment env)
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
+            if (args.Contains("--json"))
+                JsonReport.WriteErrors(env.Out, string.Join(' ', parsed.CommandResult.Command.Name), null, [.. parsed.Errors.Select(e => e.Message)]);
             foreach (var error in parsed.Errors) env.Error.WriteLine("error: " + error.Message);
             env.Error.WriteLine("Run with --help for usage.");
             return ExitCodes.BadInput;
@@ -218,6 +220,7 @@ public sealed class CliApp(CliEnvironment env)
         }
         catch (ConfigException e)
         {
+            if (p.GetValue(_json)) JsonReport.WriteErrors(env.Out, command, p.GetValue(_stack), e.Errors);
             env.Error.WriteLine($"error: invalid input for {command}:");
             foreach (var error in e.Errors) env.Error.WriteLine("  " + error);
             env.Error.WriteLine("Nothing was changed.");
@@ -225,6 +228,7 @@ public sealed class CliApp(CliEnvironment env)
         }
         catch (Exception e) when (e is StateDamagedException or WrongPassphraseException or StackLockedException or ProtectedResourceException)
         {
+            if (p.GetValue(_json)) JsonReport.WriteErrors(env.Out, command, p.GetValue(_stack), [e.Message]);
             env.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
         }

@@ -21,7 +21,12 @@ public sealed record ProjectInfo(string Directory, string Name)
             }
             catch (YamlDotNet.Core.YamlException e)
             {
-                throw new ConfigException([$"{path}: {e.Message}"]);
+                throw new ConfigException([$"{path}:{e.Start.Line}:{e.Start.Column}: {e.InnerException?.Message ?? e.Message}"]);
+            }
+            catch (InvalidOperationException)
+            {
+                var at = YamlTree.LastGoodMark(File.ReadAllText(path));
+                throw new ConfigException([$"{path}:{at.Line}:{at.Column}: malformed YAML after this point (an unclosed '[' or '{{'?)"]);
             }
             var name = yaml.Documents.Count > 0 && yaml.Documents[0].RootNode is YamlMappingNode root &&
                        root.Children.TryGetValue(new YamlScalarNode("name"), out var n) && n is YamlScalarNode s && !string.IsNullOrWhiteSpace(s.Value)

@@ -29,4 +29,18 @@ public static class ProviderSettings
         ],
         _ => [],
     };
+
+    /// <summary>
+    /// Why a setting's value cannot be used, or null. Values reach file paths, kubeconfig lookups, certificate SANs
+    /// and Kubernetes objects, so each must have the shape its use needs (render directories are confined to the
+    /// project separately, see <see cref="OutputDirectories"/>).
+    /// </summary>
+    public static string? Problem(string key, string value) => key switch
+    {
+        _ when !InputRules.IsOneLine(value) => "must be one line of text without control characters",
+        "namespace" when !InputRules.IsDnsLabel(value) => $"'{value}' is not a Kubernetes namespace name (a lowercase DNS label: a-z, 0-9, '-', at most 63)",
+        "publicHost" when !InputRules.IsHost(value) => $"'{value}' is not a host name or IP address",
+        "storageClass" or "providerId" or "ethAddress" when value.Any(char.IsWhiteSpace) => $"'{value}' may not contain spaces",
+        _ => null,
+    };
 }

@@ -17,8 +17,8 @@ public static partial class StackConfigLoader
 
     public static StackSpec Load(ProjectInfo project, string stack)
     {
-        if (!StackName().IsMatch(stack))
-            throw new ConfigException([$"--stack: '{stack}' is not a valid stack name (letters, digits, '-', '_', '.')"]);
+        if (InputRules.StackNameProblem(stack) is { } problem)
+            throw new ConfigException([$"--stack: '{Printable(stack)}' is not a valid stack name: it {problem}"]);
         var file = $"Pulumi.{stack}.yaml";
         var path = Path.Combine(project.Directory, file);
         string text;
@@ -29,10 +29,13 @@ public static partial class StackConfigLoader
             var known = Directory.GetFiles(project.Directory, "Pulumi.*.yaml").Select(f => System.IO.Path.GetFileName(f)[7..^5]).Order().ToList();
             throw new ConfigException([$"{file}: stack file not found in {project.Directory} (stacks here: {string.Join(", ", known.DefaultIfEmpty("none"))})"]);
         }
-        return Parse(project.Name, stack, file, text);
+        return Parse(project.Name, stack, file, text, project.Directory);
     }
 
-    public static StackSpec Parse(string projectName, string stack, string fileName, string text)
+    /// <param name="projectDirectory">
+    /// The project's folder, to check that output folders stay inside it and apart from other stacks'; null skips that.
+    /// </param>
+    public static StackSpec Parse(string projectName, string stack, string fileName, string text, string? projectDirectory = null)
     {
         var errors = new List<string>();
         YamlMappingNode root;
@@ -44,7 +47,14 @@ public static partial class StackConfigLoader
         }
         catch (YamlException e)
         {
-            throw new ConfigException([$"{fileName}: line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}"]);
+            throw new ConfigException([$"{fileName}:{YamlTree.Position(e, text)}: {e.InnerException?.Message ?? e.Message}"]);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's parser gives up this way on some unclosed flow collections ("a: [" then a block key):
+            // report where the last well-formed part ended.
+            var at = YamlTree.LastGoodMark(text);
+            throw new ConfigException([$"{fileName}:{at.Line}:{at.Column}: malformed YAML after this point (an unclosed '[' or '{{'?)"]);
         }
 
         var file = new YamlNodeReader(root, "", errors);
@@ -70,6 +80,7 @@ public static partial class StackConfigLoader
         var cluster = clusterReader is null ? null : ReadCluster(clusterReader, providers, providerNames);
         if (cluster is null) throw new ConfigException(errors);
         var spec = new StackSpec(stack, projectName, cluster, providers, composeDirectory);
+        if (projectDirectory is not null) errors.AddRange(OutputDirectories.Check(spec, projectDirectory));
         // The rules across the stack run on whatever parsed, so one run reports key errors and rule errors together.
         errors.AddRange(CheckRules(spec, projectName, errors, out var warnings));
         if (errors.Count > 0) throw new ConfigException(errors);
@@ -108,6 +119,8 @@ public static partial class StackConfigLoader
         if (name is not null && !DnsLabel().IsMatch(name))
             r.Error("name", "must be a lowercase DNS label (a-z, 0-9, '-'; at most 40 characters), since node and service names derive from it");
         var image = r.String("image", required: true);
+        if (image is not null && !InputRules.IsImageReference(image))
+            r.Error("image", $"'{Printable(image)}' is not an image reference (no spaces or control characters; e.g. docker.io/scylladb/scylla:2025.1.4)");
         var securityText = r.String("security") ?? "tls";
         SecurityMode? security = securityText switch
         {
@@ -144,6 +157,9 @@ public static partial class StackConfigLoader
             var racks = dc.StringList("racks");
             dc.RejectUnknownKeys();
             if (dcName is not null && !DnsLabel().IsMatch(dcName)) dc.Error("name", "must be a lowercase DNS label (a-z, 0-9, '-')");
+            foreach (var rack in racks ?? [])
+                if (!InputRules.IsDnsLabel(rack))
+                    dc.Error("racks", $"'{Printable(rack)}' is not a lowercase DNS label (a-z, 0-9, '-'; at most 63 characters): racks go into cassandra-rackdc.properties and labels");
             if (dcName is not null && datacenters.Any(d => d.Name == dcName)) dc.Error("name", $"duplicate datacenter name '{dcName}'");
             if (provider is not null && !providerNames.Contains(provider))
                 dc.Error("provider", $"names provider '{provider}', which is not under scylla-apocryph:providers (known: {string.Join(", ", providerNames.DefaultIfEmpty("none"))})");
@@ -157,6 +173,7 @@ public static partial class StackConfigLoader
             var arbiterProvider = a.String("provider", required: true);
             var arbiterDc = a.String("datacenter") ?? "arbiter";
             a.RejectUnknownKeys();
+            if (!DnsLabel().IsMatch(arbiterDc)) a.Error("datacenter", $"'{Printable(arbiterDc)}' is not a lowercase DNS label (a-z, 0-9, '-')");
             if (arbiterProvider is not null && !providerNames.Contains(arbiterProvider))
                 a.Error("provider", $"names provider '{arbiterProvider}', which is not under scylla-apocryph:providers");
             else if (arbiterProvider is not null && providers.Any(p => p.Name == arbiterProvider)) arbiter = new ArbiterSpec(arbiterProvider, arbiterDc);
@@ -164,10 +181,12 @@ public static partial class StackConfigLoader
         var ports = new PortSpec();
         if (r.Map("ports") is { } p)
         {
-            int Port(string key, int fallback) => p.Int(key, min: 1) is { } v && v <= 65535 ? v : fallback;
-            ports = new PortSpec(Port("storage", 7000), Port("sslStorage", 7001), Port("cql", 9042), Port("cqlTls", 9142), Port("nebulaUdp", 4242))
+            var defaults = new PortSpec();
+            int Port(string key, int fallback) => p.Int(key, min: 1, max: InputRules.MaxPort) ?? fallback;
+            ports = new PortSpec(Port("storage", defaults.Storage), Port("sslStorage", defaults.SslStorage), Port("cql", defaults.Cql),
+                Port("cqlTls", defaults.CqlTls), Port("nebulaUdp", defaults.NebulaUdp))
             {
-                CqlShardAwareTls = Port("cqlShardAwareTls", 19142),
+                CqlShardAwareTls = Port("cqlShardAwareTls", defaults.CqlShardAwareTls),
             };
             p.RejectUnknownKeys();
         }
@@ -183,7 +202,11 @@ public static partial class StackConfigLoader
                     if (rep.Int(dcKey, required: true, min: 0) is { } rf) replication[dcKey] = rf;
             }
             k.RejectUnknownKeys();
-            if (ksName is not null) keyspaces.Add(new KeyspaceSpec(ksName, replication));
+            if (ksName is not null && !InputRules.IsKeyspaceName(ksName))
+                k.Error("name", $"'{Printable(ksName)}' is not a keyspace name: a letter, then letters, digits or '_', at most 48 characters");
+            else if (ksName is not null && keyspaces.Any(x => x.Name.Equals(ksName, StringComparison.OrdinalIgnoreCase)))
+                k.Error("name", $"keyspace '{ksName}' is listed twice (CQL names are case-insensitive)");
+            else if (ksName is not null) keyspaces.Add(new KeyspaceSpec(ksName, replication));
         }
         var allowFragile = r.Bool("allowFragileTopology") ?? false;
         var failureDetector = r.Int("failureDetectorTimeoutMs", min: 1000);
@@ -191,7 +214,11 @@ public static partial class StackConfigLoader
         if (overlay is not null && (!System.Net.IPNetwork.TryParse(overlay, out var net) || net.PrefixLength > 16 || net.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork))
             r.Error("overlayCidr", $"must be an IPv4 network of /16 or larger, e.g. 10.42.0.0/16; got '{overlay}'");
         var superuser = r.String("superuserName");
+        if (superuser is not null && !InputRules.IsRoleName(superuser))
+            r.Error("superuserName", $"'{Printable(superuser)}' is not a role name: a letter, then letters, digits or '_', at most 48 characters");
         var agentImage = r.String("agentImage");
+        if (agentImage is not null && !InputRules.IsImageReference(agentImage))
+            r.Error("agentImage", $"'{Printable(agentImage)}' is not an image reference (no spaces or control characters)");
         MembershipProofSpec? proof = null;
         if (r.Map("membershipProof") is { } mp)
         {
@@ -233,6 +260,7 @@ public static partial class StackConfigLoader
             else if (endpoint is not null && gateway is not null) autoscaler = new AutoscalerSpec(endpoint, gateway, servers, timeout ?? 10);
         }
         r.RejectUnknownKeys();
+        NodePorts.CheckDistinct(ports, agentImage is not null, r);
         if (name is null || image is null || security is null || resources is null) return null;
         return new ClusterSpec(name, image, security.Value, resources, datacenters, developerMode)
         {
@@ -275,7 +303,9 @@ public static partial class StackConfigLoader
             var settings = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var setting in kind is null ? [] : ProviderSettings.For(kind.Value))
             {
-                if (reader.String(setting.Key, setting.Required) is { } value) settings[setting.Key] = value;
+                if (reader.String(setting.Key, setting.Required) is not { } value) continue;
+                if (ProviderSettings.Problem(setting.Key, value) is { } problem) reader.Error(setting.Key, problem);
+                else settings[setting.Key] = value;
             }
             if (kind is null) continue; // its settings cannot be checked without a valid kind
             reader.RejectUnknownKeys();
@@ -293,15 +323,16 @@ public static partial class StackConfigLoader
         return null;
     }
 
-    private static string EmbeddedLocalStack()
+    internal static string EmbeddedLocalStack()
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Pulumi.local.yaml")
             ?? throw new InvalidOperationException("the embedded local stack is missing from this build");
         return new StreamReader(stream).ReadToEnd();
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
-    private static partial Regex StackName();
+    /// <summary>Text to quote in an error: control characters shown escaped, so an error stays one line.</summary>
+    internal static string Printable(string text) =>
+        string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
 
     [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")]
     private static partial Regex DnsLabel();

@@ -23,7 +23,7 @@ internal sealed class YamlNodeReader(YamlMappingNode node, string path, List<str
         return value is null ? null : value.Value;
     }
 
-    public int? Int(string key, bool required = false, int? min = null)
+    public int? Int(string key, bool required = false, int? min = null, int? max = null)
     {
         var value = Scalar(key, required, "an integer");
         if (value is null) return null;
@@ -32,9 +32,9 @@ internal sealed class YamlNodeReader(YamlMappingNode node, string path, List<str
             Error(key, $"must be an integer, got '{value.Value}'");
             return null;
         }
-        if (n < min)
+        if (n < min || n > max)
         {
-            Error(key, $"must be >= {min}");
+            Error(key, max is null ? $"must be >= {min}" : min is null ? $"must be <= {max}" : $"must be between {min} and {max}; got {n}");
             return null;
         }
         return n;

@@ -14,8 +14,46 @@ internal static class YamlTree
 {
     private const string Envelope = "config";
 
+    /// <summary>
+    /// Where the last well-formed event of <paramref name="text"/> ends: for a parser error that carries no position.
+    /// </summary>
+    public static Mark LastGoodMark(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var last = Mark.Empty;
+        try
+        {
+            while (parser.MoveNext())
+                if (parser.Current is { } e) last = e.End;
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        {
+            // stop at the first thing that is not well-formed
+        }
+        return last;
+    }
+
+    /// <summary>
+    /// Where <paramref name="e"/> went wrong as "line:column". YamlDotNet places a tab in the indentation at the start
+    /// of the mapping it scanned, so that one is pointed at the first indenting tab instead.
+    /// </summary>
+    public static string Position(YamlException e, string text)
+    {
+        if (e.Message.Contains("tab", StringComparison.Ordinal))
+        {
+            var lines = text.Split('\n');
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+                if (lines[i][..indent].IndexOf('\t') is var tab and >= 0) return $"{i + 1}:{tab + 1}";
+            }
+        }
+        return $"{e.Start.Line}:{e.Start.Column}";
+    }
+
     /// <summary>The first document's root node, or null for an empty file.</summary>
     /// <exception cref="YamlException">The text is not well-formed YAML.</exception>
+    /// <exception cref="InvalidOperationException">YamlDotNet gave up without a position (see <see cref="LastGoodMark"/>).</exception>
     public static YamlNode? Load(string text, List<string> errors)
     {
         var parser = new Parser(new StringReader(text));

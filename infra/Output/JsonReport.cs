@@ -67,6 +67,26 @@ internal static class JsonReport
         output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
+    /// <summary>Bad input (exit 2) as one document: every problem found, each naming its key or argument.</summary>
+    public static void WriteErrors(TextWriter output, string command, string? stack, IReadOnlyList<string> errors)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("command", command);
+            if (stack is not null) w.WriteString("stack", stack);
+            w.WriteBoolean("succeeded", false);
+            w.WriteNumber("exitCode", 2);
+            w.WriteStartArray("errors");
+            foreach (var error in errors) w.WriteStringValue(error);
+            w.WriteEndArray();
+            w.WriteBoolean("changed", false);
+            w.WriteEndObject();
+        }
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
     public static void WriteOutputs(TextWriter output, PropertyMap outputs, bool showSecrets)
     {
         using var buffer = new MemoryStream();

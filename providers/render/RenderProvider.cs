@@ -10,8 +10,10 @@ namespace ScyllaApocryph.Providers.Render;
 /// inputs <c>path</c> (relative, no <c>..</c>), <c>content</c> (may be secret) and optional <c>mode</c>
 /// (octal, e.g. "0644"); secret content is always written with mode 0600. The id is the relative path.
 /// Diff and Read look at the disk, so a file edited or deleted by hand shows as drift and the next up repairs it.
+/// Nothing is read, written or deleted through a symbolic link that leads out of the root, and the root itself must
+/// really lie within <paramref name="boundary"/> (the project directory) when one is given.
 /// </summary>
-public sealed class RenderProvider(string root) : IResourceProvider
+public sealed class RenderProvider(string root, string? boundary = null) : IResourceProvider
 {
     public const string FileType = "render:index:File";
 
@@ -69,6 +71,7 @@ public sealed class RenderProvider(string root) : IResourceProvider
     {
         var root = request.Outputs.GetString("root") ?? Root;
         var full = Path.GetFullPath(Path.Combine(root, request.Id));
+        EnsureConfined(full, root);
         try
         {
             File.Delete(full); // no error if the file is already gone
@@ -106,6 +109,7 @@ public sealed class RenderProvider(string root) : IResourceProvider
         var mode = secret ? UnixFileMode.UserRead | UnixFileMode.UserWrite
             : ParseMode(inputs.GetString("mode") ?? "0644")!.Value;
         var full = FullPath(path);
+        EnsureConfined(full, Root);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         // Write beside the target and rename, so a reader never sees half a file. The partial file has one fixed
         // name per target, so a write cut off by a kill leaves nothing the next write or delete does not remove.
@@ -139,8 +143,31 @@ public sealed class RenderProvider(string root) : IResourceProvider
 
     private string FullPath(string relative) => Path.GetFullPath(Path.Combine(Root, relative));
 
-    private static string? Hash(string fullPath)
+    /// <summary>
+    /// Refuses a file whose folder really lies outside <paramref name="root"/> (a symlinked folder on the way), or a
+    /// root that really lies outside the boundary. A file that is itself a link is never followed: a write renames a
+    /// new file over the link, a delete removes the link, and a read sees drift (<see cref="Hash"/>).
+    /// </summary>
+    private void EnsureConfined(string full, string root)
     {
+        if (ConfinementProblem(full, root) is { } problem) throw new IOException(problem + "; refusing to write or delete there (remove the link)");
+    }
+
+    private string? ConfinementProblem(string full, string root)
+    {
+        var realRoot = RealPath.Of(root);
+        if (boundary is not null && !RealPath.IsWithin(realRoot, RealPath.Of(boundary)))
+            return $"the render directory {root} leads to {realRoot}, outside the project directory {boundary}";
+        var realFolder = RealPath.Of(Path.GetDirectoryName(full)!);
+        return RealPath.IsWithin(realFolder, realRoot) ? null
+            : $"{Path.GetDirectoryName(full)} leads to {realFolder} through a symbolic link, outside the render directory {root}";
+    }
+
+    /// <summary>The file's SHA-256, null if it is missing; a link or a file reached through a link out of the root is not read.</summary>
+    private string? Hash(string fullPath)
+    {
+        if (new FileInfo(fullPath).LinkTarget is { } target) return "symlink:" + target; // never followed; shows as drift
+        if (ConfinementProblem(fullPath, Root) is not null) return "outside"; // shows as drift; up then refuses to write
         try
         {
             using var file = File.OpenRead(fullPath);

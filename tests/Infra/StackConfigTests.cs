@@ -246,7 +246,16 @@ public sealed class StackConfigTests
     {
         var errors = Errors("config:\n  a: [unclosed\n");
 
-        Assert.StartsWith("Pulumi.test.yaml: line", Assert.Single(errors));
+        Assert.Matches(@"^Pulumi\.test\.yaml:\d+:\d+: ", Assert.Single(errors));
+    }
+
+    [Fact]
+    public void Yaml_the_parser_gives_up_on_without_a_position_is_still_reported_with_file_line_and_column()
+    {
+        // YamlDotNet throws InvalidOperationException here, which used to escape as exit 1.
+        var errors = Errors("config:\n  a: [\n  b: 1\n");
+
+        Assert.StartsWith("Pulumi.test.yaml:2:", Assert.Single(errors));
     }
 
     [Fact]
