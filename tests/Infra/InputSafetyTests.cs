@@ -1,0 +1,146 @@
+using System.Text.Json;
+using ScyllaApocryph.Components.Cluster;
+using ScyllaApocryph.Infra.Cli;
+
+namespace ScyllaApocryph.Tests.Infra;
+
+/// <summary>Bad input that used to get through: folders out of the project, shared folders, injection into rendered files.</summary>
+public sealed class InputSafetyTests : IDisposable
+{
+    private readonly string _base = Directory.CreateTempSubdirectory("safety-").FullName;
+
+    public InputSafetyTests()
+    {
+        Directory.CreateDirectory(Project);
+        File.Copy(Path.Combine(StackConfigTests.RepositoryRoot(), "Pulumi.yaml"), Path.Combine(Project, "Pulumi.yaml"));
+    }
+
+    public void Dispose() => Directory.Delete(_base, true);
+
+    private string Project => Path.Combine(_base, "project");
+
+    private static string Local => File.ReadAllText(Path.Combine(StackConfigTests.RepositoryRoot(), "Pulumi.local.yaml"));
+
+    private async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var env = new CliEnvironment(stdout, stderr, new StringReader(""), Project, k => k == "PULUMI_CONFIG_PASSPHRASE" ? "p" : null,
+            InputIsTerminal: false, OutputIsTerminal: false);
+        var code = await new CliApp(env) { Pbkdf2Iterations = 1000 }.RunAsync(args);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task A_render_directory_reached_through_a_symlink_out_of_the_project_is_refused_at_check_time()
+    {
+        var outside = Directory.CreateDirectory(Path.Combine(_base, "outside")).FullName;
+        Directory.CreateSymbolicLink(Path.Combine(Project, "out"), outside);
+        File.WriteAllText(Path.Combine(Project, "Pulumi.local.yaml"), Local);
+
+        var (code, _, error) = await Run("up", "--stack", "local", "--yes");
+
+        Assert.Equal(2, code);
+        Assert.Contains("scylla-apocryph:providers.alpha.directory: 'out/local/alpha' leads to", error);
+        Assert.Contains("scylla-apocryph:compose.directory:", error);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+        Assert.False(Directory.Exists(Path.Combine(Project, ".state")));
+    }
+
+    [Fact]
+    public async Task A_copy_of_a_stack_file_saved_as_another_stack_is_refused_and_the_first_stack_keeps_its_files()
+    {
+        File.WriteAllText(Path.Combine(Project, "Pulumi.local.yaml"), Local);
+        Assert.Equal(0, (await Run("up", "--stack", "local", "--yes")).Code);
+        var key = Path.Combine(Project, "out", "local", "alpha", "scylla-local-alpha-0", "node.key");
+        var before = File.ReadAllText(key);
+        File.WriteAllText(Path.Combine(Project, "Pulumi.copy.yaml"), Local);
+
+        var (code, _, error) = await Run("up", "--stack", "copy", "--yes");
+
+        Assert.Equal(2, code);
+        Assert.Contains("scylla-apocryph:providers.alpha.directory: 'out/local/alpha' overlaps stack 'local'", error);
+        Assert.Equal(before, File.ReadAllText(key));
+        Assert.False(Directory.Exists(Path.Combine(Project, ".state", "copy")));
+    }
+
+    [Fact]
+    public async Task The_embedded_local_stack_counts_as_another_stack_once_it_has_state()
+    {
+        Assert.Equal(0, (await Run("up", "--stack", "local", "--yes")).Code); // no Pulumi.local.yaml: the embedded copy
+        File.WriteAllText(Path.Combine(Project, "Pulumi.copy.yaml"), Local.Replace("out/local/gamma", "out/copy/gamma"));
+
+        var (code, _, error) = await Run("preview", "--stack", "copy");
+
+        Assert.Equal(2, code);
+        Assert.Contains("scylla-apocryph:providers.beta.directory: 'out/local/beta' overlaps stack 'local'", error);
+        Assert.DoesNotContain("providers.gamma.directory: 'out/copy/gamma' overlaps", error);
+    }
+
+    [Fact]
+    public async Task With_json_bad_input_prints_one_document_listing_every_error()
+    {
+        File.WriteAllText(Path.Combine(Project, "Pulumi.bad.yaml"), Local.Replace("cqlTls: 30942", "cqlTls: 70000").Replace("memory: 2Gi", "memory: 1Gi"));
+
+        var (code, output, _) = await Run("preview", "--stack", "bad", "--json");
+
+        Assert.Equal(2, code);
+        var document = JsonDocument.Parse(output).RootElement;
+        Assert.False(document.GetProperty("succeeded").GetBoolean());
+        var errors = document.GetProperty("errors").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Contains(errors, e => e.StartsWith("scylla-apocryph:cluster.ports.cqlTls: must be between 1 and 65535; got 70000", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("scylla-apocryph:cluster.nodeResources.memory:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_json_an_unknown_argument_prints_one_document_too()
+    {
+        var (code, output, _) = await Run("preview", "--stack", "local", "--json", "--no-such-flag");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--no-such-flag", JsonDocument.Parse(output).RootElement.GetProperty("errors")[0].GetString());
+    }
+
+    [Fact]
+    public async Task A_stack_named_dot_dot_is_refused_before_anything_is_written()
+    {
+        File.WriteAllText(Path.Combine(Project, "Pulumi...yaml"), Local);
+
+        var (code, _, error) = await Run("up", "--stack", "..", "--yes");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--stack: '..' is not a valid stack name", error);
+        Assert.Equal(["Pulumi...yaml", "Pulumi.yaml"], Directory.EnumerateFileSystemEntries(Project).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Keyspace_names_are_quoted_as_cql_identifiers_even_if_one_got_past_the_loader()
+    {
+        var stack = StackConfigTestsAccess.LocalSpec() with { };
+        stack = stack with { Cluster = stack.Cluster with { Keyspaces = [new KeyspaceSpec("app\"; DROP KEYSPACE system_auth; --")] } };
+
+        var cql = KeyspacePlan.Cql(Topology.Build(stack));
+
+        Assert.Contains("CREATE KEYSPACE IF NOT EXISTS \"app\"\"; DROP KEYSPACE system_auth; --\" WITH", cql);
+    }
+
+    [Fact]
+    public async Task A_rack_cannot_add_lines_to_the_rackdc_properties()
+    {
+        File.WriteAllText(Path.Combine(Project, "Pulumi.bad.yaml"), Local.Replace("provider: alpha\n        nodes: 1", "provider: alpha\n        nodes: 1\n        racks: [\"r1\\ndc=evil\"]"));
+
+        var (code, _, error) = await Run("up", "--stack", "bad", "--yes");
+
+        Assert.Equal(2, code);
+        Assert.Contains("scylla-apocryph:cluster.datacenters[0].racks: 'r1\\u000adc=evil' is not a lowercase DNS label", error);
+        Assert.False(Directory.Exists(Path.Combine(Project, "out")));
+    }
+}
+
+/// <summary>The repository's local stack, parsed.</summary>
+internal static class StackConfigTestsAccess
+{
+    public static StackSpec LocalSpec() =>
+        ScyllaApocryph.Infra.Config.StackConfigLoader.Parse("scylla-apocryph", "local", "Pulumi.local.yaml",
+            File.ReadAllText(Path.Combine(StackConfigTests.RepositoryRoot(), "Pulumi.local.yaml")));
+}
