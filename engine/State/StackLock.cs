@@ -5,8 +5,10 @@ using System.Text.Json;
 namespace ScyllaApocryph.Engine.State;
 
 /// <summary>
-/// Stops two runs on one stack: a lock file created atomically (O_EXCL), holding who took it.
-/// A lock whose holder process is gone from this host is stale and is taken over with a notice. A process is
+/// Stops two runs on one stack: a lock file holding who took it, written in full beside the lock and then linked into
+/// place only if no lock exists (so no run ever sees it empty or half written, even after a kill).
+/// A lock whose holder process is gone from this host is stale and is taken over with a notice; so is an empty or
+/// unreadable lock (damage, or an older version killed between creating and filling it) that no process has open. A process is
 /// named by its pid together with its start time and the boot it runs in, so a pid used again by a later process
 /// (this one included) does not keep a dead run's lock alive. Two runs that see the same stale lock take it over
 /// one at a time, under an exclusive OS lock on <c>lock.takeover</c>, and only if it is still the lock they saw.
@@ -27,29 +29,55 @@ public sealed class StackLock : IDisposable
         var self = ProcessIdentity.Of(Environment.ProcessId);
         var holder = new LockHolder(Environment.ProcessId, Environment.MachineName, Environment.UserName, command, DateTimeOffset.UtcNow,
             self?.StartTicks, self?.Boot);
-        for (var attempt = 0; attempt < 3; attempt++)
+        for (var attempt = 0; attempt < 10; attempt++)
         {
-            try
+            if (TryPlace(path, holder)) return new StackLock(path);
+            var seen = ReadText(path);
+            if (seen is null) continue; // released meanwhile
+            var existing = Parse(seen);
+            if (existing is null)
             {
-                using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-                JsonSerializer.Serialize(file, holder, LockJson.Default.LockHolder);
-                return new StackLock(path);
+                if (IsOpenByAnyProcess(path))
+                    throw new StackLockedException($"the stack is locked by another run (lock file {path} is being written by a running process). Wait for it to finish.");
+                notice?.Invoke($"removing an empty or unreadable lock {path} that no running process holds");
             }
-            catch (IOException) when (File.Exists(path))
-            {
-                var existing = ReadHolder(path);
-                if (existing is null && !File.Exists(path)) continue; // released meanwhile
-                if (existing is null || !IsStale(existing))
-                    throw new StackLockedException(existing is null
-                        ? $"the stack is locked by another run (lock file {path} could not be read). If no run is active, delete that file."
-                        : $"the stack is locked by process {existing.Pid} of user {existing.User} on host {existing.Host}, running '{existing.Command}' " +
-                          $"since {existing.Started:u}. Wait for it to finish; if that run is gone, delete {path}.");
-                notice?.Invoke($"removing a stale lock left by process {existing.Pid} ('{existing.Command}', started {existing.Started:u}), which is no longer running");
-                RemoveIfStill(path, existing, stackDirectory);
-                // Whether this run removed it or another run took over first, try again: one of them wins the create.
-            }
+            else if (!IsStale(existing))
+                throw new StackLockedException(
+                    $"the stack is locked by process {existing.Pid} of user {existing.User} on host {existing.Host}, running '{existing.Command}' " +
+                    $"since {existing.Started:u}. Wait for it to finish; if that run is gone, delete {path}.");
+            else notice?.Invoke($"removing a stale lock left by process {existing.Pid} ('{existing.Command}', started {existing.Started:u}), which is no longer running");
+            RemoveIfStill(path, seen, stackDirectory);
+            // Whether this run removed it or another run took over first, try again: one of them wins the placing.
         }
         throw new StackLockedException($"could not take the stack lock {path}");
+    }
+
+    /// <summary>
+    /// Writes the holder to a file of this run's own, then moves it to <paramref name="path"/> unless a lock is there.
+    /// A move that must not overwrite is link(2) and unlink(2) on Linux in .NET (System.IO.FileSystem.Unix MoveFile),
+    /// which fails atomically if the name exists; the lock appears complete or not at all.
+    /// </summary>
+    private static bool TryPlace(string path, LockHolder holder)
+    {
+        var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                JsonSerializer.Serialize(file, holder, LockJson.Default.LockHolder);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return false;
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
     }
 
     public void Dispose()
@@ -68,7 +96,7 @@ public sealed class StackLock : IDisposable
     /// the kernel if this process dies), so a run that saw the same stale lock cannot delete a lock another run
     /// has just created in its place.
     /// </summary>
-    private static void RemoveIfStill(string path, LockHolder stale, string stackDirectory)
+    private static void RemoveIfStill(string path, string stale, string stackDirectory)
     {
         var guardPath = Path.Combine(stackDirectory, TakeoverFileName);
         var clock = Stopwatch.StartNew();
@@ -78,7 +106,7 @@ public sealed class StackLock : IDisposable
             {
                 // Never deleted: removing it could let two runs lock two different files of that name.
                 using var guard = new FileStream(guardPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                if (ReadHolder(path) == stale) File.Delete(path);
+                if (ReadText(path) == stale) File.Delete(path);
                 return;
             }
             catch (IOException) when (clock.Elapsed < TakeoverWait)
@@ -88,15 +116,62 @@ public sealed class StackLock : IDisposable
         }
     }
 
-    private static LockHolder? ReadHolder(string path)
+    /// <summary>The lock file's text, or null if there is none.</summary>
+    private static string? ReadText(string path)
     {
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllText(path), LockJson.Default.LockHolder);
+            return File.ReadAllText(path);
         }
-        catch (Exception e) when (e is IOException or JsonException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
+        }
+    }
+
+    private static LockHolder? Parse(string text)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(text, LockJson.Default.LockHolder);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// True if some process of this host has <paramref name="path"/> open (its /proc/PID/fd links to it): an older
+    /// version writes its lock through an open handle, so an empty lock it is still filling is open.
+    /// </summary>
+    private static bool IsOpenByAnyProcess(string path)
+    {
+        var full = Path.GetFullPath(path);
+        foreach (var fdDir in SafeEnumerate("/proc", "*").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)))
+            foreach (var fd in SafeEnumerate(Path.Combine(fdDir, "fd"), "*"))
+            {
+                try
+                {
+                    if (new FileInfo(fd).LinkTarget == full) return true;
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // the descriptor closed meanwhile, or it belongs to another user (who cannot hold this lock)
+                }
+            }
+        return false;
+    }
+
+    private static IEnumerable<string> SafeEnumerate(string dir, string pattern)
+    {
+        try
+        {
+            return Directory.GetFileSystemEntries(dir, pattern);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
         }
     }
 

@@ -85,4 +85,54 @@ public sealed class StackLockTests : IDisposable
 
         Assert.Contains("locked by process 1 of user root", error.Message);
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{\"pid\": 12")]
+    [InlineData("not json")]
+    public void An_empty_or_unreadable_lock_that_no_process_holds_open_is_stale_and_taken_over(string content)
+    {
+        File.WriteAllText(Path.Combine(_dir, StackLock.FileName), content);
+        var notices = new List<string>();
+
+        using var taken = StackLock.Acquire(_dir, "up", notices.Add);
+
+        Assert.Contains(notices, n => n.Contains("empty or unreadable lock", StringComparison.Ordinal));
+        Assert.Contains("\"up\"", File.ReadAllText(Path.Combine(_dir, StackLock.FileName)));
+    }
+
+    [Fact]
+    public void An_empty_lock_a_running_process_still_has_open_is_not_taken_over()
+    {
+        // What an older version's run looks like between creating its lock and filling it.
+        using var writer = new FileStream(Path.Combine(_dir, StackLock.FileName), FileMode.CreateNew, FileAccess.Write);
+
+        var error = Assert.Throws<StackLockedException>(() => StackLock.Acquire(_dir, "up"));
+
+        Assert.Contains("being written by a running process", error.Message);
+    }
+
+    [Fact]
+    public void Runs_racing_for_the_lock_either_get_it_or_see_a_complete_holder_never_an_unreadable_lock()
+    {
+        var messages = new System.Collections.Concurrent.ConcurrentBag<string>();
+        for (var round = 0; round < 20; round++)
+        {
+            Parallel.For(0, 8, _ =>
+            {
+                try
+                {
+                    StackLock.Acquire(_dir, "up").Dispose();
+                }
+                catch (StackLockedException e)
+                {
+                    messages.Add(e.Message);
+                }
+            });
+        }
+
+        Assert.All(messages, m => Assert.DoesNotContain("could not be read", m));
+        Assert.All(messages, m => Assert.DoesNotContain("being written", m));
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
+    }
 }
