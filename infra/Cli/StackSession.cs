@@ -121,6 +121,7 @@ public sealed class StackSession : IDisposable
             if (ClusterRules.IdentityError(Topology.Build(Spec), Project.Name) is { } moved) throw new ConfigException([moved]);
         }
         (Graph, Providers) = StackProgram.Build(Spec, Project.Directory);
+        if (RemovedProviders.Problems(State, Providers, Spec, Project.Directory) is { Count: > 0 } removed) throw new ConfigException(removed);
     }
 
     public void Dispose()

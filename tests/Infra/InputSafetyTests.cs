@@ -114,6 +114,38 @@ public sealed class InputSafetyTests : IDisposable
     }
 
     [Fact]
+    public async Task Renaming_a_provider_key_is_diagnosed_at_preview_with_the_fix_and_nothing_is_deleted()
+    {
+        File.WriteAllText(Path.Combine(Project, "Pulumi.local.yaml"), Local);
+        Assert.Equal(0, (await Run("up", "--stack", "local", "--yes")).Code);
+        var key = Path.Combine(Project, "out", "local", "gamma", "scylla-local-gamma-0", "node.key");
+        File.WriteAllText(Path.Combine(Project, "Pulumi.local.yaml"), Local.Replace("provider: gamma", "provider: g2").Replace("    gamma:\n      kind", "    g2:\n      kind"));
+
+        var (code, _, error) = await Run("preview", "--stack", "local");
+        var (upCode, _, _) = await Run("up", "--stack", "local", "--yes");
+
+        Assert.Equal(2, code);
+        Assert.Contains("scylla-apocryph:providers.g2: provider 'gamma' seems renamed to 'g2'", error);
+        Assert.Contains("Rename it back to 'gamma'", error);
+        Assert.Equal(2, upCode);
+        Assert.True(File.Exists(key));
+    }
+
+    [Fact]
+    public async Task Removing_a_provider_that_still_has_resources_is_refused_at_preview()
+    {
+        File.WriteAllText(Path.Combine(Project, "Pulumi.local.yaml"), Local);
+        Assert.Equal(0, (await Run("up", "--stack", "local", "--yes")).Code);
+        File.WriteAllText(Path.Combine(Project, "Pulumi.local.yaml"), Local.Replace("provider: gamma", "provider: delta")
+            .Replace("    gamma:\n      kind: render\n      directory: out/local/gamma", "    delta:\n      kind: render\n      directory: out/local/delta"));
+
+        var (code, _, error) = await Run("preview", "--stack", "local");
+
+        Assert.Equal(2, code);
+        Assert.Contains("scylla-apocryph:providers: provider 'gamma' is no longer configured", error);
+    }
+
+    [Fact]
     public void Keyspace_names_are_quoted_as_cql_identifiers_even_if_one_got_past_the_loader()
     {
         var stack = StackConfigTestsAccess.LocalSpec() with { };
