@@ -43,11 +43,40 @@ public sealed class RenderProvider(string root, string? boundary = null) : IReso
         if (diff.Changes) return Task.FromResult(diff);
         // Same inputs: the file may still have been changed or removed by hand (refresh may have recorded that,
         // so compare the disk with the wanted content, not with the recorded hash).
-        var actual = Hash(FullPath(request.Id));
-        if (actual == HashOf(request.NewInputs)) return Task.FromResult(DiffResult.None);
+        var full = FullPath(request.Id);
+        var actual = Hash(full);
+        if (actual == HashOf(request.NewInputs)) return Task.FromResult(AccessDrift(full, request.NewInputs));
         var note = actual is null ? "the file was deleted outside this program" : "the file was changed outside this program";
         return Task.FromResult(new DiffResult(true, ["content"], [], Notes: [note]));
     }
+
+    /// <summary>
+    /// A file with the wanted content may still have been opened up (chmod 644 on a key) or handed to another user:
+    /// its mode and owner are part of what it must be, and rewriting it repairs both.
+    /// </summary>
+    private static DiffResult AccessDrift(string full, PropertyMap inputs)
+    {
+        var keys = new List<string>();
+        var notes = new List<string>();
+        var want = WantedMode(inputs);
+        var mode = File.GetUnixFileMode(full);
+        if (mode != want)
+        {
+            keys.Add("mode");
+            notes.Add($"the file's mode was changed outside this program to {Octal(mode)}; it must be {Octal(want)}");
+        }
+        if (FileOwner.Of(full) is { } owner && owner != FileOwner.Self)
+        {
+            keys.Add("owner");
+            notes.Add($"the file is owned by uid {owner}, not by the user this program runs as (uid {FileOwner.Self})");
+        }
+        return keys.Count == 0 ? DiffResult.None : new DiffResult(true, keys, [], Notes: notes);
+    }
+
+    private static UnixFileMode WantedMode(PropertyMap inputs) =>
+        inputs.Get("content") is { ContainsSecrets: true } ? UnixFileMode.UserRead | UnixFileMode.UserWrite : ParseMode(inputs.GetString("mode") ?? "0644")!.Value;
+
+    private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode, 8);
 
     public Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken)
     {
@@ -61,7 +90,7 @@ public sealed class RenderProvider(string root, string? boundary = null) : IReso
         var hash = Hash(full);
         if (hash is null) return Task.FromResult<ReadResult?>(null);
         var secret = request.Inputs.Get("content") is SecretValue;
-        return Task.FromResult<ReadResult?>(new ReadResult(request.Id, Outputs(request.Id, hash, new FileInfo(full).Length, secret)));
+        return Task.FromResult<ReadResult?>(new ReadResult(request.Id, Outputs(request.Id, hash, new FileInfo(full).Length, secret, full)));
     }
 
     public Task<UpdateResult> UpdateAsync(UpdateRequest request, CancellationToken cancellationToken) =>
@@ -106,8 +135,7 @@ public sealed class RenderProvider(string root, string? boundary = null) : IReso
         var contentValue = inputs["content"];
         var secret = contentValue.ContainsSecrets;
         var bytes = Encoding.UTF8.GetBytes(contentValue.AsString!);
-        var mode = secret ? UnixFileMode.UserRead | UnixFileMode.UserWrite
-            : ParseMode(inputs.GetString("mode") ?? "0644")!.Value;
+        var mode = WantedMode(inputs);
         var full = FullPath(path);
         EnsureConfined(full, Root);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
@@ -125,17 +153,20 @@ public sealed class RenderProvider(string root, string? boundary = null) : IReso
         }
         File.SetUnixFileMode(temp, mode); // the create mode is subject to the umask
         File.Move(temp, full, overwrite: true);
-        return Outputs(path, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length, secret);
+        return Outputs(path, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length, secret, full);
     }
 
     private static string? HashOf(PropertyMap inputs) =>
         inputs.Get("content")?.AsString is { } content ? Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content))) : null;
 
-    private PropertyMap Outputs(string path, string sha256, long length, bool secret) => PropertyMap.Of(
+    /// <summary>What the state records of a file, as it is on disk: content hash, size, mode and owner.</summary>
+    private PropertyMap Outputs(string path, string sha256, long length, bool secret, string full) => PropertyMap.Of(
         ("root", Root),
         ("path", path),
         ("sha256", secret ? PropertyValue.Secret(sha256) : sha256),
-        ("bytes", length));
+        ("bytes", length),
+        ("mode", new FileInfo(full).LinkTarget is null ? Octal(File.GetUnixFileMode(full)) : "symlink"),
+        ("owner", (long)(FileOwner.Of(full) ?? uint.MaxValue)));
 
     /// <summary>Where a write of <paramref name="full"/> puts its bytes before the rename: a hidden sibling.</summary>
     internal static string PartialPath(string full) =>
