@@ -102,10 +102,11 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
         public async Task<DeploymentResult> DeleteAsync(Func<ResourceState, bool> select, HashSet<Urn>? desiredPending = null)
         {
             var before = _outcomes.Count;
-            // An interrupted create of a resource that is no longer wanted may have created it: adopt it, then delete it.
-            var orphans = state.Pending
-                .Where(p => p.Operation == "create" && state.Find(p.Resource.Urn) is null && desiredPending?.Contains(p.Resource.Urn) != true)
-                .Select(p => p.Resource with { Delete = true, Id = null })
+            // An interrupted create of a resource that is no longer wanted may have created it, and an interrupted delete
+            // of one already gone from the state may not have finished: look each up (never create it), then delete it.
+            var orphans = Orphans()
+                .Where(p => desiredPending?.Contains(p.Resource.Urn) != true)
+                .Select(p => p.Resource with { Delete = true, Id = p.Operation == "delete" ? p.Resource.Id : null })
                 .ToList();
             var doomed = state.InDependencyOrder().Where(select).Concat(orphans).ToList();
             var doomedUrns = doomed.Where(r => !r.Delete).ToLookup(r => r.Urn);
@@ -130,7 +131,35 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
         {
             var resources = state.InDependencyOrder().Where(r => !r.IsComponent).ToList();
             await DagRunner.RunAsync(resources, _ => [], r => Guard(r.Urn, r.Type, r.Provider, () => RefreshOne(r)), _ => { }, engine.Parallelism());
+            foreach (var pending in Orphans().ToList())
+                await Guard(pending.Resource.Urn, pending.Resource.Type, pending.Resource.Provider, () => SettleOrphan(pending));
             return new DeploymentResult([.. _outcomes], state.Outputs);
+        }
+
+        /// <summary>Operations that began and did not end on a resource the state no longer (or never) recorded.</summary>
+        private IEnumerable<PendingOperation> Orphans() =>
+            state.Pending.Where(p => p.Operation is "create" or "delete" && !p.Resource.IsComponent && state.Find(p.Resource.Urn) is null);
+
+        /// <summary>
+        /// Refresh settles an orphaned operation: what the provider finds is recorded (so the next up or destroy deletes
+        /// it); what it finds absent, or cannot look up, is dropped, the latter with a note to check by hand.
+        /// </summary>
+        private async Task<Step> SettleOrphan(PendingOperation pending)
+        {
+            var r = pending.Resource;
+            var found = await engine.Providers.Get(r.Provider!).FindAsync(new FindRequest(r.Urn, r.Type, r.Inputs), cancellationToken);
+            var reason = found.Outcome switch
+            {
+                FindOutcome.Found => $"an interrupted {pending.Operation} left it behind: recorded, so the next up or destroy deletes it",
+                FindOutcome.Absent => $"an interrupted {pending.Operation} left nothing behind: pending operation cleared",
+                _ => $"an interrupted {pending.Operation} could not be checked (its provider cannot look it up without an id): pending " +
+                     "operation cleared; check by hand that nothing was left behind",
+            };
+            var step = new Step(StepKind.Refresh, r.Urn, r.Type, r.Provider, [], [], reason);
+            if (found.Outcome == FindOutcome.Found) store!.Put(r with { Id = found.Id, Outputs = found.Outputs ?? PropertyMap.Empty, Delete = false });
+            store!.End(r.Urn);
+            Finish(step, TimeSpan.Zero);
+            return step;
         }
 
         private async Task<Step> ApplyOne(ResourceDeclaration r)
@@ -281,12 +310,22 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
         {
             var id = r.Id;
             var outputs = r.Outputs;
-            store!.Begin("delete", r);
             if (id is null)
             {
-                var adopted = await WithTimeout(null, ct => provider.CreateAsync(new CreateRequest(r.Urn, r.Type, r.Inputs), ct));
-                (id, outputs) = (adopted.Id, adopted.Outputs);
+                // Read, never create, to learn what an interrupted create left (Pulumi treats pending creates the same way).
+                var found = await WithTimeout(null, ct => provider.FindAsync(new FindRequest(r.Urn, r.Type, r.Inputs), ct));
+                if (found.Outcome == FindOutcome.Unknown)
+                    throw new InvalidOperationException("an interrupted create may have made this resource, and its provider cannot look it up " +
+                                                        "without the id it never returned; nothing was deleted. Check by hand, then run refresh to settle it");
+                if (found.Outcome == FindOutcome.Absent)
+                {
+                    store!.Remove(r.Urn, null, r.Delete);
+                    store.End(r.Urn);
+                    return;
+                }
+                (id, outputs) = (found.Id!, found.Outputs ?? PropertyMap.Empty);
             }
+            store!.Begin("delete", r with { Id = id, Outputs = outputs });
             await WithTimeout(r.DeleteTimeout, ct => provider.DeleteAsync(new DeleteRequest(r.Urn, r.Type, id, r.Inputs, outputs), ct));
             store.Remove(r.Urn, r.Id, r.Delete);
             store.End(r.Urn);

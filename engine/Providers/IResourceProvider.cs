@@ -25,6 +25,39 @@ public interface IResourceProvider
     Task<UpdateResult> UpdateAsync(UpdateRequest request, CancellationToken cancellationToken);
 
     Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether a Create that was interrupted before it answered (so no id was recorded) left something behind,
+    /// looked up from its inputs alone. The engine asks this before deleting such an orphan, instead of calling
+    /// Create just to learn its id (Pulumi reads pending creates rather than re-running them). A provider that cannot
+    /// look a resource up from its inputs answers <see cref="FindResult.Unknown"/>: the engine then reports the
+    /// pending operation and leaves it for <c>refresh</c>, and changes nothing.
+    /// </summary>
+    Task<FindResult> FindAsync(FindRequest request, CancellationToken cancellationToken) => Task.FromResult(FindResult.Unknown);
+}
+
+public sealed record FindRequest(Urn Urn, string Type, PropertyMap Inputs);
+
+public enum FindOutcome
+{
+    /// <summary>The provider cannot tell from inputs alone.</summary>
+    Unknown,
+
+    /// <summary>Nothing exists: the interrupted Create made nothing outside the state (or it is gone).</summary>
+    Absent,
+
+    /// <summary>The resource exists, with this id and these outputs.</summary>
+    Found,
+}
+
+public sealed record FindResult(FindOutcome Outcome, string? Id = null, PropertyMap? Outputs = null)
+{
+    public static readonly FindResult Unknown = new(FindOutcome.Unknown);
+
+    /// <summary>For providers whose Create only computes (keys, certificates, passwords): it leaves nothing outside the state.</summary>
+    public static readonly FindResult Absent = new(FindOutcome.Absent);
+
+    public static FindResult Found(string id, PropertyMap outputs) => new(FindOutcome.Found, id, outputs);
 }
 
 public sealed record CheckRequest(Urn Urn, string Type, PropertyMap Olds, PropertyMap News);

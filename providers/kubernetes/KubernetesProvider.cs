@@ -80,6 +80,14 @@ public sealed class KubernetesProvider(Func<IKubernetes> connect) : IResourcePro
         }
     }
 
+    /// <summary>An object's id is its namespace and name, which the inputs hold: read it to see if it was created.</summary>
+    public async Task<FindResult> FindAsync(FindRequest request, CancellationToken cancellationToken)
+    {
+        var (_, name, ns) = Target(request.Inputs);
+        var read = await ReadAsync(new ReadRequest(request.Urn, request.Type, Id(ns, name), request.Inputs, PropertyMap.Empty), cancellationToken);
+        return read is null ? FindResult.Absent : FindResult.Found(read.Id, read.Outputs);
+    }
+
     private static (Kinds.Operations Ops, string Name, string? Namespace) Target(PropertyMap inputs) =>
         (Kinds.Supported[inputs.GetString("kind")!], inputs.GetString("name")!, inputs.GetString("namespace"));
 

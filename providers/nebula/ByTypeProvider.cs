@@ -24,4 +24,6 @@ public abstract class ByTypeProvider(IReadOnlyDictionary<string, IResourceProvid
     public Task<UpdateResult> UpdateAsync(UpdateRequest request, CancellationToken cancellationToken) => For(request.Type).UpdateAsync(request, cancellationToken);
 
     public Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken) => For(request.Type).DeleteAsync(request, cancellationToken);
+
+    public Task<FindResult> FindAsync(FindRequest request, CancellationToken cancellationToken) => For(request.Type).FindAsync(request, cancellationToken);
 }

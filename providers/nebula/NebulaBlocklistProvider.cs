@@ -59,6 +59,9 @@ public sealed class NebulaBlocklistProvider(TimeProvider clock) : IResourceProvi
 
     public Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Create only computes: an interrupted one left nothing outside the state.</summary>
+    public Task<FindResult> FindAsync(FindRequest request, CancellationToken cancellationToken) => Task.FromResult(FindResult.Absent);
+
     private PropertyMap Compute(IReadOnlyList<Entry> retired, IReadOnlyList<Entry> oldActive, PropertyMap news)
     {
         var now = clock.GetUtcNow();

@@ -78,6 +78,9 @@ public sealed class NebulaCertificateAuthorityProvider(NebulaCertTool tool, Time
 
     public Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Create only computes: an interrupted one left nothing outside the state.</summary>
+    public Task<FindResult> FindAsync(FindRequest request, CancellationToken cancellationToken) => Task.FromResult(FindResult.Absent);
+
     internal static PropertyMap Outputs(NebulaKeyPair pair, NebulaCertInfo info) => PropertyMap.Of(
         ("cert", pair.CertificatePem),
         ("key", PropertyValue.Secret(pair.PrivateKeyPem)),

@@ -77,6 +77,9 @@ public sealed class NebulaCertificateProvider(NebulaCertTool tool, TimeProvider 
 
     public Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Create only computes: an interrupted one left nothing outside the state.</summary>
+    public Task<FindResult> FindAsync(FindRequest request, CancellationToken cancellationToken) => Task.FromResult(FindResult.Absent);
+
     /// <summary>
     /// nebula-cert refuses a certificate that outlives its CA, so a request reaching past the CA's notAfter is cut to
     /// end <see cref="RenewalWindow.CaMargin"/> before it (as TLS leaves end with their CA).

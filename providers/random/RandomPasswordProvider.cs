@@ -44,6 +44,9 @@ public sealed class RandomPasswordProvider : IResourceProvider
 
     public Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Create only computes: an interrupted one left nothing outside the state.</summary>
+    public Task<FindResult> FindAsync(FindRequest request, CancellationToken cancellationToken) => Task.FromResult(FindResult.Absent);
+
     /// <summary>crypt(3) SHA-512 with a random salt; the password goes through stdin, never the command line.</summary>
     public static async Task<string> Sha512Crypt(string password, CancellationToken cancellationToken)
     {

@@ -93,6 +93,14 @@ public sealed class RenderProvider(string root, string? boundary = null) : IReso
         return Task.FromResult<ReadResult?>(new ReadResult(request.Id, Outputs(request.Id, hash, new FileInfo(full).Length, secret, full)));
     }
 
+    /// <summary>A file's id is its path, which the inputs hold: an interrupted create left the file, or did not.</summary>
+    public async Task<FindResult> FindAsync(FindRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Inputs.GetString("path") is not { } path) return FindResult.Unknown;
+        var read = await ReadAsync(new ReadRequest(request.Urn, request.Type, path, request.Inputs, PropertyMap.Empty), cancellationToken);
+        return read is null ? FindResult.Absent : FindResult.Found(read.Id, read.Outputs);
+    }
+
     public Task<UpdateResult> UpdateAsync(UpdateRequest request, CancellationToken cancellationToken) =>
         Task.FromResult(new UpdateResult(Write(request.Id, request.NewInputs)));
 

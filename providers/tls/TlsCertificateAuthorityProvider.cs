@@ -67,6 +67,9 @@ public sealed class TlsCertificateAuthorityProvider(TimeProvider clock) : IResou
 
     public Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Create only computes: an interrupted one left nothing outside the state.</summary>
+    public Task<FindResult> FindAsync(FindRequest request, CancellationToken cancellationToken) => Task.FromResult(FindResult.Absent);
+
     internal static PropertyMap Outputs(TlsKeyPair pair)
     {
         using var cert = X509Certificate2.CreateFromPem(pair.CertificatePem);

@@ -85,6 +85,9 @@ public sealed class TlsCertificateProvider(TimeProvider clock) : IResourceProvid
 
     public Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Create only computes: an interrupted one left nothing outside the state.</summary>
+    public Task<FindResult> FindAsync(FindRequest request, CancellationToken cancellationToken) => Task.FromResult(FindResult.Absent);
+
     /// <summary>The CA's notAfter from the caCert input; null while it is unknown or unreadable (then renewal goes by the leaf alone).</summary>
     private static DateTimeOffset? CaNotAfter(PropertyMap inputs)
     {

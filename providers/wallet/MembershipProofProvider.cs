@@ -71,4 +71,7 @@ public sealed class MembershipProofProvider : IResourceProvider
         Task.FromResult(new UpdateResult(request.OldOutputs));
 
     public Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Create only computes: an interrupted one left nothing outside the state.</summary>
+    public Task<FindResult> FindAsync(FindRequest request, CancellationToken cancellationToken) => Task.FromResult(FindResult.Absent);
 }

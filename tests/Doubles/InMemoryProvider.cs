@@ -57,6 +57,18 @@ public sealed class InMemoryProvider : IResourceProvider
     public Task<ReadResult?> ReadAsync(ReadRequest request, CancellationToken cancellationToken) =>
         Task.FromResult(Live.TryGetValue(request.Id, out var inputs) ? new ReadResult(request.Id, Outputs(request.Id, inputs)) : null);
 
+    /// <summary>Looks the resource up by the identity Create would give it; <see cref="Unfindable"/> plays a provider that cannot.</summary>
+    public Task<FindResult> FindAsync(FindRequest request, CancellationToken cancellationToken)
+    {
+        lock (_gate) Calls.Add("find:" + request.Urn.Name);
+        if (Unfindable) return Task.FromResult(FindResult.Unknown);
+        var id = request.Inputs.GetString("name") ?? request.Urn.Name;
+        return Task.FromResult(Live.TryGetValue(id, out var inputs) ? FindResult.Found(id, Outputs(id, inputs)) : FindResult.Absent);
+    }
+
+    /// <summary>Answer every lookup with "cannot tell", as a provider without one does.</summary>
+    public bool Unfindable { get; set; }
+
     public async Task<UpdateResult> UpdateAsync(UpdateRequest request, CancellationToken cancellationToken)
     {
         await Work("update:" + request.Id, cancellationToken);

@@ -77,6 +77,56 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_orphan_is_looked_up_and_deleted_and_never_created_again()
+    {
+        await KillWhileCreating("b", Graph("a", "b"));
+        var before = _h.Provider.Calls.Count;
+
+        await _h.UpAsync(Graph("a"));
+
+        var calls = _h.Provider.Calls.Skip(before).ToList();
+        Assert.DoesNotContain("create:b", calls);
+        Assert.Contains("find:b", calls);
+        Assert.Contains("delete:b", calls);
+    }
+
+    [Fact]
+    public async Task Destroy_with_an_orphan_its_provider_cannot_look_up_changes_nothing_there_and_refresh_settles_it()
+    {
+        await KillWhileCreating("b", Graph("a", "b"));
+        _h.Provider.Unfindable = true;
+        var before = _h.Provider.Calls.Count;
+
+        var destroy = await _h.DestroyAsync();
+
+        var orphan = destroy.Outcomes.Single(o => o.Step.Name == "b");
+        Assert.Equal(StepStatus.Failed, orphan.Status);
+        Assert.Contains("run refresh to settle it", orphan.Error);
+        Assert.DoesNotContain(_h.Provider.Calls.Skip(before), c => c is "create:b" or "delete:b");
+        Assert.Contains("b", _h.Provider.Live.Keys);
+
+        var refresh = await _h.RefreshAsync();
+
+        Assert.Contains("could not be checked", refresh.Outcomes.Single(o => o.Step.Name == "b").Step.Reason);
+        using var after = _h.OpenStore();
+        Assert.Empty(after.State.Pending);
+    }
+
+    [Fact]
+    public async Task Refresh_records_what_an_interrupted_create_left_so_destroy_then_deletes_it()
+    {
+        await KillWhileCreating("b", Graph("a", "b"));
+        var before = _h.Provider.Calls.Count;
+
+        var refresh = await _h.RefreshAsync();
+        await _h.DestroyAsync();
+
+        Assert.Contains("left it behind: recorded", refresh.Outcomes.Single(o => o.Step.Name == "b").Step.Reason);
+        Assert.DoesNotContain("create:b", _h.Provider.Calls.Skip(before));
+        Assert.Empty(_h.Provider.Live);
+    }
+
+    [Fact]
     public async Task A_journal_line_cut_short_by_a_crash_is_ignored()
     {
         await _h.UpAsync(Graph("a"));
