@@ -20,12 +20,16 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
     public Task<DeploymentResult> PreviewAsync(ResourceGraph desired, StackState state, CancellationToken cancellationToken = default) =>
         new Run(this, state, null, cancellationToken).UpdateAsync(desired);
 
-    /// <summary>Applies the desired graph, journaling every step to <paramref name="store"/>.</summary>
-    public async Task<DeploymentResult> UpAsync(ResourceGraph desired, StateStore store, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Applies the desired graph, journaling every step to <paramref name="store"/>. With <paramref name="confirmed"/>,
+    /// a step outside that plan fails without being taken (its dependents are skipped).
+    /// </summary>
+    public async Task<DeploymentResult> UpAsync(ResourceGraph desired, StateStore store, CancellationToken cancellationToken = default,
+        ConfirmedPlan? confirmed = null)
     {
         try
         {
-            return await new Run(this, store.State, store, cancellationToken).UpdateAsync(desired);
+            return await new Run(this, store.State, store, cancellationToken) { Confirmed = confirmed }.UpdateAsync(desired);
         }
         finally
         {
@@ -72,6 +76,8 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
         private readonly ConcurrentDictionary<Urn, PropertyMap?> _outputs = new(); // null: not known until apply
         private readonly ConcurrentQueue<StepOutcome> _outcomes = new();
         private bool Preview => store is null;
+
+        public ConfirmedPlan? Confirmed { get; init; }
 
         public async Task<DeploymentResult> UpdateAsync(ResourceGraph desired)
         {
@@ -211,6 +217,8 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
 
             if (step.Kind == StepKind.Replace && old!.Protect)
                 throw new StepFailedException(step, $"{r.Name} is protected and cannot be replaced; remove the protect option first");
+            if (Confirmed?.Violation(step) is { } violation)
+                throw new StepFailedException(step, $"not taken, because it is not what was confirmed ({violation}); run up again to confirm the new plan");
 
             if (step.Kind == StepKind.Same)
             {
@@ -288,6 +296,8 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
                 r.Delete ? (r.Id is null ? "an interrupted create left it behind" : "old half of a replacement") : null);
             if (r.Protect && !r.Delete)
                 throw new StepFailedException(step, $"{r.Urn.Name} is protected and cannot be deleted; remove the protect option first");
+            if (Confirmed?.Violation(step) is { } violation)
+                throw new StepFailedException(step, $"not taken, because it is not what was confirmed ({violation}); run up again to confirm the new plan");
             engine._observer.StepStarted(step);
             var clock = Stopwatch.StartNew();
             if (!Preview)

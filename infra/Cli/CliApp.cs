@@ -73,6 +73,7 @@ public sealed class CliApp(CliEnvironment env)
     private async Task<int> UpAsync(ParseResult p, CancellationToken ct)
     {
         using var session = Open(p, "up", mutate: true);
+        ConfirmedPlan? confirmed = null;
         if (!p.GetValue(_yes))
         {
             var plan = await Engine(p, session, null).PreviewAsync(session.Graph, session.State, ct);
@@ -82,8 +83,12 @@ public sealed class CliApp(CliEnvironment env)
                 return plan.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
             }
             if (!ConfirmPlan(p, session, plan, "Do you want to apply these changes?", out var refusal)) return refusal;
+            confirmed = new ConfirmedPlan(plan);
+            // Live diffs (membership, renewal windows) may have moved while the person read the plan: apply only what they saw.
+            var replan = await Engine(p, session, null).PreviewAsync(session.Graph, session.State, ct);
+            if (confirmed.Differences(replan) is { Count: > 0 } differences) throw new PlanChangedException(differences);
         }
-        var result = await WithProgress(p, view => Engine(p, session, view).UpAsync(session.Graph, session.WritableStore(), ct));
+        var result = await WithProgress(p, view => Engine(p, session, view).UpAsync(session.Graph, session.WritableStore(), ct, confirmed));
         Report(p, "up", session, result, preview: false);
         return result.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
     }
@@ -226,7 +231,7 @@ public sealed class CliApp(CliEnvironment env)
             env.Error.WriteLine("Nothing was changed.");
             return ExitCodes.BadInput;
         }
-        catch (Exception e) when (e is StateDamagedException or WrongPassphraseException or StackLockedException or ProtectedResourceException)
+        catch (Exception e) when (e is StateDamagedException or WrongPassphraseException or StackLockedException or ProtectedResourceException or PlanChangedException)
         {
             if (p.GetValue(_json)) JsonReport.WriteErrors(env.Out, command, p.GetValue(_stack), [e.Message]);
             env.Error.WriteLine($"error: {e.Message}");

@@ -146,6 +146,39 @@ public sealed class InputSafetyTests : IDisposable
     }
 
     [Fact]
+    public async Task Up_refuses_with_exit_2_when_the_plan_changed_between_confirmation_and_apply()
+    {
+        File.WriteAllText(Path.Combine(Project, "Pulumi.local.yaml"), Local);
+        Assert.Equal(0, (await Run("up", "--stack", "local", "--yes")).Code);
+        File.WriteAllText(Path.Combine(Project, "Pulumi.local.yaml"), Local.Replace("- name: app", "- name: app\n      - name: more"));
+        var cql = Path.Combine(Project, "out", "local", "keyspaces.cql");
+        var before = File.ReadAllText(cql);
+        // While the person reads the plan and answers, a rendered file is edited: the apply would now also repair it.
+        var scyllaYaml = Path.Combine(Project, "out", "local", "alpha", "scylla-local-alpha-0", "scylla.yaml");
+        var answer = new AnsweringReader("y", () => File.AppendAllText(scyllaYaml, "# edited\n"));
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var env = new CliEnvironment(stdout, stderr, answer, Project, k => k == "PULUMI_CONFIG_PASSPHRASE" ? "p" : null,
+            InputIsTerminal: true, OutputIsTerminal: false);
+
+        var code = await new CliApp(env) { Pbkdf2Iterations = 1000 }.RunAsync(["up", "--stack", "local"]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("the plan changed after it was confirmed, so nothing was applied", stderr.ToString());
+        Assert.Contains("alpha/scylla-local-alpha-0/scylla.yaml: the confirmed plan had same, but now it would update: the file was changed outside this program", stderr.ToString());
+        Assert.Equal(before, File.ReadAllText(cql));
+    }
+
+    private sealed class AnsweringReader(string answer, Action whileReading) : TextReader
+    {
+        public override string? ReadLine()
+        {
+            whileReading();
+            return answer;
+        }
+    }
+
+    [Fact]
     public void Keyspace_names_are_quoted_as_cql_identifiers_even_if_one_got_past_the_loader()
     {
         var stack = StackConfigTestsAccess.LocalSpec() with { };
