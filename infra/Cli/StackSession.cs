@@ -65,7 +65,7 @@ public sealed class StackSession : IDisposable
         try
         {
             session.OpenState(env, command, mutate, pbkdf2Iterations);
-            session.Build();
+            session.Build(env);
             foreach (var warning in session.Spec.Warnings) env.Error.WriteLine("warning: " + warning);
             return session;
         }
@@ -111,7 +111,7 @@ public sealed class StackSession : IDisposable
     /// The desired graph, checked against what the state remembers of earlier deployments: the nodes they deployed
     /// keep their identities (a change is bad input, exit 2, and nothing is touched).
     /// </summary>
-    private void Build()
+    private void Build(CliEnvironment env)
     {
         var deployed = DeployedNodes.From(State.Outputs);
         if (deployed.Count > 0)
@@ -122,6 +122,11 @@ public sealed class StackSession : IDisposable
         }
         (Graph, Providers) = StackProgram.Build(Spec, Project.Directory);
         if (RemovedProviders.Problems(State, Providers, Spec, Project.Directory) is { Count: > 0 } removed) throw new ConfigException(removed);
+        // A context that does not exist is bad input: found here, by preview too, before any state is written.
+        var contexts = Spec.Providers.Where(p => p.Kind == ProviderKind.Kubernetes)
+            .Select(p => (p.Name, Problem: ScyllaApocryph.Providers.Kubernetes.KubeconfigFiles.ContextProblem(p.Settings["context"], p.Setting("kubeconfig"), env.GetEnvironmentVariable)))
+            .Where(x => x.Problem is not null).Select(x => $"{Spec.Project}:providers.{x.Name}.context: {x.Problem}").ToList();
+        if (contexts.Count > 0) throw new ConfigException(contexts);
     }
 
     public void Dispose()

@@ -21,7 +21,7 @@ public sealed class KubernetesProvider(Func<IKubernetes> connect) : IResourcePro
 
     /// <summary>A provider for one kubeconfig context; nothing connects until the first call that needs the API.</summary>
     public static KubernetesProvider ForContext(string context, string? kubeconfig) => new(() =>
-        new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig, currentContext: context)));
+        new k8s.Kubernetes(KubeconfigFiles.Configuration(context, kubeconfig, Environment.GetEnvironmentVariable)));
 
     public static string TypeFor(string apiVersion, string kind) => $"kubernetes:{(apiVersion.Contains('/') ? apiVersion : "core/" + apiVersion)}:{kind}";
 
