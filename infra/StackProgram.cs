@@ -13,7 +13,8 @@ namespace ScyllaApocryph.Infra;
 /// </summary>
 public static class StackProgram
 {
-    public static (ResourceGraph Graph, ProviderRegistry Providers) Build(StackSpec stack, string projectDirectory)
+    /// <param name="deleteData">destroy --delete-data: Kubernetes providers delete the stack's volume claims too.</param>
+    public static (ResourceGraph Graph, ProviderRegistry Providers) Build(StackSpec stack, string projectDirectory, bool deleteData = false)
     {
         var graph = new ResourceGraph(stack.Stack, stack.Project);
         var providers = BuiltInProviders.Registry();
@@ -26,7 +27,11 @@ public static class StackProgram
             if (provider.Kind == ProviderKind.Render)
                 providers.Add(provider.Name, new RenderProvider(Path.Combine(projectDirectory, provider.Settings["directory"]), projectDirectory));
             else if (provider.Kind == ProviderKind.Kubernetes)
-                providers.Add(provider.Name, KubernetesProvider.ForContext(provider.Settings["context"], provider.Setting("kubeconfig")));
+            {
+                var kubernetes = KubernetesProvider.ForContext(provider.Settings["context"], provider.Setting("kubeconfig"));
+                kubernetes.DeleteData = deleteData;
+                providers.Add(provider.Name, kubernetes);
+            }
         }
         try
         {

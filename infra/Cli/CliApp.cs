@@ -18,6 +18,10 @@ public sealed class CliApp(CliEnvironment env)
     private readonly Option<bool> _json = new("--json") { Description = "print one JSON document for machines instead of the human view", Recursive = true };
     private readonly Option<int> _parallel = new("--parallel", "-p") { Description = "how many resource operations may run at once", DefaultValueFactory = _ => 16, Recursive = true };
     private readonly Option<bool> _yes = new("--yes", "-y") { Description = "apply without asking for confirmation" };
+    private readonly Option<bool> _deleteData = new("--delete-data")
+    {
+        Description = "destroy also deletes the data: the volume claims of the nodes on Kubernetes providers (asked for separately)",
+    };
     private readonly Option<bool> _showSecrets = new("--show-secrets") { Description = "print secret values in plaintext" };
 
     public async Task<int> RunAsync(string[] args)
@@ -53,7 +57,7 @@ public sealed class CliApp(CliEnvironment env)
         up.SetAction((p, ct) => Guard(p, "up", () => UpAsync(p, ct)));
         var refresh = new Command("refresh", "read every resource from its provider and record drift") { _yes };
         refresh.SetAction((p, ct) => Guard(p, "refresh", () => RefreshAsync(p, ct)));
-        var destroy = new Command("destroy", "delete every resource of the stack") { _yes };
+        var destroy = new Command("destroy", "delete every resource of the stack (volume claims are kept unless --delete-data)") { _yes, _deleteData };
         destroy.SetAction((p, ct) => Guard(p, "destroy", () => DestroyAsync(p, ct)));
         var output = new Command("output", "print the stack's outputs") { _showSecrets };
         output.SetAction((p, ct) => Guard(p, "stack output", () => OutputAsync(p)));
@@ -103,7 +107,9 @@ public sealed class CliApp(CliEnvironment env)
 
     private async Task<int> DestroyAsync(ParseResult p, CancellationToken ct)
     {
-        using var session = Open(p, "destroy", mutate: true);
+        var deleteData = p.GetValue(_deleteData);
+        using var session = Open(p, "destroy", mutate: true, deleteData);
+        if (deleteData && !ConfirmDataDeletion(p, session, out var dataRefusal)) return dataRefusal;
         if (!p.GetValue(_yes))
         {
             var plan = await Engine(p, session, null).DestroyAsync(session.State, null, ct);
@@ -138,11 +144,36 @@ public sealed class CliApp(CliEnvironment env)
         return Task.FromResult(ExitCodes.Ok);
     }
 
-    private StackSession Open(ParseResult p, string command, bool mutate)
+    private StackSession Open(ParseResult p, string command, bool mutate, bool deleteData = false)
     {
         if (p.GetValue(_parallel) < 1) throw new ConfigException(["--parallel: must be >= 1"]);
         var stack = p.GetValue(_stack) ?? throw new ConfigException(["--stack: is required (for example --stack local)"]);
-        return StackSession.Open(env, p.GetValue(_cwd), stack, command, mutate, Pbkdf2Iterations);
+        return StackSession.Open(env, p.GetValue(_cwd), stack, command, mutate, Pbkdf2Iterations, deleteData);
+    }
+
+    /// <summary>
+    /// Deleting the data is asked for on its own, even with --yes: on a terminal the person types the stack's name.
+    /// Without a terminal, --delete-data together with --yes is the explicit request.
+    /// </summary>
+    private bool ConfirmDataDeletion(ParseResult p, StackSession session, out int refusal)
+    {
+        refusal = ExitCodes.BadInput;
+        var prompt = p.GetValue(_json) ? env.Error : env.Out;
+        var kubernetes = session.Spec.Providers.Where(x => x.Kind == Components.Cluster.ProviderKind.Kubernetes).Select(x => x.Name).ToList();
+        prompt.WriteLine($"--delete-data: destroy will also delete the PersistentVolumeClaims of stack {session.Spec.Stack}'s nodes on Kubernetes " +
+                         $"provider(s) {string.Join(", ", kubernetes.DefaultIfEmpty("(none in this stack)"))}. Every row stored in ScyllaDB there is lost for good.");
+        if (!env.InputIsTerminal)
+        {
+            if (p.GetValue(_yes)) return true;
+            env.Error.WriteLine("error: there is no terminal to confirm on; pass --yes with --delete-data to delete the data. Nothing was changed.");
+            return false;
+        }
+        prompt.Write($"Type the stack name ({session.Spec.Stack}) to delete the data: ");
+        prompt.Flush();
+        if (env.In.ReadLine()?.Trim() == session.Spec.Stack) return true;
+        prompt.WriteLine("Cancelled; nothing was changed.");
+        refusal = ExitCodes.Ok;
+        return false;
     }
 
     private DeploymentEngine Engine(ParseResult p, StackSession session, IDeploymentObserver? observer)

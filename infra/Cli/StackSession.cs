@@ -57,7 +57,7 @@ public sealed class StackSession : IDisposable
         return Store ?? throw new InvalidOperationException("this command opened the stack read-only");
     }
 
-    public static StackSession Open(CliEnvironment env, string? cwd, string stack, string command, bool mutate, int pbkdf2Iterations)
+    public static StackSession Open(CliEnvironment env, string? cwd, string stack, string command, bool mutate, int pbkdf2Iterations, bool deleteData = false)
     {
         var project = ProjectInfo.Find(cwd is null ? env.WorkingDirectory : Path.GetFullPath(cwd, env.WorkingDirectory));
         var spec = StackConfigLoader.Load(project, stack);
@@ -65,7 +65,7 @@ public sealed class StackSession : IDisposable
         try
         {
             session.OpenState(env, command, mutate, pbkdf2Iterations);
-            session.Build(env);
+            session.Build(env, deleteData);
             foreach (var warning in session.Spec.Warnings) env.Error.WriteLine("warning: " + warning);
             return session;
         }
@@ -111,7 +111,7 @@ public sealed class StackSession : IDisposable
     /// The desired graph, checked against what the state remembers of earlier deployments: the nodes they deployed
     /// keep their identities (a change is bad input, exit 2, and nothing is touched).
     /// </summary>
-    private void Build(CliEnvironment env)
+    private void Build(CliEnvironment env, bool deleteData)
     {
         var deployed = DeployedNodes.From(State.Outputs);
         if (deployed.Count > 0)
@@ -120,7 +120,7 @@ public sealed class StackSession : IDisposable
             // The loader checked every other rule already; only this one needed the state.
             if (ClusterRules.IdentityError(Topology.Build(Spec), Project.Name) is { } moved) throw new ConfigException([moved]);
         }
-        (Graph, Providers) = StackProgram.Build(Spec, Project.Directory);
+        (Graph, Providers) = StackProgram.Build(Spec, Project.Directory, deleteData);
         if (RemovedProviders.Problems(State, Providers, Spec, Project.Directory) is { Count: > 0 } removed) throw new ConfigException(removed);
         // A context that does not exist is bad input: found here, by preview too, before any state is written.
         var contexts = Spec.Providers.Where(p => p.Kind == ProviderKind.Kubernetes)

@@ -19,6 +19,9 @@ public sealed class KubernetesProvider(Func<IKubernetes> connect) : IResourcePro
     public const string FieldManager = "scylla-apocryph";
     private readonly Lazy<IKubernetes> _client = new(connect);
 
+    /// <summary>Destroy deletes the stack's volume claims too (<c>destroy --delete-data</c>); see <see cref="NamespaceOwnership"/>.</summary>
+    public bool DeleteData { get; set; }
+
     /// <summary>A provider for one kubeconfig context; nothing connects until the first call that needs the API.</summary>
     public static KubernetesProvider ForContext(string context, string? kubeconfig) => new(() =>
         new k8s.Kubernetes(KubeconfigFiles.Configuration(context, kubeconfig, Environment.GetEnvironmentVariable)));
@@ -42,8 +45,11 @@ public sealed class KubernetesProvider(Func<IKubernetes> connect) : IResourcePro
     public async Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken)
     {
         var (ops, name, ns) = Target(request.Inputs);
+        var isNamespace = request.Inputs.GetString("kind") == "Namespace";
+        var existed = isNamespace && await NamespaceOwnership.ExistsAsync(_client.Value, name, cancellationToken);
         var applied = await ops.Apply(_client.Value, Patch(request.Inputs), name, ns, cancellationToken);
-        return new CreateResult(Id(ns, name), Outputs(applied));
+        var outputs = Outputs(applied);
+        return new CreateResult(Id(ns, name), isNamespace ? outputs.With(NamespaceOwnership.CreatedByStack, !existed) : outputs);
     }
 
     public async Task<ReadResult?> ReadAsync(ReadRequest request, CancellationToken cancellationToken)
@@ -52,7 +58,7 @@ public sealed class KubernetesProvider(Func<IKubernetes> connect) : IResourcePro
         try
         {
             var live = await ops.Read(_client.Value, name, ns, cancellationToken);
-            return new ReadResult(request.Id, Outputs(live));
+            return new ReadResult(request.Id, KeepOwnership(request.Outputs, Outputs(live)));
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -64,12 +70,19 @@ public sealed class KubernetesProvider(Func<IKubernetes> connect) : IResourcePro
     {
         var (ops, name, ns) = Target(request.NewInputs);
         var applied = await ops.Apply(_client.Value, Patch(request.NewInputs), name, ns, cancellationToken);
-        return new UpdateResult(Outputs(applied));
+        return new UpdateResult(KeepOwnership(request.OldOutputs, Outputs(applied)));
     }
 
     public async Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken)
     {
         var (ops, name, ns) = Target(request.Inputs);
+        if (request.Inputs.GetString("kind") == "Namespace")
+        {
+            // State written before ownership was recorded has no flag: such a namespace is kept, the safe side.
+            var created = request.Outputs.Get(NamespaceOwnership.CreatedByStack)?.AsBool == true;
+            await NamespaceOwnership.DeleteAsync(_client.Value, name, created, DeleteData, cancellationToken);
+            return;
+        }
         try
         {
             await ops.Delete(_client.Value, name, ns, cancellationToken);
@@ -92,6 +105,10 @@ public sealed class KubernetesProvider(Func<IKubernetes> connect) : IResourcePro
         (Kinds.Supported[inputs.GetString("kind")!], inputs.GetString("name")!, inputs.GetString("namespace"));
 
     private static V1Patch Patch(PropertyMap inputs) => new(inputs.Get("manifest")!.Reveal().AsString!, V1Patch.PatchType.ApplyPatch);
+
+    /// <summary>Whether the stack created a namespace is known only at its creation: every later read or update keeps it.</summary>
+    private static PropertyMap KeepOwnership(PropertyMap old, PropertyMap outputs) =>
+        old.Get(NamespaceOwnership.CreatedByStack) is { } flag ? outputs.With(NamespaceOwnership.CreatedByStack, flag) : outputs;
 
     private static string Id(string? ns, string name) => ns is null ? name : $"{ns}/{name}";
 

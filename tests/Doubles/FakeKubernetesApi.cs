@@ -13,7 +13,10 @@ namespace ScyllaApocryph.Tests.Doubles;
 /// server-side apply (PATCH, content type application/apply-patch+yaml, fieldManager required) creates or updates
 /// the object named by the URL and answers with it, adding uid and resourceVersion; GET answers 404 for a missing
 /// object; DELETE answers 404 for a missing object, and with the deleted Service (services) or a Status (other
-/// kinds) otherwise. Every request is recorded.
+/// kinds) otherwise. GET on a collection answers a list of the objects in it (an empty list if there are none),
+/// filtered by an equality <c>labelSelector</c>; deleting a namespace deletes every object in it, as the namespace
+/// lifecycle controller does (kubernetes.io docs, "Namespaces": deleting a namespace deletes everything under it).
+/// Every request is recorded.
 /// </summary>
 public sealed class FakeKubernetesApi : DelegatingHandler
 {
@@ -53,15 +56,38 @@ public sealed class FakeKubernetesApi : DelegatingHandler
             Objects[path] = applied;
             return Json(existed ? HttpStatusCode.OK : HttpStatusCode.Created, applied);
         }
+        if (request.Method == HttpMethod.Get && Collections.Contains(path.Split('/')[^1]))
+            return Json(HttpStatusCode.OK, List(path, query["labelSelector"]));
         if (request.Method == HttpMethod.Get)
             return Objects.TryGetValue(path, out var found) ? Json(HttpStatusCode.OK, found) : Status(HttpStatusCode.NotFound, $"\"{path.Split('/')[^1]}\" not found");
         if (request.Method == HttpMethod.Delete)
         {
             if (!Objects.TryRemove(path, out var deleted)) return Status(HttpStatusCode.NotFound, $"\"{path.Split('/')[^1]}\" not found");
-            // As in the API's OpenAPI: deleting a Service answers with the Service, other kinds with a Status.
-            return path.Contains("/services/", StringComparison.Ordinal) ? Json(HttpStatusCode.OK, deleted) : Status(HttpStatusCode.OK, "deleted");
+            if (path.StartsWith("/api/v1/namespaces/", StringComparison.Ordinal) && path.Count(c => c == '/') == 4)
+                foreach (var key in Objects.Keys.Where(k => k.Contains($"/namespaces/{path.Split('/')[^1]}/", StringComparison.Ordinal)))
+                    Objects.TryRemove(key, out _);
+            // As in the API's OpenAPI: deleting a Service or a PersistentVolumeClaim answers with the object, other kinds with a Status.
+            return path.Contains("/services/", StringComparison.Ordinal) || path.Contains("/persistentvolumeclaims/", StringComparison.Ordinal)
+                ? Json(HttpStatusCode.OK, deleted) : Status(HttpStatusCode.OK, "deleted");
         }
         return Status(HttpStatusCode.MethodNotAllowed, "not served by this double");
+    }
+
+    // The plural resource names of the kinds served here: the last segment of a collection's path.
+    private static readonly HashSet<string> Collections =
+        ["persistentvolumeclaims", "pods", "services", "configmaps", "secrets", "statefulsets", "deployments", "poddisruptionbudgets"];
+
+    private JsonObject List(string collection, string? labelSelector)
+    {
+        var wanted = (labelSelector ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(t => t.Split('=', 2)).ToList();
+        var items = new JsonArray();
+        foreach (var (key, item) in Objects.OrderBy(o => o.Key, StringComparer.Ordinal))
+        {
+            if (!key.StartsWith(collection + "/", StringComparison.Ordinal) || key[(collection.Length + 1)..].Contains('/')) continue;
+            var labels = item["metadata"]?["labels"]?.AsObject();
+            if (wanted.All(w => labels?[w[0]]?.GetValue<string>() == w[1])) items.Add(item.DeepClone());
+        }
+        return new JsonObject { ["kind"] = "List", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["items"] = items };
     }
 
     private static JsonObject ToJson(string yaml)

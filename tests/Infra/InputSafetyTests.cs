@@ -169,6 +169,23 @@ public sealed class InputSafetyTests : IDisposable
         Assert.Equal(before, File.ReadAllText(cql));
     }
 
+    [Fact]
+    public async Task Destroy_delete_data_is_confirmed_separately_by_typing_the_stack_name_even_with_yes()
+    {
+        File.WriteAllText(Path.Combine(Project, "Pulumi.local.yaml"), Local);
+        Assert.Equal(0, (await Run("up", "--stack", "local", "--yes")).Code);
+        var stdout = new StringWriter();
+        var env = new CliEnvironment(stdout, new StringWriter(), new StringReader("yes\n"), Project, k => k == "PULUMI_CONFIG_PASSPHRASE" ? "p" : null,
+            InputIsTerminal: true, OutputIsTerminal: false);
+
+        var code = await new CliApp(env) { Pbkdf2Iterations = 1000 }.RunAsync(["destroy", "--stack", "local", "--yes", "--delete-data"]);
+
+        Assert.Equal(0, code);
+        Assert.Contains("Type the stack name (local) to delete the data", stdout.ToString());
+        Assert.Contains("Cancelled; nothing was changed.", stdout.ToString());
+        Assert.True(File.Exists(Path.Combine(Project, "out", "local", "docker-compose.yaml")));
+    }
+
     private sealed class AnsweringReader(string answer, Action whileReading) : TextReader
     {
         public override string? ReadLine()
