@@ -2,6 +2,12 @@ using System.Reflection;
 using ScyllaApocryph.Bench;
 
 // Usage: dotnet run -c Release --project bench -- [NAME ...]   (no name: run all)
+// The startup bench runs this assembly as its hello-world: with BENCH_HELLO set it prints one line and ends.
+if (Environment.GetEnvironmentVariable("BENCH_HELLO") is not null)
+{
+    Console.WriteLine("hello");
+    return 0;
+}
 var benchmarks = Assembly.GetExecutingAssembly().GetTypes()
     .Where(t => typeof(IBenchmark).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
     .Select(t => (IBenchmark)Activator.CreateInstance(t)!)
