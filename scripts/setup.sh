@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh machine of this kind, then restores NuGet packages.
 # Safe to run again: it only installs what is missing.
+# With --for-up (what up-local.sh uses) it installs only what running the program needs: no test-only Debian
+# packages, no npm packages for the test helpers, and a restore of the program alone, so `up` works offline once
+# the NuGet packages are cached.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for_up=false
+[ "${1:-}" = "--for-up" ] && for_up=true
 
 need_apt=()
 { command -v nebula-cert && command -v nebula; } >/dev/null 2>&1 || need_apt+=(nebula)
-command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
-command -v python3 >/dev/null 2>&1 || need_apt+=(python3) # the network namespace tests' TCP listeners
-command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+if ! $for_up; then
+  command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+  command -v python3 >/dev/null 2>&1 || need_apt+=(python3) # the network namespace tests' TCP listeners
+  command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} (apt)"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -16,9 +23,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-if [ -f tests/js/package.json ] && [ ! -d tests/js/node_modules ]; then
+if ! $for_up && [ -f tests/js/package.json ] && [ ! -d tests/js/node_modules ]; then
   echo "setup: installing npm packages for tests/js"
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-dotnet restore Infra.sln --verbosity quiet
+if $for_up; then
+  dotnet restore infra/ScyllaApocryph.Infra.csproj --verbosity quiet
+else
+  dotnet restore Infra.sln --verbosity quiet
+fi

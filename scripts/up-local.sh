@@ -2,5 +2,5 @@
 # Sets up the machine, then runs `up` on the local stack: renders the cluster to out/local/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --for-up
 exec dotnet run --project infra -- up --stack local --yes "$@"

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+
+namespace ScyllaApocryph.Tests.Infra;
+
+/// <summary>
+/// scripts/setup.sh, run against stub commands in a copy of the repository layout: the main job (--for-up) never
+/// needs the network for the test helpers' npm packages.
+/// </summary>
+public sealed class SetupScriptTests : IDisposable
+{
+    private readonly string _repo = Directory.CreateTempSubdirectory("setup-").FullName;
+    private string Bin => Path.Combine(_repo, "stubs");
+    private string Calls => Path.Combine(_repo, "calls.log");
+
+    public SetupScriptTests()
+    {
+        Directory.CreateDirectory(Path.Combine(_repo, "scripts"));
+        File.Copy(Path.Combine(StackConfigTests.RepositoryRoot(), "scripts", "setup.sh"), Path.Combine(_repo, "scripts", "setup.sh"));
+        Directory.CreateDirectory(Path.Combine(_repo, "tests", "js"));
+        File.WriteAllText(Path.Combine(_repo, "tests", "js", "package.json"), "{}");
+        Directory.CreateDirectory(Bin);
+        // Every tool the script may call, recording its call; npm fails as it does with the registry unreachable.
+        foreach (var tool in new[] { "dotnet", "nebula", "nebula-cert", "ip", "python3", "openssl", "apt-get", "npm" })
+        {
+            var stub = Path.Combine(Bin, tool);
+            File.WriteAllText(stub, $"#!/bin/sh\necho \"{tool} $*\" >> '{Calls}'\n" + (tool == "npm" ? "echo 'npm error network' >&2; exit 1\n" : "exit 0\n"));
+            File.SetUnixFileMode(stub, (UnixFileMode)0b111_101_101);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_repo, true);
+
+    private (int Code, string Calls) Setup(params string[] args)
+    {
+        var start = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(_repo, "scripts", "setup.sh"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["PATH"] = $"{Bin}:/usr/bin:/bin";
+        using var process = Process.Start(start)!;
+        process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, File.Exists(Calls) ? File.ReadAllText(Calls) : "");
+    }
+
+    [Fact]
+    public void Setup_for_up_succeeds_without_npm_and_restores_only_the_program()
+    {
+        var (code, calls) = Setup("--for-up");
+
+        Assert.True(code == 0, calls);
+        Assert.DoesNotContain("npm", calls);
+        Assert.Contains("dotnet restore infra/ScyllaApocryph.Infra.csproj", calls);
+    }
+
+    [Fact]
+    public void Full_setup_still_installs_the_test_helpers_npm_packages()
+    {
+        var (code, calls) = Setup();
+
+        Assert.NotEqual(0, code); // the stub npm fails, as an unreachable registry does
+        Assert.Contains("npm ci", calls);
+    }
+}
