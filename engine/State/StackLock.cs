@@ -70,9 +70,9 @@ public sealed class StackLock : IDisposable
             File.Move(temp, path, overwrite: false);
             return true;
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException) when (File.Exists(temp))
         {
-            return false;
+            return false; // not moved: a lock was there (it may be gone again by now; the caller looks)
         }
         finally
         {
