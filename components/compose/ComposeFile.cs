@@ -26,6 +26,7 @@ public static class ComposeFile
             {
                 ["image"] = topology.Cluster.Image,
                 ["hostname"] = slot.Name,
+                ["restart"] = "unless-stopped", // a trial survives a crash or a reboot of the host
                 ["command"] = ScyllaNodeConfig.Arguments(topology, slot).ToList(),
                 ["volumes"] = new List<string> { $"{slot.Name}-data:{ScyllaNodeConfig.DataDirectory}" }
                     .Concat(plan.Files.Where(f => f.Consumer == FileConsumer.Scylla).Select(f => $"./{dir}/{f.Key}:{f.MountPath}:ro")).ToList(),
@@ -42,7 +43,9 @@ public static class ComposeFile
             var seeds = topology.SeedsFor(slot).Where(s => s != slot).ToList();
             if (seeds.Count > 0)
                 service["depends_on"] = seeds.ToDictionary(s => s.Name, object (_) => new Dictionary<string, object> { ["condition"] = "service_healthy" });
-            if (slot.Index == 0) service["ports"] = new List<string> { $"127.0.0.1:{plan.Ports[1].Port}:{plan.Ports[1].Port}" };
+            // The first node's client ports on loopback: CQL and, in tls mode, the shard-aware port drivers dial next.
+            if (slot.Index == 0)
+                service["ports"] = plan.Ports.Where(p => !p.Name.StartsWith("internode", StringComparison.Ordinal)).Select(p => $"127.0.0.1:{p.Port}:{p.Port}").ToList();
             services[slot.Name] = service;
             volumes[$"{slot.Name}-data"] = null;
         }
