@@ -101,7 +101,12 @@ public sealed record ReconciliationSpec(Uri Hooks, string OperatorGroup)
 }
 
 /// <summary>The Apocryph Autoscaler to register the cluster with (<c>autoscaler:index:Registration</c>).</summary>
-public sealed record AutoscalerSpec(Uri Endpoint, string NodeGateway, IReadOnlyList<string> Servers, int TimeoutSeconds = 10);
+public sealed record AutoscalerSpec(Uri Endpoint, string NodeGateway, IReadOnlyList<string> Servers,
+    int TimeoutSeconds = AutoscalerSpec.DefaultTimeoutSeconds)
+{
+    /// <summary>What tpodctl sends (cmd/trustedpods/autoscaler.go at 4bbf371): seconds upstream waits for a Raft leader.</summary>
+    public const int DefaultTimeoutSeconds = 30;
+}
 
 /// <summary>A keyspace to create, with NetworkTopologyStrategy replication per datacenter (default min(3, nodes)).</summary>
 public sealed record KeyspaceSpec(string Name, IReadOnlyDictionary<string, int>? Replication = null);

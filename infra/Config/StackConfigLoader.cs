@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using ScyllaApocryph.Components.Autoscaler;
 using ScyllaApocryph.Components.Cluster;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -230,7 +231,10 @@ public static partial class StackConfigLoader
             var timeout = au.Int("timeoutSeconds", min: 1);
             au.RejectUnknownKeys();
             if (servers is null or { Count: 0 }) au.Error("servers", "is required: the autoscaler instances (three for a Raft quorum)");
-            else if (endpoint is not null && gateway is not null) autoscaler = new AutoscalerSpec(endpoint, gateway, servers, timeout ?? 10);
+            var badServers = (servers ?? []).Select((s, i) => (i, Problem: AutoscalerServerAddress.Problem(s))).Where(p => p.Problem is not null).ToList();
+            foreach (var (i, problem) in badServers) au.Error($"servers[{i}]", problem!);
+            if (servers is { Count: > 0 } && badServers.Count == 0 && endpoint is not null && gateway is not null)
+                autoscaler = new AutoscalerSpec(endpoint, gateway, servers, timeout ?? AutoscalerSpec.DefaultTimeoutSeconds);
         }
         r.RejectUnknownKeys();
         if (name is null || image is null || security is null || resources is null) return null;
