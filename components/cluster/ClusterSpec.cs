@@ -153,6 +153,12 @@ public sealed record ClusterSpec(
     public PkiSpec Pki { get; init; } = new();
 
     public AutoscalerSpec? Autoscaler { get; init; }
+
+    /// <summary>ScyllaDB's num_tokens (vnodes per node), read at a node's first boot only; default the image's.</summary>
+    public int NumTokens { get; init; } = ImageScyllaYaml.NumTokens;
+
+    /// <summary>ScyllaDB's tablets_mode_for_new_keyspaces; default the image's.</summary>
+    public TabletsMode Tablets { get; init; } = ImageScyllaYaml.Tablets;
 }
 
 /// <summary>Kinds of hosting provider a datacenter can live on.</summary>

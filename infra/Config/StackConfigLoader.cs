@@ -236,10 +236,23 @@ public static partial class StackConfigLoader
             if (servers is { Count: > 0 } && badServers.Count == 0 && endpoint is not null && gateway is not null)
                 autoscaler = new AutoscalerSpec(endpoint, gateway, servers, timeout ?? AutoscalerSpec.DefaultTimeoutSeconds);
         }
+        var numTokens = r.Int("numTokens", min: 1);
+        var tabletsText = r.String("tablets");
+        TabletsMode? tablets = tabletsText switch
+        {
+            null => null,
+            "enabled" => TabletsMode.Enabled,
+            "disabled" => TabletsMode.Disabled,
+            "enforced" => TabletsMode.Enforced,
+            _ => null,
+        };
+        if (tabletsText is not null && tablets is null) r.Error("tablets", $"must be one of enabled, disabled, enforced; got '{tabletsText}'");
         r.RejectUnknownKeys();
         if (name is null || image is null || security is null || resources is null) return null;
         return new ClusterSpec(name, image, security.Value, resources, datacenters, developerMode)
         {
+            NumTokens = numTokens ?? ImageScyllaYaml.NumTokens,
+            Tablets = tablets ?? ImageScyllaYaml.Tablets,
             Arbiter = arbiter,
             AllowFragileTopology = allowFragile,
             Ports = ports,
