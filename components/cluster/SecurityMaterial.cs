@@ -93,18 +93,18 @@ public static class SecurityMaterial
     /// <summary>The operator's overlay address: a subnet no datacenter uses.</summary>
     public static string OperatorOverlayIp(ClusterSpec cluster) => Topology.OverlayIp(cluster.OverlayCidr, Topology.ArbiterSubnet - 1, 0);
 
+    /// <summary>Whether a provider's nodes are Kubernetes objects (applied by it, or rendered for the operator to apply).</summary>
+    public static bool RendersKubernetes(ProviderKind kind) => kind is ProviderKind.Kubernetes or ProviderKind.Render;
+
     /// <summary>
-    /// A node's Nebula UDP port. On Kubernetes it is also the node's NodePort, and NodePorts are global to a
-    /// Kubernetes cluster, so each slot there takes the base port plus its ordinal.
+    /// A node's Nebula UDP port. Where the node is a Kubernetes object it is also the node's NodePort, and NodePorts
+    /// are global to a Kubernetes cluster, so each slot there takes the base port plus its ordinal.
     /// </summary>
     public static int NebulaPort(ClusterSpec cluster, NodeSlot slot) =>
-        slot.Kind == ProviderKind.Kubernetes ? cluster.Ports.NebulaUdp + slot.Ordinal : cluster.Ports.NebulaUdp;
+        RendersKubernetes(slot.Kind) ? cluster.Ports.NebulaUdp + slot.Ordinal : cluster.Ports.NebulaUdp;
 
-    private static string? PublicHost(Topology topology, NodeSlot slot) => slot.Kind switch
-    {
-        ProviderKind.Render => slot.Name,
-        _ => topology.Stack.Provider(slot.Provider).Setting("publicHost"),
-    };
+    /// <summary>Where peers send a node's Nebula UDP: its provider's <c>publicHost</c> (a render provider's too), if set.</summary>
+    public static string? PublicHost(Topology topology, NodeSlot slot) => topology.Stack.Provider(slot.Provider).Setting("publicHost");
 
     /// <summary>
     /// Every address a peer or client may dial a node by in tls mode. On Kubernetes that is the per-node Service

@@ -166,7 +166,7 @@ public static partial class StackConfigLoader
         if (r.Map("ports") is { } p)
         {
             int Port(string key, int fallback) => p.Int(key, min: 1) is { } v && v <= 65535 ? v : fallback;
-            ports = new PortSpec(Port("storage", 7000), Port("sslStorage", 7001), Port("cql", 9042), Port("cqlTls", 9142), Port("nebulaUdp", 4242))
+            ports = new PortSpec(Port("storage", 7000), Port("sslStorage", 7001), Port("cql", 9042), Port("cqlTls", 9142), Port("nebulaUdp", PortSpec.DefaultNebulaUdp))
             {
                 CqlShardAwareTls = Port("cqlShardAwareTls", 19142),
             };
@@ -236,6 +236,7 @@ public static partial class StackConfigLoader
             if (servers is { Count: > 0 } && badServers.Count == 0 && endpoint is not null && gateway is not null)
                 autoscaler = new AutoscalerSpec(endpoint, gateway, servers, timeout ?? AutoscalerSpec.DefaultTimeoutSeconds);
         }
+        var nebulaImage = r.String("nebulaImage");
         var numTokens = r.Int("numTokens", min: 1);
         var tabletsText = r.String("tablets");
         TabletsMode? tablets = tabletsText switch
@@ -253,6 +254,7 @@ public static partial class StackConfigLoader
         {
             NumTokens = numTokens ?? ImageScyllaYaml.NumTokens,
             Tablets = tablets ?? ImageScyllaYaml.Tablets,
+            NebulaImage = nebulaImage ?? Components.Mesh.NebulaRelease.DefaultImage,
             Arbiter = arbiter,
             AllowFragileTopology = allowFragile,
             Ports = ports,

@@ -201,6 +201,8 @@ public sealed class StackConfigTests
         var spec = StackConfigLoader.Parse("scylla-apocryph", "test", "f", Valid
             .Replace("security: tls", "security: nebula")
             .Replace("p2: { kind: render, directory: out/p2 }", "p2: { kind: kubernetes, context: minikube, publicHost: 203.0.113.7 }")
+            .Replace("directory: out/p1 }", "directory: out/p1, publicHost: 203.0.113.1 }")
+            .Replace("directory: out/p3 }", "directory: out/p3, publicHost: 203.0.113.3 }")
             .Replace("arbiter: { provider: p3 }", "arbiter: { provider: p3 }" + extra)
             .Replace("nodeResources:", "ports: { nebulaUdp: 30400 }\n    nodeResources:"));
 
@@ -283,6 +285,8 @@ public sealed class StackConfigTests
     {
         var spec = StackConfigLoader.Parse("scylla-apocryph", "test", "f", Valid
             .Replace("p2: { kind: render, directory: out/p2 }", "p2: { kind: kubernetes, context: minikube, namespace: db }")
+            .Replace("directory: out/p1 }", "directory: out/p1, publicHost: 203.0.113.1 }")
+            .Replace("directory: out/p3 }", "directory: out/p3, publicHost: 203.0.113.3 }")
             .Replace("security: tls", "security: nebula")
             .Replace("p2: { kind: kubernetes, context: minikube, namespace: db }", "p2: { kind: kubernetes, context: minikube, namespace: db, publicHost: 203.0.113.7 }")
             .Replace("nodeResources:", "ports: { nebulaUdp: 30400 }\n    nodeResources:"));
