@@ -1,0 +1,121 @@
+using System.Text.RegularExpressions;
+using ScyllaApocryph.Components.Cluster;
+using ScyllaApocryph.Components.Membership;
+using ScyllaApocryph.Engine.Providers;
+using ScyllaApocryph.Engine.Resources;
+using ScyllaApocryph.Engine.Values;
+using ScyllaApocryph.Providers.Scylla;
+using ScyllaApocryph.Tests.Components;
+using ScyllaApocryph.Tests.Infra;
+using YamlDotNet.RepresentationModel;
+using static ScyllaApocryph.Tests.Membership.MembershipHarness;
+
+namespace ScyllaApocryph.Tests.Membership;
+
+/// <summary>
+/// The first up of a stack with membership creates the nodes and the operator's overlay certificate together, so the
+/// machine running it cannot be on the overlay yet.
+/// </summary>
+public sealed class FirstUpTests
+{
+    private static readonly Urn Urn = Urn.Create("dev", "scylla", null, MembershipProvider.Type, "membership");
+
+    private static PropertyMap Inputs(IEnumerable<SlotSpec> slots) => PropertyMap.Of(
+        ("slots", PropertyValue.Array(slots.Select(s => (PropertyValue)PropertyMap.Of(
+            ("slot", s.Slot), ("datacenter", s.Datacenter), ("ordinal", s.Ordinal), ("address", s.Address))))),
+        ("replicationFactors", PropertyMap.Of(("dc1", 3))));
+
+    private static MembershipProvider Provider(MembershipHarness h, TimeSpan? converge = null) =>
+        new(new MembershipProviderContext(new HttpClient(h.Cluster), new DirectEndpointResolver(), h.Hooks, h.Lease, h.Journal, h.Clock,
+            new ReconcilerOptions("provider") { PollInterval = Poll, ConvergeTimeout = converge ?? ClusterOperations.ConvergenceLimit })
+        { Rest = new ScyllaRestOptions { GetRetries = 0 } });
+
+    [Fact]
+    public async Task On_a_stack_whose_nodes_never_answered_up_says_what_the_operator_must_do_and_succeeds_without_acting()
+    {
+        var h = new MembershipHarness();
+        var slots = Enumerable.Range(0, 3).Select(i => Slot("dc1", i)).ToList();
+        foreach (var slot in slots)
+        {
+            h.Autoscaler.AddSlot(slot);
+            h.Autoscaler.Recreate(slot.Slot); // instances exist, waiting to boot, but nothing answers on the overlay
+        }
+
+        // No simulated time passes: it must not wait.
+        var created = await Provider(h).CreateAsync(new CreateRequest(Urn, MembershipProvider.Type, Inputs(slots)), default);
+
+        Assert.Equal(false, created.Outputs.Get("reached")!.AsBool);
+        Assert.Equal(false, created.Outputs.Get("converged")!.AsBool);
+        Assert.Contains("operatorNebulaCertificate", created.Outputs.GetString("status"));
+        Assert.Contains("stack output --show-secrets", created.Outputs.GetString("status"));
+        Assert.Empty(h.Autoscaler.Boots);
+        Assert.Empty(h.Cluster.Accepted);
+
+        // Again on the next up, while the operator has not joined yet.
+        var again = await Provider(h).UpdateAsync(new UpdateRequest(Urn, MembershipProvider.Type, "membership", Inputs(slots), created.Outputs, Inputs(slots)), default);
+        Assert.Equal(false, again.Outputs.Get("reached")!.AsBool);
+        Assert.Empty(h.Autoscaler.Boots);
+    }
+
+    [Fact]
+    public async Task Once_a_node_has_answered_an_unreachable_cluster_fails_the_up_at_the_convergence_limit()
+    {
+        var h = new MembershipHarness();
+        var slots = Enumerable.Range(0, 3).Select(i => Slot("dc1", i)).ToList();
+        foreach (var slot in slots) h.Autoscaler.AddSlot(slot);
+        var before = PropertyMap.Of(("reached", true), ("nodes", PropertyValue.Array()));
+
+        var update = Provider(h, TimeSpan.FromMinutes(1)).UpdateAsync(
+            new UpdateRequest(Urn, MembershipProvider.Type, "membership", Inputs(slots), before, Inputs(slots)), default);
+
+        for (var i = 0; i < 1000 && !update.IsCompleted; i++)
+        {
+            h.Clock.Advance(Poll); // the provider waits on the injected clock between polls
+            await Task.Delay(1);
+        }
+        await Assert.ThrowsAsync<TimeoutException>(() => update);
+    }
+
+    [Fact]
+    public async Task Preview_of_a_stack_whose_nodes_never_answered_shows_the_same_instruction()
+    {
+        var h = new MembershipHarness();
+        var slots = Enumerable.Range(0, 3).Select(i => Slot("dc1", i)).ToList();
+        foreach (var slot in slots) h.Autoscaler.AddSlot(slot);
+
+        var diff = await Provider(h).DiffAsync(new DiffRequest(Urn, MembershipProvider.Type, "membership", PropertyMap.Empty, PropertyMap.Empty, Inputs(slots)), default);
+
+        Assert.Equal([MembershipProvider.NeverReachedStatus], diff.Notes);
+    }
+
+    [Fact]
+    public void The_convergence_limit_the_readme_states_is_the_one_the_code_uses()
+    {
+        var readme = File.ReadAllText(Path.Combine(StackConfigTests.RepositoryRoot(), "README.md"));
+
+        var stated = Regex.Matches(readme, @"waits for convergence \(at most (\d+) hours\)").Select(m => int.Parse(m.Groups[1].Value)).ToList();
+
+        Assert.Equal([(int)ClusterOperations.ConvergenceLimit.TotalHours], stated);
+        Assert.Equal(ClusterOperations.ConvergenceLimit, new ReconcilerOptions("x").ConvergeTimeout);
+    }
+
+    [Fact]
+    public void The_operators_nebula_config_names_the_nodes_lighthouses_and_their_addresses()
+    {
+        var stack = ClusterFixtures.ThreeDatacenters(security: SecurityMode.Nebula);
+        stack = stack with { Cluster = stack.Cluster with { Membership = new ReconciliationSpec(new Uri("http://agent/"), "ops") } };
+        var topology = Topology.Build(stack);
+
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(SecurityMaterial.OperatorNebulaConfig(topology).Replace("__nebula_blocklist__", "[]")));
+        var root = (YamlMappingNode)yaml.Documents[0].RootNode;
+
+        var lighthouses = ((YamlSequenceNode)root["lighthouse"]["hosts"]).Select(n => n.ToString()).ToList();
+        var firsts = topology.Slots.Where(s => s.Ordinal == 0).Select(s => s.OverlayIp).ToList();
+        Assert.Equal(firsts.Order(), lighthouses.Order());
+        Assert.All(firsts, ip => Assert.True(((YamlMappingNode)root["static_host_map"]).Children.ContainsKey(new YamlScalarNode(ip))));
+        Assert.Equal("false", root["lighthouse"]["am_lighthouse"].ToString());
+        Assert.Equal("operator.crt", root["pki"]["cert"].ToString());
+        Assert.Empty((YamlSequenceNode)root["firewall"]["inbound"]);
+    }
+}
