@@ -100,6 +100,20 @@ public sealed class FirstUpTests
     }
 
     [Fact]
+    public void A_stack_with_membership_exports_the_operators_nebula_config_and_the_membership_status()
+    {
+        var stack = ClusterFixtures.ThreeDatacenters(security: SecurityMode.Nebula);
+        stack = stack with { Cluster = stack.Cluster with { Membership = new ReconciliationSpec(new Uri("http://agent/"), "ops") } };
+        var graph = new ResourceGraph("test", "scylla-apocryph");
+
+        ScyllaCluster.Declare(graph, stack);
+
+        Assert.NotNull(graph.Outputs.Get("operatorNebulaConfig"));
+        Assert.NotNull(graph.Outputs.Get("membershipStatus"));
+        Assert.NotNull(graph.Outputs.Get("operatorNebulaCertificate"));
+    }
+
+    [Fact]
     public void The_operators_nebula_config_names_the_nodes_lighthouses_and_their_addresses()
     {
         var stack = ClusterFixtures.ThreeDatacenters(security: SecurityMode.Nebula);
