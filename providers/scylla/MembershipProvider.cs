@@ -59,9 +59,13 @@ public sealed class MembershipProvider(MembershipProviderContext context) : IRes
         List<string> notes;
         try
         {
-            var (view, decision) = await Reconciler(request.OldInputs, request.NewInputs).PreviewAsync(cancellationToken);
-            notes = view.Reachable.Count == 0 && !EverReached(request.OldOutputs) ? [NeverReachedStatus]
-                : decision.Converged ? ["membership matches the stack: nothing to do"] : decision.Actions.Select(a => a.ToString()).ToList();
+            var reconciler = Reconciler(request.OldInputs, request.NewInputs);
+            // As up does: a stack no node of which ever answered is told what the operator must do (the hooks, served
+            // beside the nodes, are not asked then).
+            if (!EverReached(request.OldOutputs) && (await FirstContactAsync(reconciler.Spec, cancellationToken)).Reachable.Count == 0)
+                return new DiffResult(true, changed, [], Notes: [NeverReachedStatus]);
+            var (_, decision) = await reconciler.PreviewAsync(cancellationToken);
+            notes = decision.Converged ? ["membership matches the stack: nothing to do"] : decision.Actions.Select(a => a.ToString()).ToList();
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutException)
         {
@@ -90,7 +94,7 @@ public sealed class MembershipProvider(MembershipProviderContext context) : IRes
         var reconciler = Reconciler(olds, news);
         if (!EverReached(oldOutputs))
         {
-            var first = await Observer().ObserveAsync(reconciler.Spec.Slots.Concat(reconciler.Spec.Retired).Select(s => s.Address), ct);
+            var first = await FirstContactAsync(reconciler.Spec, ct);
             if (first.Reachable.Count == 0)
             {
                 context.Progress?.Invoke(NeverReachedStatus);
@@ -114,6 +118,10 @@ public sealed class MembershipProvider(MembershipProviderContext context) : IRes
         var spec = MembershipSpec.Create(slots, rf, fd) with { Retired = retired };
         return new MembershipReconciler(spec, Observer(), context.Hooks, context.Lease, context.Journal, context.Clock, context.Options);
     }
+
+    /// <summary>One observation of every slot's node, without the hooks: does any node answer at all?</summary>
+    private Task<ClusterView> FirstContactAsync(MembershipSpec spec, CancellationToken ct) =>
+        Observer().ObserveAsync(spec.Slots.Concat(spec.Retired).Select(s => s.Address), ct);
 
     private ClusterObserver Observer() => new(context.Http, context.Endpoints, context.Clock, context.Rest);
 

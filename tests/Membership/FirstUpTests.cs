@@ -4,6 +4,7 @@ using ScyllaApocryph.Components.Membership;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Resources;
 using ScyllaApocryph.Engine.Values;
+using ScyllaApocryph.Providers.Autoscaler;
 using ScyllaApocryph.Providers.Scylla;
 using ScyllaApocryph.Tests.Components;
 using ScyllaApocryph.Tests.Infra;
@@ -41,9 +42,10 @@ public sealed class FirstUpTests
             h.Autoscaler.Recreate(slot.Slot); // instances exist, waiting to boot, but nothing answers on the overlay
         }
 
-        // No simulated time passes: it must not wait.
-        var created = await Provider(h).CreateAsync(new CreateRequest(Urn, MembershipProvider.Type, Inputs(slots)), default);
+        var start = h.Clock.GetUtcNow();
+        var created = await Driven(h, Provider(h, TimeSpan.FromMinutes(1)).CreateAsync(new CreateRequest(Urn, MembershipProvider.Type, Inputs(slots)), default));
 
+        Assert.True(h.Clock.GetUtcNow() - start < TimeSpan.FromMinutes(1), "it waited for the cluster");
         Assert.Equal(false, created.Outputs.Get("reached")!.AsBool);
         Assert.Equal(false, created.Outputs.Get("converged")!.AsBool);
         Assert.Contains("operatorNebulaCertificate", created.Outputs.GetString("status"));
@@ -52,9 +54,21 @@ public sealed class FirstUpTests
         Assert.Empty(h.Cluster.Accepted);
 
         // Again on the next up, while the operator has not joined yet.
-        var again = await Provider(h).UpdateAsync(new UpdateRequest(Urn, MembershipProvider.Type, "membership", Inputs(slots), created.Outputs, Inputs(slots)), default);
+        var again = await Driven(h, Provider(h, TimeSpan.FromMinutes(1)).UpdateAsync(
+            new UpdateRequest(Urn, MembershipProvider.Type, "membership", Inputs(slots), created.Outputs, Inputs(slots)), default));
         Assert.Equal(false, again.Outputs.Get("reached")!.AsBool);
         Assert.Empty(h.Autoscaler.Boots);
+    }
+
+    /// <summary>Lets simulated time pass, a poll at a time, until <paramref name="task"/> ends (bounded).</summary>
+    private static async Task<T> Driven<T>(MembershipHarness h, Task<T> task)
+    {
+        for (var i = 0; i < 1000 && !task.IsCompleted; i++)
+        {
+            await Task.Delay(1);
+            if (!task.IsCompleted) h.Clock.Advance(Poll);
+        }
+        return await task;
     }
 
     [Fact]
@@ -68,12 +82,7 @@ public sealed class FirstUpTests
         var update = Provider(h, TimeSpan.FromMinutes(1)).UpdateAsync(
             new UpdateRequest(Urn, MembershipProvider.Type, "membership", Inputs(slots), before, Inputs(slots)), default);
 
-        for (var i = 0; i < 1000 && !update.IsCompleted; i++)
-        {
-            h.Clock.Advance(Poll); // the provider waits on the injected clock between polls
-            await Task.Delay(1);
-        }
-        await Assert.ThrowsAsync<TimeoutException>(() => update);
+        await Assert.ThrowsAsync<TimeoutException>(() => Driven(h, update));
     }
 
     [Fact]
@@ -82,10 +91,20 @@ public sealed class FirstUpTests
         var h = new MembershipHarness();
         var slots = Enumerable.Range(0, 3).Select(i => Slot("dc1", i)).ToList();
         foreach (var slot in slots) h.Autoscaler.AddSlot(slot);
+        var unreachableHooks = new AutoscalerHooksClient(new HttpClient(new FailingHandler()), new Uri("http://agent.invalid/"));
+        var provider = new MembershipProvider(new MembershipProviderContext(new HttpClient(h.Cluster), new DirectEndpointResolver(), unreachableHooks,
+            h.Lease, h.Journal, h.Clock, new ReconcilerOptions("provider")) { Rest = new ScyllaRestOptions { GetRetries = 0 } });
 
-        var diff = await Provider(h).DiffAsync(new DiffRequest(Urn, MembershipProvider.Type, "membership", PropertyMap.Empty, PropertyMap.Empty, Inputs(slots)), default);
+        var diff = await provider.DiffAsync(new DiffRequest(Urn, MembershipProvider.Type, "membership", PropertyMap.Empty, PropertyMap.Empty, Inputs(slots)), default);
 
         Assert.Equal([MembershipProvider.NeverReachedStatus], diff.Notes);
+    }
+
+    /// <summary>The node agent serving the hooks is not reachable either.</summary>
+    private sealed class FailingHandler : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            throw new HttpRequestException("connection refused");
     }
 
     [Fact]
