@@ -18,8 +18,9 @@ public static partial class AutoscalerServerAddress
         var m = Shape().Match(server);
         if (!m.Success)
             return $"must be http://<IPv4>:<port> (upstream turns it into /ip4/<ip>/tcp/32500), got '{server}'";
-        if (!IPAddress.TryParse(m.Groups["ip"].Value, out _) || m.Groups["ip"].Value.Split('.').Any(o => int.Parse(o, CultureInfo.InvariantCulture) > 255))
-            return $"'{m.Groups["ip"].Value}' is not an IPv4 address, in '{server}'";
+        var ip = m.Groups["ip"].Value;
+        if (!IPAddress.TryParse(ip, out _) || ip.Split('.').Any(octet => int.Parse(octet, CultureInfo.InvariantCulture) > 255))
+            return $"'{ip}' is not an IPv4 address, in '{server}'";
         var port = int.Parse(m.Groups["port"].Value, CultureInfo.InvariantCulture);
         if (port is < 1 or > 65535) return $"port {port} is outside 1-65535, in '{server}'";
         return null;

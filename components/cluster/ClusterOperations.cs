@@ -31,7 +31,8 @@ public static class ClusterOperations
                     DependsOn = [.. deployed.Select(d => d.Urn)],
                     // Joining, replacing or decommissioning nodes one at a time takes a while; never forever. The reconciler
                     // gives up at the limit with its reasons; the engine's timeout is only the backstop behind it.
-                    Timeouts = new CustomTimeouts(Create: ConvergenceLimit + EngineBackstop, Update: ConvergenceLimit + EngineBackstop),
+                    Timeouts = new CustomTimeouts(Create: ConvergenceLimit + EngineBackstop,
+                        Update: ConvergenceLimit + EngineBackstop),
                 });
             graph.Export("membership", membership.Output("nodes"));
             graph.Export("membershipStatus", membership.Output("status"));
