@@ -14,6 +14,9 @@ public static class BuiltInProviders
 {
     private static readonly Lazy<HttpClient> Http = new(() => new HttpClient { Timeout = TimeSpan.FromSeconds(30) });
 
+    /// <summary>For the autoscaler's ConnectCluster, which may take its whole Raft timeout: each call sets its own limit.</summary>
+    private static readonly Lazy<HttpClient> AutoscalerHttp = new(() => new HttpClient { Timeout = Timeout.InfiniteTimeSpan });
+
     /// <summary>
     /// For ScyllaDB's REST API: no overall timeout, because removenode and decommission answer only when the operation
     /// ends (minutes to hours). Each request gets its own limit from <see cref="ScyllaRestOptions"/> instead.
@@ -39,7 +42,7 @@ public static class BuiltInProviders
     }
 
     public static ProviderRegistry Registry() => new ProviderRegistry()
-        .Add(ClusterOperations.AutoscalerProvider, new RegistrationProvider(uri => new AutoscalerConnectClient(Http.Value, uri)))
+        .Add(ClusterOperations.AutoscalerProvider, new RegistrationProvider(uri => new AutoscalerConnectClient(AutoscalerHttp.Value, uri)))
         .Add(ScyllaCluster.RandomProvider, new RandomPasswordProvider())
         .Add(SecurityMaterial.TlsProvider, new TlsProvider())
         .Add(SecurityMaterial.NebulaProvider, new NebulaProvider())

@@ -13,8 +13,6 @@ namespace ScyllaApocryph.Components.Kubernetes;
 /// </summary>
 public static class KubernetesManifests
 {
-    public const string NebulaImage = "docker.io/nebulaoss/nebula:1.6.1";
-
     /// <summary>Objects shared by a datacenter: namespace, headless Service, PodDisruptionBudget.</summary>
     public static IReadOnlyList<IKubernetesObject> Datacenter(Topology topology, string datacenter, string ns)
     {
@@ -180,7 +178,7 @@ public static class KubernetesManifests
             initContainers.Add(new V1Container
             {
                 Name = "nebula",
-                Image = NebulaImage,
+                Image = cluster.NebulaImage,
                 RestartPolicy = "Always",
                 Args = ["-config", SecurityMaterial.NebulaConfigPath],
                 Ports = [new V1ContainerPort { Name = "nebula", ContainerPort = SecurityMaterial.NebulaPort(cluster, slot), Protocol = "UDP" }],

@@ -12,6 +12,7 @@ public static class ProviderSettings
         ProviderKind.Render =>
         [
             new("directory", true, "where the files are written, relative to the project directory"),
+            new("publicHost", false, "nebula mode: the address where the rendered nodes' Nebula NodePorts will be reached"),
         ],
         ProviderKind.Kubernetes =>
         [
