@@ -94,9 +94,8 @@ public static class ScyllaCluster
 
     /// <summary>
     /// Kubernetes objects as resources of a provider of kind kubernetes: everything after <paramref name="after"/>
-    /// (the namespace first), and a workload after the configuration it mounts. A workload does not wait for its
-    /// Services: a Service's apply waits until it has endpoints, which only the workload's pods give it.
-    /// The provider's awaitTimeout and skipAwait settings go to every object.
+    /// (the namespace first), and a workload after the configuration it mounts. The provider's awaitTimeout and
+    /// skipAwait settings go to every object.
     /// </summary>
     private static IReadOnlyList<ResourceDeclaration> Objects(ResourceGraph graph, ProviderSpec providerSpec, ResourceDeclaration parent,
         IReadOnlyList<IKubernetesObject> objects, IReadOnlyDictionary<string, PropertyValue> tokens, IReadOnlyList<ResourceDeclaration> after)
@@ -108,13 +107,14 @@ public static class ScyllaCluster
             var meta = ((IMetadata<V1ObjectMeta>)o).Metadata;
             var first = o.Kind == "Namespace"
                 ? []
-                : after.Concat(declared.Where(d => (o.Kind == "StatefulSet" && !d.Type.EndsWith(":Service", StringComparison.Ordinal))
-                    || d.Type.EndsWith(":Namespace", StringComparison.Ordinal))).Select(d => d.Urn).ToList();
+                : after.Concat(declared.Where(d => o.Kind == "StatefulSet" || d.Type.EndsWith(":Namespace", StringComparison.Ordinal))).Select(d => d.Urn).ToList();
             var inputs = PropertyMap.Of(("apiVersion", (PropertyValue)o.ApiVersion), ("kind", o.Kind), ("name", meta.Name),
                 // JSON is YAML too, and it is what the client's apply patch carries.
                 ("manifest", Template.Fill(KubernetesJson.Serialize(o), tokens)));
             if (meta.NamespaceProperty is { } ns) inputs = inputs.With("namespace", ns);
-            if (providerSpec.Setting("skipAwait") == "true") inputs = inputs.With("skipAwait", true);
+            // A node's Service must exist before its pod starts (the node's address is the Service's name), so it
+            // cannot wait for that pod to give it endpoints; the StatefulSet's rollout waits for the pod instead.
+            if (providerSpec.Setting("skipAwait") == "true" || o.Kind == "Service") inputs = inputs.With("skipAwait", true);
             if (providerSpec.Setting("awaitTimeout") is { } timeout) inputs = inputs.With("awaitTimeoutSeconds", PkiSpec.TryParseDuration(timeout, out var t) ? t.TotalSeconds : 0);
             declared.Add(graph.Resource(KubernetesType(o.ApiVersion, o.Kind), $"{provider}/{o.Kind}/{meta.NamespaceProperty}/{meta.Name}".Replace("//", "/"), provider,
                 inputs, parent, new ResourceOptions { DependsOn = first }));
