@@ -58,11 +58,11 @@ public sealed class KubernetesProvider(Func<IKubernetes> connect, AwaitOptions? 
     public Task<DiffResult> DiffAsync(DiffRequest request, CancellationToken cancellationToken)
     {
         var byInputs = DiffResult.ByInputs(request.OldInputs, request.NewInputs, "apiVersion", "kind", "namespace", "name");
-        if (byInputs.Changes || request.NewInputs.Get("manifest")?.ContainsUnknowns == true) return Task.FromResult(byInputs);
-        var drift = Drift(request.NewInputs, request.OldOutputs);
-        if (drift.Count == 0) return Task.FromResult(byInputs);
+        // Drift: the live object (as the last read saw it) no longer holds what this program last applied.
+        var drift = Drift(request.OldInputs, request.OldOutputs);
+        if (drift.Count == 0 || byInputs.ReplaceKeys.Count > 0) return Task.FromResult(byInputs);
         var taken = request.OldOutputs.GetString("takenBy") is { Length: > 0 } by ? $" (changed by {by})" : "";
-        return Task.FromResult(new DiffResult(true, ["manifest"], [],
+        return Task.FromResult(new DiffResult(true, byInputs.Changes ? byInputs.ChangedKeys : ["manifest"], [],
             Notes: [$"repairs drift{taken}: {string.Join(", ", drift)}"]));
     }
 
@@ -92,7 +92,7 @@ public sealed class KubernetesProvider(Func<IKubernetes> connect, AwaitOptions? 
     {
         var target = Target(request.NewInputs);
         // Force only to take back what the plan showed as drift; any other conflict is the user's to resolve.
-        var repair = Drift(request.NewInputs, request.OldOutputs).Count > 0;
+        var repair = Drift(request.OldInputs, request.OldOutputs).Count > 0;
         var applied = await ApplyAsync(target, request.NewInputs, repair, cancellationToken);
         await AwaitAsync(target, request.NewInputs, cancellationToken);
         return new UpdateResult(Outputs(applied, request.NewInputs));

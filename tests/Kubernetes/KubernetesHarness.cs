@@ -74,6 +74,10 @@ public sealed class KubernetesHarness : IDisposable
 
     public Task<DeploymentResult> Destroy() => Run((e, s, _) => e.DestroyAsync(s.State, s));
 
+    /// <summary>Whether any file of the stack's state holds the text as is.</summary>
+    public bool StateContains(string text) =>
+        Directory.GetFiles(_state, "*", SearchOption.AllDirectories).Any(f => File.ReadAllText(f).Contains(text, StringComparison.Ordinal));
+
     public static string Errors(DeploymentResult result) =>
         string.Join("\n", result.Outcomes.Where(o => o.Error is not null).Select(o => o.Step.Name + ": " + o.Error));
 }

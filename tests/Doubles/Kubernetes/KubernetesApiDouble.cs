@@ -298,7 +298,10 @@ public sealed class KubernetesApiDouble : DelegatingHandler
         if (ModelCheck.Immutable(resource, live, next) is { } forbidden) return forbidden;
         var before = FieldPaths.Of(live);
         var after = FieldPaths.Of(next);
-        var changed = after.Where(p => !before.Contains(p) || !FieldPaths.SameValue(FieldPaths.Get(live, p), FieldPaths.Get(next, p))).ToHashSet(StringComparer.Ordinal);
+        // A list item's "." path stands for the item's existence: editing a field inside it changes only that field.
+        var changed = after.Where(p => !before.Contains(p)
+            || (!p.EndsWith(FieldPaths.Separator + ".", StringComparison.Ordinal) && !FieldPaths.SameValue(FieldPaths.Get(live, p), FieldPaths.Get(next, p))))
+            .ToHashSet(StringComparer.Ordinal);
         var removed = before.Except(after).ToHashSet(StringComparer.Ordinal);
         var entries = ManagedEntries(live);
         foreach (var e in entries.Where(e => e.Subresource is null)) e.Paths.ExceptWith(changed.Concat(removed));
@@ -378,7 +381,7 @@ public sealed class KubernetesApiDouble : DelegatingHandler
         SetManagedFields(next, entries);
         if (FieldPaths.SameValue(live, next)) return;
         if (resource.CountsGeneration && !FieldPaths.SameValue(live["spec"], next["spec"]))
-            Meta(next)["generation"] = Meta(live)["generation"]!.GetValue<long>() + 1;
+            Meta(next)["generation"] = long.Parse(Meta(live)["generation"]!.ToJsonString(), CultureInfo.InvariantCulture) + 1;
         Store[key] = next;
         Bump(next);
     }
@@ -435,8 +438,13 @@ public sealed class KubernetesApiDouble : DelegatingHandler
         var causes = new JsonArray();
         foreach (var c in conflicts)
             causes.Add(new JsonObject { ["reason"] = "FieldManagerConflict", ["message"] = $"conflict with \"{c.Manager}\" using {resource.ApiVersion}", ["field"] = FieldPaths.Display(c.Path) });
-        var list = string.Join("\n", conflicts.Select(c => $"- conflict with \"{c.Manager}\" using {resource.ApiVersion}: {FieldPaths.Display(c.Path)}"));
-        return Status(409, "Conflict", $"Apply failed with {conflicts.Count} conflict{(conflicts.Count == 1 ? "" : "s")}: {list}", new JsonObject { ["causes"] = causes });
+        // k8s.io/apiserver pkg/endpoints/handlers/fieldmanager (conflict.go, getConflictMessage): one conflict on one
+        // line, several grouped by manager.
+        var message = conflicts.Count == 1
+            ? $"Apply failed with 1 conflict: conflict with \"{conflicts[0].Manager}\" using {resource.ApiVersion}: {FieldPaths.Display(conflicts[0].Path)}"
+            : $"Apply failed with {conflicts.Count} conflicts: " + string.Join("\n", conflicts.GroupBy(c => c.Manager).Select(g =>
+                $"conflicts with \"{g.Key}\" using {resource.ApiVersion}:\n" + string.Join("\n", g.Select(c => "- " + FieldPaths.Display(c.Path)))));
+        return Status(409, "Conflict", message, new JsonObject { ["causes"] = causes });
     }
 
     private static (int, JsonObject) ModifiedConflict(ApiResource resource, string name) =>
