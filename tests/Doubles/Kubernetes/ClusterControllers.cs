@@ -81,7 +81,7 @@ internal sealed class ClusterControllers(KubernetesApiDouble api)
         }
         foreach (var (key, o) in Store.ToList())
         {
-            if (!Terminating(o)) continue;
+            if (!Terminating(o) || key.Kind == "Namespace") continue; // a namespace is the namespace controller's
             var finalizers = Meta(o)["finalizers"] as JsonArray;
             if (key.Kind == "Pod") Store.Remove(key); // the kubelet has stopped the containers
             else if (finalizers is null || finalizers.Count == 0) Store.Remove(key);

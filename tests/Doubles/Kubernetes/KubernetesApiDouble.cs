@@ -44,10 +44,20 @@ public sealed class KubernetesApiDouble : DelegatingHandler
     private long _uid;
     private readonly ClusterControllers _controllers;
 
+    private readonly ITimer _tick;
+
     public KubernetesApiDouble(TimeProvider time)
     {
         Time = time;
         _controllers = new ClusterControllers(this);
+        // Controllers also act as time passes, not only when someone asks: once a virtual second.
+        _tick = time.CreateTimer(_ => Reconcile(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _tick.Dispose();
+        base.Dispose(disposing);
     }
 
     public TimeProvider Time { get; }
