@@ -80,7 +80,7 @@ public sealed class KubernetesProvider(Func<IKubernetes> connect, AwaitOptions? 
         try
         {
             var live = await target.Ops.Read(_client.Value, target.Name, target.Namespace, cancellationToken);
-            return new ReadResult(request.Id, Outputs(live, request.Inputs));
+            return new ReadResult(request.Id, KeepRecorded(Outputs(live, request.Inputs), request.Outputs));
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -95,7 +95,7 @@ public sealed class KubernetesProvider(Func<IKubernetes> connect, AwaitOptions? 
         var repair = Drift(request.OldInputs, request.OldOutputs).Count > 0;
         var applied = await ApplyAsync(target, request.NewInputs, repair, cancellationToken);
         await AwaitAsync(target, request.NewInputs, cancellationToken);
-        return new UpdateResult(Outputs(applied, request.NewInputs));
+        return new UpdateResult(KeepRecorded(Outputs(applied, request.NewInputs), request.OldOutputs));
     }
 
     public async Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken)
@@ -174,6 +174,14 @@ public sealed class KubernetesProvider(Func<IKubernetes> connect, AwaitOptions? 
         if (inputs.Get("manifest")!.ContainsSecrets) liveValue = PropertyValue.Secret(liveValue);
         return PropertyMap.Of(("uid", o.Metadata?.Uid ?? ""), ("live", liveValue), ("takenBy", string.Join(", ", takenBy)));
     }
+
+    /// <summary>Outputs computed from the live object.</summary>
+    private static readonly string[] LiveOutputs = ["uid", "live", "takenBy", "resourceVersion"];
+
+    /// <summary>Keeps what only a create could know (such as whether it made the object) across reads and updates;
+    /// resourceVersion, which an older state recorded, is dropped: every status write changes it.</summary>
+    private static PropertyMap KeepRecorded(PropertyMap fresh, PropertyMap recorded) =>
+        recorded.Where(kv => !LiveOutputs.Contains(kv.Key)).Aggregate(fresh, (map, kv) => map.With(kv.Key, kv.Value));
 
     /// <summary>Names of init containers that keep running beside the main ones (restartPolicy: Always).</summary>
     private static List<string> NativeSidecars(PropertyMap inputs)

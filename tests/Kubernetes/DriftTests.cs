@@ -109,4 +109,21 @@ public sealed class DriftTests : IDisposable
         var key = secret["data"]!["scylla.yaml"]!.GetValue<string>();
         Assert.False(_k.StateContains(key), "the Secret's data reached the state file in plaintext");
     }
+
+    [Fact]
+    public async Task Read_keeps_what_only_create_recorded_and_drops_resourceVersion()
+    {
+        await _k.Up();
+        var provider = _k.Provider();
+        var manifest = """{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"data"}}""";
+        var inputs = ScyllaApocryph.Engine.Values.PropertyMap.Of(("apiVersion", "v1"), ("kind", "Namespace"), ("name", "data"), ("manifest", manifest));
+        var recorded = ScyllaApocryph.Engine.Values.PropertyMap.Of(("uid", "u"), ("resourceVersion", "7"), ("createdByStack", true));
+
+        var read = await provider.ReadAsync(new ScyllaApocryph.Engine.Providers.ReadRequest(
+            new ScyllaApocryph.Engine.Resources.Urn("urn:pulumi:dev::p::kubernetes:core/v1:Namespace::data"), "kubernetes:core/v1:Namespace", "data", inputs, recorded), CancellationToken.None);
+
+        Assert.Equal(true, read!.Outputs.Get("createdByStack")?.AsBool);
+        Assert.Null(read.Outputs.Get("resourceVersion"));
+        Assert.NotEqual("u", read.Outputs.GetString("uid"));
+    }
 }
