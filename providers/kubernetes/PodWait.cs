@@ -10,6 +10,9 @@ namespace ScyllaApocryph.Providers.Kubernetes;
 /// </summary>
 public sealed record PodWait(string Pod, string Reason, string Message, bool Stuck)
 {
+    /// <summary>The pod's most recent event, as " (last event: Warning Failed: ...)", or empty.</summary>
+    public string LastEvent { get; init; } = "";
+
     /// <summary>Reasons that mean a pod will not start without someone changing something.</summary>
     private static readonly HashSet<string> StuckReasons =
         ["Unschedulable", "ImagePullBackOff", "ErrImagePull", "InvalidImageName", "CrashLoopBackOff", "CreateContainerConfigError", "CreateContainerError"];
@@ -33,5 +36,5 @@ public sealed record PodWait(string Pod, string Reason, string Message, bool Stu
     /// <summary>ErrImagePull turns into ImagePullBackOff after the first retry; both are one stuck state.</summary>
     public string StuckKey => Reason == "ErrImagePull" ? "ImagePullBackOff" : Reason;
 
-    public override string ToString() => Message.Length == 0 ? $"pod {Pod}: {Reason}" : $"pod {Pod}: {Reason} ({Message})";
+    public override string ToString() => (Message.Length == 0 ? $"pod {Pod}: {Reason}" : $"pod {Pod}: {Reason} ({Message})") + LastEvent;
 }

@@ -88,9 +88,10 @@ internal sealed class ReadinessAwaiter(IKubernetes client, AwaitOptions options)
         {
             foreach (var claim in (pod.Spec.Volumes ?? []).Select(v => v.PersistentVolumeClaim?.ClaimName).OfType<string>())
                 if (await ClaimWait(claim, ns, ct) is { } claimWait) details.Add(claimWait);
-            if (PodWait.Of(pod) is not { } wait) continue;
+            if (PodWait.Of(pod) is not { } found) continue;
+            var wait = found with { LastEvent = await LastEvent(pod.Metadata.Name, ns, ct) };
             waits.Add(wait);
-            details.Add(wait + await LastEvent(pod.Metadata.Name, ns, ct));
+            details.Add(wait.ToString());
         }
         var phase = !observed ? "waiting for the StatefulSet controller to observe generation " + set.Metadata.Generation
             : !replicasReady ? (set.Metadata.Generation <= 1 ? "[1/2] waiting for pods" : "[1/3] waiting for the update to roll out") + $" ({counts})"

@@ -38,16 +38,16 @@ public sealed class ReadinessAwaitTests : IDisposable
         Assert.Contains(_k.Progress, l => l.StartsWith("StatefulSet data/db-dc1-2: ready (1/1 pods ready, revision db-dc1-2-", StringComparison.Ordinal));
     }
 
-    public static TheoryData<string, string> StuckPods => new()
+    public static TheoryData<string, string, string> StuckPods => new()
     {
-        { "ImagePullBackOff", "Back-off pulling image" },
-        { "CrashLoopBackOff", "back-off 40s restarting failed container=scylla" },
-        { "Unschedulable", "0/1 nodes are available: 1 Insufficient memory." },
+        { "ImagePullBackOff", "Back-off pulling image", "(last event: Warning Failed: Failed to pull image scylladb/scylla:2025.1.4: not found)" },
+        { "CrashLoopBackOff", "back-off 40s restarting failed container=scylla", "(last event: Warning BackOff: Back-off restarting failed container)" },
+        { "Unschedulable", "0/1 nodes are available: 1 Insufficient memory.", "(last event: Warning FailedScheduling: 0/1 nodes are available" },
     };
 
     [Theory]
     [MemberData(nameof(StuckPods))]
-    public async Task A_stuck_pod_fails_its_step_naming_the_reason_long_before_the_timeout(string reason, string message)
+    public async Task A_stuck_pod_fails_its_step_naming_the_reason_and_last_event_long_before_the_timeout(string reason, string message, string lastEvent)
     {
         _k.Api.Kubelet = pod => pod != "db-dc1-1-0" ? PodScript.ReadyAfter(TimeSpan.FromSeconds(30)) : reason switch
         {
@@ -63,6 +63,7 @@ public sealed class ReadinessAwaitTests : IDisposable
         var failed = Assert.Single(result.Outcomes, o => o.Error is not null && o.Step.Name.EndsWith("StatefulSet/data/db-dc1-1", StringComparison.Ordinal));
         Assert.Contains($"pod db-dc1-1-0: {reason}", failed.Error);
         Assert.Contains(message, failed.Error);
+        Assert.True(failed.Error!.Contains(lastEvent, StringComparison.Ordinal), failed.Error);
         Assert.True(Elapsed(start) < TimeSpan.FromMinutes(4), $"failed only after {Elapsed(start)}");
         // The other nodes are not held back by the stuck one.
         Assert.Contains(result.Outcomes, o => o.Error is null && o.Step.Name.EndsWith("StatefulSet/data/db-dc1-0", StringComparison.Ordinal));

@@ -39,9 +39,9 @@ internal sealed class ClusterControllers(KubernetesApiDouble api)
             var before = Fingerprint();
             Namespaces();
             GarbageCollect();
-            Pods();
-            Claims();
             StatefulSets();
+            Claims(); // an Immediate claim is bound before the scheduler looks at the pod that uses it
+            Pods();
             Endpoints();
             DaemonSets();
             if (Fingerprint() == before) return;
@@ -333,14 +333,25 @@ internal sealed class ClusterControllers(KubernetesApiDouble api)
     {
         var name = $"{about.Name}.{reason.ToLowerInvariant()}";
         var key = new ObjectKey("Event", about.Namespace, name);
-        if (Store.ContainsKey(key) || (about.Namespace is { } ns && Store.TryGetValue(new ObjectKey("Namespace", null, ns), out var nso) && Terminating(nso))) return;
+        if (about.Namespace is { } ns && Store.TryGetValue(new ObjectKey("Namespace", null, ns), out var nso) && Terminating(nso)) return;
+        if (Store.TryGetValue(key, out var seen))
+        {
+            // A repeated event is one object whose count and lastTimestamp go up (as the kubelet's event recorder does).
+            if (seen["lastTimestamp"]?.GetValue<string>() == api.Now()) return;
+            var again = (JsonObject)seen.DeepClone();
+            again["lastTimestamp"] = api.Now();
+            again["count"] = (seen["count"]?.GetValue<int>() ?? 1) + 1;
+            again["message"] = message;
+            api.WriteObject(key, again);
+            return;
+        }
         var e = new JsonObject
         {
             ["apiVersion"] = "v1", ["kind"] = "Event",
             ["metadata"] = new JsonObject { ["name"] = name },
             ["involvedObject"] = new JsonObject { ["kind"] = kind, ["name"] = about.Name, ["namespace"] = about.Namespace },
-            ["type"] = type, ["reason"] = reason, ["message"] = message,
-            ["lastTimestamp"] = api.Now(),
+            ["type"] = type, ["reason"] = reason, ["message"] = message, ["count"] = 1,
+            ["firstTimestamp"] = api.Now(), ["lastTimestamp"] = api.Now(),
         };
         api.Create(ApiResource.OfKind("Event"), key, e, []);
     }
