@@ -5,11 +5,10 @@ namespace ScyllaApocryph.Tests.Doubles.Kubernetes;
 /// <summary>
 /// One resource type the double serves, as API discovery describes it: URL prefix (/api/v1 or
 /// /apis/&lt;group&gt;/&lt;version&gt;), plural, kind, whether it lives in a namespace, the KubernetesClient model
-/// objects of the kind are checked against, and whether it has a status subresource (then metadata.generation
-/// counts spec changes and status written on the main resource is ignored:
-/// https://kubernetes.io/docs/reference/using-api/api-concepts/#resourceversion-and-generation is not the source;
-/// the rule is in https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#status-subresource
-/// and holds for the built-in workload kinds alike).
+/// objects of the kind are checked against, and whether it has a status subresource. With one, status sent to
+/// the main resource is ignored and metadata.generation counts spec changes (the status subresource rules,
+/// https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#status-subresource,
+/// which the built-in workload kinds follow too).
 /// </summary>
 public sealed record ApiResource(string Prefix, string Plural, string Kind, bool Namespaced, Type Model, bool HasStatus)
 {
