@@ -26,7 +26,8 @@ public static class StackProgram
             if (provider.Kind == ProviderKind.Render)
                 providers.Add(provider.Name, new RenderProvider(Path.Combine(projectDirectory, provider.Settings["directory"])));
             else if (provider.Kind == ProviderKind.Kubernetes)
-                providers.Add(provider.Name, KubernetesProvider.ForContext(provider.Settings["context"], provider.Setting("kubeconfig")));
+                providers.Add(provider.Name, KubernetesProvider.ForContext(provider.Settings["context"], provider.Setting("kubeconfig"),
+                    new AwaitOptions { Progress = line => Console.Error.WriteLine($"  [{provider.Name}] {line}") }));
         }
         try
         {

@@ -166,6 +166,7 @@ public static class ClusterRules
                 else if (rf < 0) errors.Add($"{path}: must be >= 0");
             }
         }
+        errors.AddRange(Kubernetes.KubernetesProviderRules.Check(stack, ns));
         return (errors, warnings);
     }
 

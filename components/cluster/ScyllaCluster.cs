@@ -40,11 +40,11 @@ public static class ScyllaCluster
             var kind = provider.Kind.ToString().ToLowerInvariant();
             var datacenter = graph.Component(DatacenterType, dc.Key, cluster, PropertyMap.Of(("provider", provider.Name), ("kind", kind)));
             var ns = provider.Setting("namespace") ?? stack.Cluster.Name;
-            var dcObjects = KubernetesManifests.Datacenter(topology, dc.Key, ns);
+            var dcObjects = KubernetesManifests.Datacenter(topology, dc.Key, ns, nodeSetup: provider.Setting("nodeSetup") == "true");
             IReadOnlyList<ResourceDeclaration> dcResources = provider.Kind switch
             {
                 ProviderKind.Render => [File(graph, provider.Name, datacenter, "kubernetes-datacenter.yaml", KubernetesManifests.ToYaml(dcObjects))],
-                ProviderKind.Kubernetes => Objects(graph, provider.Name, datacenter, dcObjects, new Dictionary<string, PropertyValue>(), []),
+                ProviderKind.Kubernetes => Objects(graph, provider, datacenter, dcObjects, new Dictionary<string, PropertyValue>(), []),
                 _ => throw new NotSupportedException($"provider '{provider.Name}' is of kind {kind}, which this build can render but not deploy yet; use kind render to write its manifests"),
             };
             foreach (var plan in dc)
@@ -55,10 +55,10 @@ public static class ScyllaCluster
                 var tokens = new Dictionary<string, PropertyValue>(security[slot.Name].Tokens) { [ScyllaNodeConfig.SuperuserHashToken] = password.Output("sha512crypt") };
                 var fileValues = plan.Files.ToDictionary(f => f.Key, f => Template.Fill(f.Text, tokens));
                 var k8sTokens = plan.Files.Where(f => f.Secret).ToDictionary(f => KubernetesManifests.SecretDataToken(f.Key), f => PropertyValue.Apply("base64", fileValues[f.Key]));
-                var nodeObjects = KubernetesManifests.Node(plan, ns, provider.Setting("storageClass"));
+                var nodeObjects = KubernetesManifests.Node(plan, ns, provider.Setting("storageClass"), provider.Setting("priorityClass"));
                 if (provider.Kind == ProviderKind.Kubernetes)
                 {
-                    deployed.AddRange(Objects(graph, provider.Name, node, nodeObjects, k8sTokens, dcResources));
+                    deployed.AddRange(Objects(graph, provider, node, nodeObjects, k8sTokens, dcResources));
                     continue;
                 }
                 foreach (var f in plan.Files) deployed.Add(File(graph, provider.Name, node, $"{slot.Name}/{f.Key}", fileValues[f.Key]));
@@ -94,11 +94,13 @@ public static class ScyllaCluster
 
     /// <summary>
     /// Kubernetes objects as resources of a provider of kind kubernetes: everything after <paramref name="after"/>
-    /// (the namespace first), and a workload after the configuration it mounts.
+    /// (the namespace first), and a workload after the configuration it mounts. The provider's awaitTimeout and
+    /// skipAwait settings go to every object.
     /// </summary>
-    private static IReadOnlyList<ResourceDeclaration> Objects(ResourceGraph graph, string provider, ResourceDeclaration parent,
+    private static IReadOnlyList<ResourceDeclaration> Objects(ResourceGraph graph, ProviderSpec providerSpec, ResourceDeclaration parent,
         IReadOnlyList<IKubernetesObject> objects, IReadOnlyDictionary<string, PropertyValue> tokens, IReadOnlyList<ResourceDeclaration> after)
     {
+        var provider = providerSpec.Name;
         var declared = new List<ResourceDeclaration>();
         foreach (var o in objects.OrderBy(o => o.Kind == "StatefulSet" ? 1 : 0))
         {
@@ -110,6 +112,10 @@ public static class ScyllaCluster
                 // JSON is YAML too, and it is what the client's apply patch carries.
                 ("manifest", Template.Fill(KubernetesJson.Serialize(o), tokens)));
             if (meta.NamespaceProperty is { } ns) inputs = inputs.With("namespace", ns);
+            // A node's Service must exist before its pod starts (the node's address is the Service's name), so it
+            // cannot wait for that pod to give it endpoints; the StatefulSet's rollout waits for the pod instead.
+            if (providerSpec.Setting("skipAwait") == "true" || o.Kind == "Service") inputs = inputs.With("skipAwait", true);
+            if (providerSpec.Setting("awaitTimeout") is { } timeout) inputs = inputs.With("awaitTimeoutSeconds", PkiSpec.TryParseDuration(timeout, out var t) ? t.TotalSeconds : 0);
             declared.Add(graph.Resource(KubernetesType(o.ApiVersion, o.Kind), $"{provider}/{o.Kind}/{meta.NamespaceProperty}/{meta.Name}".Replace("//", "/"), provider,
                 inputs, parent, new ResourceOptions { DependsOn = first }));
         }

@@ -21,6 +21,10 @@ public static class ProviderSettings
             new("namespace", false, "namespace for the cluster's objects (default: the cluster name)"),
             new("storageClass", false, "storage class of the data volumes (default: the cluster's default)"),
             new("publicHost", false, "nebula mode: the address where this cluster's nodes receive Nebula UDP (their NodePorts)"),
+            new("awaitTimeout", false, "how long up waits for each object to become ready, e.g. 20m (default 10m)"),
+            new("skipAwait", false, "true: up does not wait for objects to become ready (default false)"),
+            new("priorityClass", false, "PriorityClass name for the database pods (default: none)"),
+            new("nodeSetup", false, "true: a privileged DaemonSet raises fs.aio-max-nr on every Kubernetes node (default false)"),
         ],
         ProviderKind.Apocryph =>
         [
