@@ -13,13 +13,21 @@ namespace ScyllaApocryph.Components.Apocryph;
 /// </summary>
 public static class ApocryphPodManifest
 {
+    /// <summary>
+    /// Whether a manifest for this cluster could run on Apocryph. Nebula mode cannot: its ScyllaDB listens on the
+    /// overlay, and an Apocryph pod has no UDP port, no capability and no TUN device to run Nebula in.
+    /// </summary>
+    public static bool CanWork(ClusterSpec cluster) => cluster.Security != SecurityMode.Nebula;
+
     public static Pod Build(NodePlan plan)
     {
+        if (!CanWork(plan.Cluster))
+            throw new InvalidOperationException("nebula mode has no Apocryph manifest: Apocryph pods get no UDP port and no TUN device");
         var cluster = plan.Cluster;
         var scylla = new Container
         {
             Name = "scylla",
-            Image = new Container.Types.Image { Url = cluster.Image },
+            Image = new Image { Url = cluster.Image },
             Command = { ScyllaNodeConfig.Arguments(plan.Topology, plan.Slot) },
             ResourceRequests =
             {
@@ -60,7 +68,7 @@ public static class ApocryphPodManifest
             pod.Containers.Add(new Container
             {
                 Name = "agent",
-                Image = new Container.Types.Image { Url = agentImage },
+                Image = new Image { Url = agentImage },
                 Command = { plan.AgentArguments },
                 ResourceRequests =
                 {

@@ -63,6 +63,8 @@ public static class ScyllaCluster
                 }
                 foreach (var f in plan.Files) deployed.Add(File(graph, provider.Name, node, $"{slot.Name}/{f.Key}", fileValues[f.Key]));
                 deployed.Add(File(graph, provider.Name, node, $"{slot.Name}/kubernetes.yaml", Template.Fill(KubernetesManifests.ToYaml(nodeObjects), k8sTokens)));
+                // Summary.ApocryphManifestNote says why nebula mode gets no Apocryph manifest.
+                if (!ApocryphPodManifest.CanWork(topology.Cluster)) continue;
                 var podTokens = plan.Files.ToDictionary(f => $"\"{ApocryphPodManifest.ContentToken(f.Key)}\"", f => PropertyValue.Apply("json", fileValues[f.Key]));
                 deployed.Add(File(graph, provider.Name, node, $"{slot.Name}/apocryph-pod.json", Template.Fill(ApocryphPodManifest.Render(plan), podTokens)));
             }
