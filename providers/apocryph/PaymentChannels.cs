@@ -1,0 +1,148 @@
+using System.Numerics;
+using Nethereum.RPC.Eth.DTOs;
+using Nethereum.RPC.NonceServices;
+using Nethereum.Web3;
+using Nethereum.Web3.Accounts;
+using ScyllaApocryph.Providers.Wallet;
+
+namespace ScyllaApocryph.Providers.Apocryph;
+
+/// <summary>
+/// The publisher's side of upstream's Payment contract, on Nethereum. Every write is preceded by a read of the
+/// chain, so a run that stopped after any transaction and runs again continues where it stopped: it never creates
+/// a second channel (the contract refuses one anyway with AlreadyExists) and never leaves a pod without one.
+/// One wallet sends many transactions: Nethereum's in-memory nonce service hands out nonces, and after a failed
+/// send it is reset from the chain so a lost nonce does not block every later transaction.
+/// </summary>
+public sealed class PaymentChannels
+{
+    private readonly Web3 _web3;
+    private readonly Account _account;
+    private readonly string _payment;
+    private readonly string _token;
+    // approve sets an allowance (it does not add to one): two pods funded at once must not overwrite each other's.
+    private readonly SemaphoreSlim _approveAndCreate = new(1, 1);
+
+    private PaymentChannels(Web3 web3, Account account, string payment, string token)
+    {
+        _web3 = web3;
+        _account = account;
+        _payment = payment;
+        _token = token;
+    }
+
+    public string Publisher => _account.Address;
+    public string PaymentContract => _payment;
+
+    /// <summary>Transactions this client has sent (mined), for `bench apocryph`.</summary>
+    public int TransactionsSent => _sent;
+    private int _sent;
+
+    public static async Task<PaymentChannels> ConnectAsync(string rpcUrl, WalletKey key, string paymentContract, CancellationToken ct)
+    {
+        var probe = new Web3(rpcUrl);
+        var chainId = (await probe.Eth.ChainId.SendRequestAsync()).Value;
+        var account = new Account(key.EthKey, chainId);
+        var web3 = new Web3(account, rpcUrl);
+        account.NonceService = new InMemoryNonceService(account.Address, web3.Client);
+        web3.TransactionManager.UseLegacyAsDefault = false;
+        var token = await web3.Eth.GetContractQueryHandler<TokenFunction>().QueryAsync<string>(paymentContract, new TokenFunction());
+        ct.ThrowIfCancellationRequested();
+        return new PaymentChannels(web3, account, paymentContract, token);
+    }
+
+    public async Task<BigInteger> ChainIdAsync() => (await _web3.Eth.ChainId.SendRequestAsync()).Value;
+
+    public async Task<ChannelState> ReadAsync(string provider, byte[] podId)
+    {
+        var c = await _web3.Eth.GetContractQueryHandler<ChannelsFunction>().QueryDeserializingToObjectAsync<ChannelsOutput>(
+            new ChannelsFunction { Publisher = Publisher, Provider = provider, PodId = podId }, _payment);
+        return new ChannelState(c.InvestedByPublisher, c.WithdrawnByProvider, c.UnlockTime, c.UnlockedAt);
+    }
+
+    public async Task<BigInteger> TokenBalanceAsync(string owner) =>
+        await _web3.Eth.GetContractQueryHandler<BalanceOfFunction>().QueryAsync<BigInteger>(_token, new BalanceOfFunction { Account = owner });
+
+    /// <summary>The latest block's time, in Unix seconds: the clock the contract's unlock uses.</summary>
+    public async Task<BigInteger> ChainTimeAsync() =>
+        (await _web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest())).Timestamp.Value;
+
+    /// <summary>
+    /// Makes sure the channel for (provider, podId) holds at least <paramref name="funds"/> invested: creates it
+    /// (approve, then createChannel) when it does not exist, deposits the difference when config raised the amount.
+    /// Each step reads the chain first, so replaying after a crash at any point pays exactly once.
+    /// </summary>
+    public async Task<ChannelState> EnsureFundedAsync(string provider, byte[] podId, BigInteger unlockTime, BigInteger funds, Func<string, Task>? afterStep = null)
+    {
+        if (funds <= 0) throw new ArgumentOutOfRangeException(nameof(funds), "the payment channel needs a positive amount");
+        await _approveAndCreate.WaitAsync();
+        try
+        {
+            var channel = await ReadAsync(provider, podId);
+            if (channel.Exists && channel.Invested >= funds) return channel;
+            var needed = channel.Exists ? funds - channel.Invested : funds;
+            var allowance = await _web3.Eth.GetContractQueryHandler<AllowanceFunction>().QueryAsync<BigInteger>(
+                _token, new AllowanceFunction { Owner = Publisher, Spender = _payment });
+            if (allowance < needed)
+            {
+                await SendAsync(_token, new ApproveFunction { Spender = _payment, Value = needed });
+                if (afterStep is not null) await afterStep("approve");
+            }
+            if (channel.Exists)
+            {
+                await SendAsync(_payment, new DepositFunction { Provider = provider, PodId = podId, Amount = needed });
+                if (afterStep is not null) await afterStep("deposit");
+            }
+            else
+            {
+                await SendAsync(_payment, new CreateChannelFunction { Provider = provider, PodId = podId, UnlockTime = unlockTime, InitialAmount = funds });
+                if (afterStep is not null) await afterStep("createChannel");
+            }
+            return await ReadAsync(provider, podId);
+        }
+        finally
+        {
+            _approveAndCreate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Gets the publisher's money back: starts the unlock timer if it is not running, and once the chain's time has
+    /// passed it, closes the channel (which returns what the provider did not take). Returns the channel as it is
+    /// afterwards: gone, or still locked until <see cref="ChannelState.UnlockedAt"/>.
+    /// </summary>
+    public async Task<ChannelState> ReleaseAsync(string provider, byte[] podId)
+    {
+        var channel = await ReadAsync(provider, podId);
+        if (!channel.Exists) return channel;
+        if (!channel.Unlocking)
+        {
+            await SendAsync(_payment, new UnlockFunction { Publisher = Publisher, Provider = provider, PodId = podId });
+            channel = await ReadAsync(provider, podId);
+        }
+        if (await ChainTimeAsync() >= channel.UnlockedAt)
+        {
+            await SendAsync(_payment, new CloseChannelFunction { Publisher = Publisher, Provider = provider, PodId = podId });
+            channel = await ReadAsync(provider, podId);
+        }
+        return channel;
+    }
+
+    private async Task SendAsync<T>(string contract, T message) where T : Nethereum.Contracts.FunctionMessage, new()
+    {
+        TransactionReceipt receipt;
+        try
+        {
+            receipt = await _web3.Eth.GetContractTransactionHandler<T>().SendRequestAndWaitForReceiptAsync(contract, message);
+        }
+        catch
+        {
+            // A send that failed may or may not have used its nonce: ask the chain again.
+            await _account.NonceService.ResetNonceAsync();
+            throw;
+        }
+        Interlocked.Increment(ref _sent);
+        if (receipt.Status?.Value != 1)
+            throw new InvalidOperationException($"transaction {receipt.TransactionHash} ({typeof(T).Name.Replace("Function", "")}) reverted");
+    }
+}
