@@ -95,6 +95,15 @@ public static class ApocryphPodManifest
     public static string Render(NodePlan plan) =>
         new JsonFormatter(JsonFormatter.Settings.Default.WithIndentation()).Format(Build(plan)) + "\n";
 
+    /// <summary>
+    /// Protojson as a provider accepts it when called directly (not through tpodctl): every secret volume carries
+    /// `contents` (bytes, base64 in JSON) where <see cref="Render"/> has `contentsString`. The placeholder
+    /// <see cref="ContentToken"/> stands for the file's base64 text, quotes included.
+    /// </summary>
+    public static string RenderForProvider(NodePlan plan) =>
+        plan.Files.Where(f => f.Consumer == FileConsumer.Scylla).Aggregate(Render(plan), (json, f) =>
+            json.Replace($"\"contentsString\": \"{ContentToken(f.Key)}\"", $"\"contents\": \"{ContentToken(f.Key)}\"", StringComparison.Ordinal));
+
     /// <summary>The placeholder for a file's contents (a JSON string value, quotes included, once rendered).</summary>
     public static string ContentToken(string key) => $"@@apocryph-file-{key}@@";
 
