@@ -27,6 +27,8 @@ public static class StackProgram
                 providers.Add(provider.Name, new RenderProvider(Path.Combine(projectDirectory, provider.Settings["directory"])));
             else if (provider.Kind == ProviderKind.Kubernetes)
                 providers.Add(provider.Name, KubernetesProvider.ForContext(provider.Settings["context"], provider.Setting("kubeconfig")));
+            else if (provider.Kind == ProviderKind.Apocryph)
+                providers.Add(provider.Name, BuiltInProviders.Apocryph(provider));
         }
         try
         {

@@ -22,6 +22,9 @@ public static class ScyllaCluster
     public const string PasswordType = "random:index:Password";
     public const string ApocryphPodType = "apocryph:index:Pod";
 
+    /// <summary>An Apocryph payment channel's unlock time when the stack does not set unlockSeconds.</summary>
+    public const string DefaultUnlockSeconds = "3600";
+
     /// <summary>Provider names the program registers beside the stack's own (not valid stack provider names).</summary>
     public const string RandomProvider = "_random";
     public const string ComposeProvider = "_compose";
@@ -114,7 +117,7 @@ public static class ScyllaCluster
             ("providerId", provider.Setting("providerId") ?? ""),
             ("providerUrl", provider.Setting("providerUrl") ?? ""),
             ("funds", provider.Setting("funds") ?? ""),
-            ("unlockSeconds", provider.Setting("unlockSeconds") ?? ""),
+            ("unlockSeconds", provider.Setting("unlockSeconds") ?? DefaultUnlockSeconds),
             ("manifest", PropertyValue.Secret(Template.Fill(ApocryphPodManifest.RenderForProvider(plan), tokens))));
         return graph.Resource(ApocryphPodType, $"{provider.Name}/{plan.Slot.Name}", provider.Name, inputs, node);
     }

@@ -33,7 +33,7 @@ public sealed class ApocryphPodProvider : IResourceProvider
         _wallet = new(async () =>
         {
             var key = WalletKey.FromEnvironment(settings.WalletKeyEnv);
-            return (key, await PaymentChannels.ConnectAsync(settings.RpcUrl.ToString(), key, settings.PaymentContract, CancellationToken.None));
+            return (key, await PaymentChannels.ConnectAsync(await ChainWallet.SharedAsync(settings.RpcUrl.ToString(), key), settings.PaymentContract, CancellationToken.None));
         });
     }
 

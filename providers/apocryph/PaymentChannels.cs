@@ -1,8 +1,6 @@
 using System.Numerics;
 using Nethereum.RPC.Eth.DTOs;
-using Nethereum.RPC.NonceServices;
 using Nethereum.Web3;
-using Nethereum.Web3.Accounts;
 using ScyllaApocryph.Providers.Wallet;
 
 namespace ScyllaApocryph.Providers.Apocryph;
@@ -16,56 +14,52 @@ namespace ScyllaApocryph.Providers.Apocryph;
 /// </summary>
 public sealed class PaymentChannels
 {
-    private readonly Web3 _web3;
-    private readonly Account _account;
+    private readonly ChainWallet _wallet;
     private readonly string _payment;
     private readonly string _token;
-    // approve sets an allowance (it does not add to one): two pods funded at once must not overwrite each other's.
-    private readonly SemaphoreSlim _approveAndCreate = new(1, 1);
 
-    private PaymentChannels(Web3 web3, Account account, string payment, string token)
+    private PaymentChannels(ChainWallet wallet, string payment, string token)
     {
-        _web3 = web3;
-        _account = account;
+        _wallet = wallet;
         _payment = payment;
         _token = token;
     }
 
-    public string Publisher => _account.Address;
+    private Web3 Web3 => _wallet.Web3;
+
+    public string Publisher => _wallet.Address;
     public string PaymentContract => _payment;
 
     /// <summary>Transactions this client has sent (mined), for `bench apocryph`.</summary>
     public int TransactionsSent => _sent;
     private int _sent;
 
-    public static async Task<PaymentChannels> ConnectAsync(string rpcUrl, WalletKey key, string paymentContract, CancellationToken ct)
+    /// <summary>A client with a wallet of its own (as a new process would have).</summary>
+    public static async Task<PaymentChannels> ConnectAsync(string rpcUrl, WalletKey key, string paymentContract, CancellationToken ct) =>
+        await ConnectAsync(await ChainWallet.ConnectAsync(rpcUrl, key), paymentContract, ct);
+
+    public static async Task<PaymentChannels> ConnectAsync(ChainWallet wallet, string paymentContract, CancellationToken ct)
     {
-        var probe = new Web3(rpcUrl);
-        var chainId = (await probe.Eth.ChainId.SendRequestAsync()).Value;
-        var account = new Account(key.EthKey, chainId);
-        var web3 = new Web3(account, rpcUrl);
-        account.NonceService = new InMemoryNonceService(account.Address, web3.Client);
-        web3.TransactionManager.UseLegacyAsDefault = false;
-        var token = await web3.Eth.GetContractQueryHandler<TokenFunction>().QueryAsync<string>(paymentContract, new TokenFunction());
+        var token = await wallet.Web3.Eth.GetContractQueryHandler<TokenFunction>().QueryAsync<string>(paymentContract, new TokenFunction());
         ct.ThrowIfCancellationRequested();
-        return new PaymentChannels(web3, account, paymentContract, token);
+        return new PaymentChannels(wallet, paymentContract, token);
     }
 
-    public async Task<BigInteger> ChainIdAsync() => (await _web3.Eth.ChainId.SendRequestAsync()).Value;
+    public async Task<BigInteger> ChainIdAsync() => (await Web3.Eth.ChainId.SendRequestAsync()).Value;
 
     public async Task<ChannelState> ReadAsync(string provider, byte[] podId)
     {
-        var c = await _web3.Eth.GetContractQueryHandler<ChannelsFunction>().QueryDeserializingToObjectAsync<ChannelsOutput>(
+        var c = await Web3.Eth.GetContractQueryHandler<ChannelsFunction>().QueryDeserializingToObjectAsync<ChannelsOutput>(
             new ChannelsFunction { Publisher = Publisher, Provider = provider, PodId = podId }, _payment);
         return new ChannelState(c.InvestedByPublisher, c.WithdrawnByProvider, c.UnlockTime, c.UnlockedAt);
     }
 
     public async Task<BigInteger> TokenBalanceAsync(string owner) =>
-        await _web3.Eth.GetContractQueryHandler<BalanceOfFunction>().QueryAsync<BigInteger>(_token, new BalanceOfFunction { Account = owner });
+        await Web3.Eth.GetContractQueryHandler<BalanceOfFunction>().QueryAsync<BigInteger>(_token, new BalanceOfFunction { Account = owner });
 
     /// <summary>The latest block's time, in Unix seconds: the clock the contract's unlock uses.</summary>
     public async Task<BigInteger> ChainTimeAsync() =>
-        (await _web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest())).Timestamp.Value;
+        (await Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest())).Timestamp.Value;
 
     /// <summary>
     /// Makes sure the channel for (provider, podId) holds at least <paramref name="funds"/> invested: creates it
@@ -75,13 +69,14 @@ public sealed class PaymentChannels
     public async Task<ChannelState> EnsureFundedAsync(string provider, byte[] podId, BigInteger unlockTime, BigInteger funds, Func<string, Task>? afterStep = null)
     {
         if (funds <= 0) throw new ArgumentOutOfRangeException(nameof(funds), "the payment channel needs a positive amount");
-        await _approveAndCreate.WaitAsync();
+        // approve sets an allowance (it does not add to one): two pods funded at once must not overwrite each other's.
+        await _wallet.ApproveAndSpend.WaitAsync();
         try
         {
             var channel = await ReadAsync(provider, podId);
             if (channel.Exists && channel.Invested >= funds) return channel;
             var needed = channel.Exists ? funds - channel.Invested : funds;
-            var allowance = await _web3.Eth.GetContractQueryHandler<AllowanceFunction>().QueryAsync<BigInteger>(
+            var allowance = await Web3.Eth.GetContractQueryHandler<AllowanceFunction>().QueryAsync<BigInteger>(
                 _token, new AllowanceFunction { Owner = Publisher, Spender = _payment });
             if (allowance < needed)
             {
@@ -102,7 +97,7 @@ public sealed class PaymentChannels
         }
         finally
         {
-            _approveAndCreate.Release();
+            _wallet.ApproveAndSpend.Release();
         }
     }
 
@@ -133,12 +128,12 @@ public sealed class PaymentChannels
         TransactionReceipt receipt;
         try
         {
-            receipt = await _web3.Eth.GetContractTransactionHandler<T>().SendRequestAndWaitForReceiptAsync(contract, message);
+            receipt = await Web3.Eth.GetContractTransactionHandler<T>().SendRequestAndWaitForReceiptAsync(contract, message);
         }
         catch
         {
             // A send that failed may or may not have used its nonce: ask the chain again.
-            await _account.NonceService.ResetNonceAsync();
+            await _wallet.Account.NonceService.ResetNonceAsync();
             throw;
         }
         Interlocked.Increment(ref _sent);

@@ -35,7 +35,7 @@ internal sealed class ApocryphLab : IAsyncDisposable
         var kubo = new KuboApiDouble();
         var providers = Devnet.ProviderKeys.Select((k, i) =>
         {
-            var p = new ApocryphProviderDouble($"provider{i}", WalletKey.FromHex(k).Address, $"12D3KooWProvider{i}", chain.RpcUrl, chain.Payment, manifests, TimeProvider.System);
+            var p = new ApocryphProviderDouble(Devnet.ProviderNames[i], WalletKey.FromHex(k).Address, Devnet.ProviderPeerIds[i], chain.RpcUrl, chain.Payment, manifests, TimeProvider.System);
             kubo.AddPeer(p.PeerId, ApocryphNames.ProvisionProtocol, p.Port);
             return p;
         }).ToList();

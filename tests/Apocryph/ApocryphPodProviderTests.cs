@@ -28,7 +28,7 @@ public sealed class ApocryphPodProviderTests
         Assert.Equal([30701, 30942], lab.Providers[0].AllocatedNodePorts.Order());
         Assert.Equal(0, lab.Kubo.OpenForwards); // closed after use
         Assert.Equal(1, lab.Kubo.ForwardsOpened);
-        var received = Directory.GetFiles(Path.Combine(lab.Manifests, "provider0", created.Id));
+        var received = Directory.GetFiles(Path.Combine(lab.Manifests, "alpha", created.Id));
         Assert.Equal(["0001-ProvisionPod.json"], received.Select(Path.GetFileName));
         Assert.Contains("\"contents\"", File.ReadAllText(received[0]));
         Assert.DoesNotContain("cluster_name: demo", created.Outputs.ToString()); // the secret stays out of outputs

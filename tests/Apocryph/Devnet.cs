@@ -25,6 +25,9 @@ public sealed class Devnet : IAsyncDisposable
         "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
         "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
     ];
+    // The names and peer ids Pulumi.apocryph-local.yaml gives the three providers.
+    public static readonly string[] ProviderNames = ["alpha", "beta", "gamma"];
+    public static readonly string[] ProviderPeerIds = ["12D3KooWDevnetProviderAlpha", "12D3KooWDevnetProviderBeta", "12D3KooWDevnetProviderGamma"];
     public static readonly BigInteger Minted = BigInteger.Pow(10, 24);
 
     private readonly Process _anvil;
