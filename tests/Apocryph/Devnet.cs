@@ -90,11 +90,7 @@ public sealed class Devnet : IAsyncDisposable
                     await Task.Delay(100);
                 }
             }
-            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(Contracts));
-            var token = await Deploy(web3, doc.RootElement.GetProperty("TestToken"));
-            var payment = await Deploy(web3, doc.RootElement.GetProperty("Payment"), token);
-            var mint = web3.Eth.GetContract(doc.RootElement.GetProperty("TestToken").GetProperty("abi").GetRawText(), token).GetFunction("mint");
-            await mint.SendTransactionAndWaitForReceiptAsync(web3.TransactionManager.Account.Address, new HexBigInteger(200_000), null, null, Minted);
+            var (token, payment) = await DevnetContracts.DeployAsync(web3, Contracts, Minted);
             return new Devnet(anvil, rpc, token, payment);
         }
         catch
@@ -111,14 +107,6 @@ public sealed class Devnet : IAsyncDisposable
         var web3 = new Web3(RpcUrl);
         await web3.Client.SendRequestAsync<object>("evm_increaseTime", null, seconds);
         await web3.Client.SendRequestAsync<object>("evm_mine");
-    }
-
-    private static async Task<string> Deploy(Web3 web3, JsonElement contract, params object[] args)
-    {
-        var receipt = await web3.Eth.DeployContract.SendRequestAndWaitForReceiptAsync(
-            contract.GetProperty("abi").GetRawText(), contract.GetProperty("bytecode").GetString()!,
-            web3.TransactionManager.Account.Address, new HexBigInteger(3_000_000), null, args);
-        return receipt.ContractAddress;
     }
 
     private static int FreePort()

@@ -20,13 +20,16 @@ public sealed class KuboApiDouble : IAsyncDisposable
     private readonly List<Forward> _forwards = [];
     private readonly Task _loop;
 
-    public KuboApiDouble()
+    /// <param name="port">0: a free loopback port.</param>
+    public KuboApiDouble(int port = 0)
     {
-        using (var l = new TcpListener(IPAddress.Loopback, 0))
+        if (port == 0)
         {
+            using var l = new TcpListener(IPAddress.Loopback, 0);
             l.Start();
-            Port = ((IPEndPoint)l.LocalEndpoint).Port;
+            port = ((IPEndPoint)l.LocalEndpoint).Port;
         }
+        Port = port;
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _loop = Task.Run(ServeAsync);
