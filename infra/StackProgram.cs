@@ -21,6 +21,7 @@ public static class StackProgram
             providers.Add(ClusterOperations.MembershipProvider, BuiltInProviders.Membership(membership, Path.Combine(projectDirectory, ".state", stack.Stack)));
         if (stack.ComposeDirectory is { } compose)
             providers.Add(ScyllaCluster.ComposeProvider, new RenderProvider(Path.Combine(projectDirectory, compose)));
+        var wallets = new Providers.Apocryph.ChainWalletPool();
         foreach (var provider in stack.Providers)
         {
             if (provider.Kind == ProviderKind.Render)
@@ -28,7 +29,7 @@ public static class StackProgram
             else if (provider.Kind == ProviderKind.Kubernetes)
                 providers.Add(provider.Name, KubernetesProvider.ForContext(provider.Settings["context"], provider.Setting("kubeconfig")));
             else if (provider.Kind == ProviderKind.Apocryph)
-                providers.Add(provider.Name, BuiltInProviders.Apocryph(provider));
+                providers.Add(provider.Name, BuiltInProviders.Apocryph(provider, wallets));
         }
         try
         {

@@ -25,15 +25,16 @@ public sealed class ApocryphPodProvider : IResourceProvider
     private readonly TimeProvider _time;
     private readonly Lazy<Task<(WalletKey Key, PaymentChannels Payments)>> _wallet;
 
-    public ApocryphPodProvider(ApocryphSettings settings, HttpClient http, TimeProvider time)
+    public ApocryphPodProvider(ApocryphSettings settings, HttpClient http, TimeProvider time, ChainWalletPool? wallets = null)
     {
+        wallets ??= new ChainWalletPool();
         _settings = settings;
         _http = http;
         _time = time;
         _wallet = new(async () =>
         {
             var key = WalletKey.FromEnvironment(settings.WalletKeyEnv);
-            return (key, await PaymentChannels.ConnectAsync(await ChainWallet.SharedAsync(settings.RpcUrl.ToString(), key), settings.PaymentContract, CancellationToken.None));
+            return (key, await PaymentChannels.ConnectAsync(await wallets.GetAsync(settings.RpcUrl.ToString(), key), settings.PaymentContract, CancellationToken.None));
         });
     }
 

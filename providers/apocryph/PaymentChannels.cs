@@ -69,20 +69,12 @@ public sealed class PaymentChannels
     public async Task<ChannelState> EnsureFundedAsync(string provider, byte[] podId, BigInteger unlockTime, BigInteger funds, Func<string, Task>? afterStep = null)
     {
         if (funds <= 0) throw new ArgumentOutOfRangeException(nameof(funds), "the payment channel needs a positive amount");
-        // approve sets an allowance (it does not add to one): two pods funded at once must not overwrite each other's.
-        await _wallet.ApproveAndSpend.WaitAsync();
+        var channel = await ReadAsync(provider, podId);
+        if (channel.Exists && channel.Invested >= funds) return channel;
+        var needed = channel.Exists ? funds - channel.Invested : funds;
+        await ReserveAllowanceAsync(needed, afterStep);
         try
         {
-            var channel = await ReadAsync(provider, podId);
-            if (channel.Exists && channel.Invested >= funds) return channel;
-            var needed = channel.Exists ? funds - channel.Invested : funds;
-            var allowance = await Web3.Eth.GetContractQueryHandler<AllowanceFunction>().QueryAsync<BigInteger>(
-                _token, new AllowanceFunction { Owner = Publisher, Spender = _payment });
-            if (allowance < needed)
-            {
-                await SendAsync(_token, new ApproveFunction { Spender = _payment, Value = needed });
-                if (afterStep is not null) await afterStep("approve");
-            }
             if (channel.Exists)
             {
                 await SendAsync(_payment, new DepositFunction { Provider = provider, PodId = podId, Amount = needed });
@@ -93,11 +85,46 @@ public sealed class PaymentChannels
                 await SendAsync(_payment, new CreateChannelFunction { Provider = provider, PodId = podId, UnlockTime = unlockTime, InitialAmount = funds });
                 if (afterStep is not null) await afterStep("createChannel");
             }
-            return await ReadAsync(provider, podId);
         }
         finally
         {
-            _wallet.ApproveAndSpend.Release();
+            await _wallet.ReleaseAllowanceAsync(_token, _payment, needed);
+        }
+        return await ReadAsync(provider, podId);
+    }
+
+    /// <summary>
+    /// approve sets an allowance, it does not add to one. Pods funded at once each reserve their amount, and the
+    /// allowance is raised to cover every reservation still in flight, under the wallet's lock; the transfers that
+    /// spend it then run concurrently. An allowance left over (a transfer that ran before a later approve) is only
+    /// spendable by this publisher's own Payment calls, which pull from msg.sender.
+    /// </summary>
+    private async Task ReserveAllowanceAsync(BigInteger needed, Func<string, Task>? afterStep)
+    {
+        await _wallet.ReserveAllowanceAsync(_token, _payment, needed);
+        try
+        {
+            await _wallet.ApproveAndSpend.WaitAsync();
+            try
+            {
+                var allowance = await Web3.Eth.GetContractQueryHandler<AllowanceFunction>().QueryAsync<BigInteger>(
+                    _token, new AllowanceFunction { Owner = Publisher, Spender = _payment });
+                var target = _wallet.Reserved(_token, _payment);
+                if (allowance < target)
+                {
+                    await SendAsync(_token, new ApproveFunction { Spender = _payment, Value = target });
+                    if (afterStep is not null) await afterStep("approve");
+                }
+            }
+            finally
+            {
+                _wallet.ApproveAndSpend.Release();
+            }
+        }
+        catch
+        {
+            await _wallet.ReleaseAllowanceAsync(_token, _payment, needed);
+            throw;
         }
     }
 
@@ -123,12 +150,19 @@ public sealed class PaymentChannels
         return channel;
     }
 
+    private static readonly System.Numerics.BigInteger GasMargin = 50_000;
+
     private async Task SendAsync<T>(string contract, T message) where T : Nethereum.Contracts.FunctionMessage, new()
     {
         TransactionReceipt receipt;
         try
         {
-            receipt = await Web3.Eth.GetContractTransactionHandler<T>().SendRequestAndWaitForReceiptAsync(contract, message);
+            var handler = Web3.Eth.GetContractTransactionHandler<T>();
+            // The estimate is taken on the state before transactions still in flight: one of them can turn a storage
+            // slot this call writes from nonzero to zero (a createChannel spending the allowance an approve raises),
+            // and writing a zero slot costs about 20,000 gas more (EIP-2200). Found by funding pods at once.
+            message.Gas ??= (await handler.EstimateGasAsync(contract, message)).Value + GasMargin;
+            receipt = await handler.SendRequestAndWaitForReceiptAsync(contract, message);
         }
         catch
         {

@@ -8,6 +8,8 @@ using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Web3;
 using Nethereum.Web3.Accounts;
 
+using ScyllaApocryph.Tests.Doubles;
+
 namespace ScyllaApocryph.Tests.Apocryph;
 
 /// <summary>

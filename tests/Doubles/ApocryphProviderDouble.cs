@@ -157,7 +157,7 @@ public sealed class ApocryphProviderDouble : IAsyncDisposable
         {
             return procedure switch
             {
-                ApocryphNames.ProvisionPod => Provision(token!, Parser.Parse<ProvisionPodRequest>(text), text),
+                ApocryphNames.ProvisionPod => await ProvisionAsync(token!, Parser.Parse<ProvisionPodRequest>(text), text),
                 ApocryphNames.UpdatePod => Update(token!, Parser.Parse<UpdatePodRequest>(text), text),
                 ApocryphNames.DeletePod => Delete(token!, Parser.Parse<DeletePodRequest>(text)),
                 ApocryphNames.GetPodInfos => Ok(new PodInfoResponse { Info = "" }),
@@ -174,11 +174,11 @@ public sealed class ApocryphProviderDouble : IAsyncDisposable
         }
     }
 
-    private (int, string) Provision(ProvisionTokenCheck.Verified token, ProvisionPodRequest request, string text)
+    private async Task<(int, string)> ProvisionAsync(ProvisionTokenCheck.Verified token, ProvisionPodRequest request, string text)
     {
         if (PublisherMismatch(token, request.Payment) is { } mismatch) return mismatch;
         Record(token.Namespace, "ProvisionPod", text);
-        if (PaymentProblem(request.Payment) is { } problem) return Refused(problem);
+        if (await PaymentProblemAsync(request.Payment) is { } problem) return Refused(problem);
         if (SecretProblem(request.Pod) is { } secret) return Refused(secret);
         if (request.Pod is null) return Refused("Expected value for pod");
         lock (_gate)
@@ -274,23 +274,23 @@ public sealed class ApocryphProviderDouble : IAsyncDisposable
     }
 
     /// <summary>PaymentChannelValidator.Parse, against the real chain.</summary>
-    private string? PaymentProblem(PaymentChannel? payment)
+    private async Task<string?> PaymentProblemAsync(PaymentChannel? payment)
     {
         if (payment is null) return "Invalid payment channel chain id (expected 31337)";
         var web3 = new Web3(_rpcUrl);
-        var chainId = web3.Eth.ChainId.SendRequestAsync().GetAwaiter().GetResult().Value;
+        var chainId = (await web3.Eth.ChainId.SendRequestAsync()).Value;
         if (new BigInteger(payment.ChainID.ToByteArray(), isUnsigned: true, isBigEndian: true) != chainId)
             return $"Invalid payment channel chain id (expected {chainId})";
         if (!Address20(payment.ProviderAddress).SequenceEqual(Convert.FromHexString(Address[2..])))
             return $"Invalid provider address in payment channel (expected {Address})";
         if (!Address20(payment.ContractAddress).SequenceEqual(Convert.FromHexString(_paymentContract[2..])))
             return $"Invalid payment contract address (expected one of [{_paymentContract}])";
-        var available = web3.Eth.GetContractQueryHandler<AvailableFunction>().QueryAsync<BigInteger>(_paymentContract, new AvailableFunction
+        var available = await web3.Eth.GetContractQueryHandler<AvailableFunction>().QueryAsync<BigInteger>(_paymentContract, new AvailableFunction
         {
             Publisher = "0x" + Convert.ToHexStringLower(Address20(payment.PublisherAddress)),
             Provider = Address,
             PodId = payment.PodID.Length == 32 ? payment.PodID.ToByteArray() : new byte[32],
-        }).GetAwaiter().GetResult();
+        });
         return available < 1 ? "Insufficient funds in payment channel" : null;
     }
 
