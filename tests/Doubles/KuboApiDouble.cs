@@ -49,6 +49,15 @@ public sealed class KuboApiDouble : IAsyncDisposable
 
     public int ForwardsOpened { get; private set; }
 
+    /// <summary>
+    /// While set, p2p/forward requests wait (a slow Kubo), so a test can stop a publisher after it paid and before it
+    /// reached the provider. <see cref="HeldForwards"/> counts the requests waiting.
+    /// </summary>
+    public TaskCompletionSource? Hold { get; set; }
+
+    public int HeldForwards => _held;
+    private int _held;
+
     /// <summary>Makes a peer reachable: connections for <paramref name="protocol"/> go to 127.0.0.1:<paramref name="port"/>.</summary>
     public void AddPeer(string peerId, string protocol, int port)
     {
@@ -77,6 +86,20 @@ public sealed class KuboApiDouble : IAsyncDisposable
             {
                 return;
             }
+            _ = Task.Run(() => RespondAsync(c));
+        }
+    }
+
+    private async Task RespondAsync(HttpListenerContext c)
+    {
+        try
+        {
+            if (c.Request.Url!.AbsolutePath == "/api/v0/p2p/forward" && Hold is { } hold)
+            {
+                Interlocked.Increment(ref _held);
+                await hold.Task;
+                Interlocked.Decrement(ref _held);
+            }
             var (status, body) = Answer(c.Request);
             var bytes = Encoding.UTF8.GetBytes(body);
             c.Response.StatusCode = status;
@@ -84,6 +107,13 @@ public sealed class KuboApiDouble : IAsyncDisposable
             c.Response.ContentLength64 = bytes.Length;
             await c.Response.OutputStream.WriteAsync(bytes);
             c.Response.Close();
+        }
+        catch (Exception) when (!_listener.IsListening)
+        {
+        }
+        catch (HttpListenerException)
+        {
+            // the caller went away (a killed publisher)
         }
     }
 
