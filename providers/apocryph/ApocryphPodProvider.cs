@@ -101,7 +101,7 @@ public sealed class ApocryphPodProvider : IResourceProvider
         }
         if (AfterStep is not null) await AfterStep("provisioned");
         var ns = ApocryphNames.Namespace(key.Address, podId);
-        return new CreateResult(ns, Outputs(inputs, podId, ns, key.Address, response, channel));
+        return new CreateResult(ns, Outputs(inputs, podId, ns, key.Address, response, channel).With("verificationInfo", ""));
     }
 
     public async Task<ReadResult?> ReadAsync(ReadRequest request, CancellationToken cancellationToken)
@@ -112,7 +112,12 @@ public sealed class ApocryphPodProvider : IResourceProvider
         var channel = await payments.ReadAsync(EthereumAddressText.Checksum(inputs.GetString("providerAddress")!), podId);
         // A pod without a channel is unpaid: its provider stops serving it.
         if (!channel.Exists) return null;
-        return new ReadResult(request.Id, WithChannel(request.Outputs, channel));
+        // GetPodInfos (unauthenticated) answers the namespace's verification annotation: what the provider says it
+        // checked of the images. Upstream answers "" both for a pod without verification and for no pod at all.
+        string info;
+        await using (var connection = await ConnectAsync(inputs, cancellationToken))
+            info = await new ProvisionPodClient(_http, connection.Address, (await _wallet.Value).Key, podId, _time).GetPodInfosAsync(request.Id, cancellationToken);
+        return new ReadResult(request.Id, WithChannel(request.Outputs, channel).With("verificationInfo", info));
     }
 
     public async Task<UpdateResult> UpdateAsync(UpdateRequest request, CancellationToken cancellationToken)

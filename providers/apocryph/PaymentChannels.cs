@@ -150,6 +150,10 @@ public sealed class PaymentChannels
         return channel;
     }
 
+    /// <summary>closeChannel as such, whatever the time: lets a test provoke a failing send.</summary>
+    internal Task CloseForTestAsync(string provider, byte[] podId) =>
+        SendAsync(_payment, new CloseChannelFunction { Publisher = Publisher, Provider = provider, PodId = podId });
+
     private static readonly System.Numerics.BigInteger GasMargin = 50_000;
 
     private async Task SendAsync<T>(string contract, T message) where T : Nethereum.Contracts.FunctionMessage, new()

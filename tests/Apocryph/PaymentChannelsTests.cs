@@ -95,5 +95,20 @@ public sealed class PaymentChannelsTests
         Assert.Equal(Devnet.Minted - 800, await payments.TokenBalanceAsync(payments.Publisher));
     }
 
+    [DevnetFact]
+    public async Task A_reverted_call_does_not_block_the_wallets_next_transactions()
+    {
+        await using var chain = await Devnet.StartAsync();
+        var payments = await PaymentChannels.ConnectAsync(chain.RpcUrl, WalletKey.FromHex(Devnet.PublisherKey), chain.Payment, default);
+        await payments.EnsureFundedAsync(Provider, PodId, 3600, 100);
+
+        // closeChannel before the unlock time reverts (ChannelLocked) when it is estimated: the send fails.
+        await payments.ReleaseAsync(Provider, PodId);
+        await Assert.ThrowsAnyAsync<Exception>(() => payments.CloseForTestAsync(Provider, PodId));
+        var next = await payments.EnsureFundedAsync(Provider, ApocryphNames.PodId("p", "s", "next"), 60, 100);
+
+        Assert.Equal(100, next.Available);
+    }
+
     private sealed class SimulatedCrash : Exception;
 }
