@@ -70,36 +70,46 @@ public sealed class Devnet : IAsyncDisposable
     public static async Task<Devnet> StartAsync()
     {
         if (Missing is { } why) throw new InvalidOperationException(why);
-        var port = FreePort();
-        var start = new ProcessStartInfo(Anvil) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--chain-id", "31337", "--silent" })
-            start.ArgumentList.Add(a);
-        var anvil = Process.Start(start)!;
-        var rpc = $"http://127.0.0.1:{port}";
-        try
+        // A free port can be taken between the probe and anvil's bind (tests run in parallel): then anvil exits,
+        // and another anvil may even answer on that port. Only a chain our own process serves counts.
+        for (var attempt = 1; ; attempt++)
         {
-            var web3 = new Web3(new Account(PublisherKey, 31337), rpc);
-            // anvil answers within a second or two; bounded wait.
-            for (var i = 0; ; i++)
+            var port = FreePort();
+            var start = new ProcessStartInfo(Anvil) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--chain-id", "31337", "--silent" })
+                start.ArgumentList.Add(a);
+            var anvil = Process.Start(start)!;
+            var rpc = $"http://127.0.0.1:{port}";
+            try
             {
-                try
+                var web3 = new Web3(new Account(PublisherKey, 31337), rpc);
+                for (var i = 0; !anvil.HasExited; i++) // anvil answers within a second or two; bounded wait
                 {
-                    await web3.Eth.ChainId.SendRequestAsync();
-                    break;
+                    try
+                    {
+                        await web3.Eth.ChainId.SendRequestAsync();
+                        break;
+                    }
+                    catch (Exception) when (i < 100)
+                    {
+                        await Task.Delay(100);
+                    }
                 }
-                catch (Exception) when (i < 100 && !anvil.HasExited)
+                if (anvil.HasExited)
                 {
-                    await Task.Delay(100);
+                    if (attempt < 3) continue;
+                    throw new InvalidOperationException($"anvil exited at start: {await anvil.StandardError.ReadToEndAsync()}");
                 }
+                var (token, payment) = await DevnetContracts.DeployAsync(web3, Contracts, Minted);
+                if (anvil.HasExited) throw new InvalidOperationException("anvil exited while the contracts were deployed");
+                return new Devnet(anvil, rpc, token, payment);
             }
-            var (token, payment) = await DevnetContracts.DeployAsync(web3, Contracts, Minted);
-            return new Devnet(anvil, rpc, token, payment);
-        }
-        catch
-        {
-            anvil.Kill(true);
-            anvil.Dispose();
-            throw;
+            catch
+            {
+                if (!anvil.HasExited) anvil.Kill(true);
+                anvil.Dispose();
+                throw;
+            }
         }
     }
 

@@ -32,7 +32,7 @@ public sealed class ApocryphProviderDouble : IAsyncDisposable
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default);
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithIndentation());
 
-    private readonly HttpListener _listener = new();
+    private HttpListener _listener = new();
     private readonly Task _loop;
     private readonly string _rpcUrl;
     private readonly string _paymentContract;
@@ -64,6 +64,7 @@ public sealed class ApocryphProviderDouble : IAsyncDisposable
             }
             catch (HttpListenerException) when (attempt < 5)
             {
+                _listener = new HttpListener(); // a listener whose start failed is not reused
             }
         }
         _loop = Task.Run(ServeAsync);

@@ -15,7 +15,7 @@ namespace ScyllaApocryph.Tests.Doubles;
 /// </summary>
 public sealed class KuboApiDouble : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private HttpListener _listener = new();
     private readonly Dictionary<string, (string Protocol, int Port)> _peers = [];
     private readonly List<Forward> _forwards = [];
     private readonly Task _loop;
@@ -23,19 +23,26 @@ public sealed class KuboApiDouble : IAsyncDisposable
     /// <param name="port">0: a free loopback port.</param>
     public KuboApiDouble(int port = 0)
     {
-        if (port == 0)
+        for (var attempt = 1; ; attempt++)
         {
-            using var l = new TcpListener(IPAddress.Loopback, 0);
-            l.Start();
-            port = ((IPEndPoint)l.LocalEndpoint).Port;
+            Port = port != 0 ? port : FreeLoopbackPort();
+            _listener.Prefixes.Clear();
+            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (port == 0 && attempt < 5)
+            {
+                _listener = new HttpListener(); // a listener whose start failed is not reused
+                // taken between the probe and the bind: try another
+            }
         }
-        Port = port;
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
         _loop = Task.Run(ServeAsync);
     }
 
-    public int Port { get; }
+    public int Port { get; private set; }
     public Uri ApiUrl => new($"http://127.0.0.1:{Port}/");
 
     /// <summary>Forwards opened and not yet closed.</summary>
@@ -203,6 +210,13 @@ public sealed class KuboApiDouble : IAsyncDisposable
                 }
             });
         }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     private static (int, string) Error(string message) =>
