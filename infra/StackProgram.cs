@@ -21,6 +21,7 @@ public static class StackProgram
             providers.Add(ClusterOperations.MembershipProvider, BuiltInProviders.Membership(membership, Path.Combine(projectDirectory, ".state", stack.Stack)));
         if (stack.ComposeDirectory is { } compose)
             providers.Add(ScyllaCluster.ComposeProvider, new RenderProvider(Path.Combine(projectDirectory, compose)));
+        var wallets = new Providers.Apocryph.ChainWalletPool();
         foreach (var provider in stack.Providers)
         {
             if (provider.Kind == ProviderKind.Render)
@@ -28,6 +29,8 @@ public static class StackProgram
             else if (provider.Kind == ProviderKind.Kubernetes)
                 providers.Add(provider.Name, KubernetesProvider.ForContext(provider.Settings["context"], provider.Setting("kubeconfig"),
                     new AwaitOptions { Progress = line => Console.Error.WriteLine($"  [{provider.Name}] {line}") }));
+            else if (provider.Kind == ProviderKind.Apocryph)
+                providers.Add(provider.Name, BuiltInProviders.Apocryph(provider, wallets));
         }
         try
         {

@@ -1,5 +1,6 @@
 using ScyllaApocryph.Components.Cluster;
 using ScyllaApocryph.Engine.Providers;
+using ScyllaApocryph.Providers.Apocryph;
 using ScyllaApocryph.Providers.Autoscaler;
 using ScyllaApocryph.Providers.Nebula;
 using ScyllaApocryph.Providers.Scylla;
@@ -40,6 +41,15 @@ public static class BuiltInProviders
             clock,
             new ReconcilerOptions($"{Environment.MachineName}:{Environment.ProcessId}")));
     }
+
+    /// <summary>
+    /// The pods of one Apocryph provider entry; its settings were validated by the stack loader. All entries of one
+    /// stack share <paramref name="wallets"/>: they pay from one wallet.
+    /// </summary>
+    public static ApocryphPodProvider Apocryph(ProviderSpec provider, ChainWalletPool wallets) => new(
+        new ApocryphSettings(new Uri(provider.Settings["rpcUrl"]), provider.Settings["paymentContract"], provider.Settings["walletKeyEnv"],
+            provider.Setting("kuboApi") is { } kubo ? new Uri(kubo.EndsWith('/') ? kubo : kubo + "/") : ApocryphSettings.DefaultKuboApi),
+        Http.Value, TimeProvider.System, wallets);
 
     public static ProviderRegistry Registry() => new ProviderRegistry()
         .Add(ClusterOperations.AutoscalerProvider, new RegistrationProvider(uri => new AutoscalerConnectClient(AutoscalerHttp.Value, uri)))

@@ -21,4 +21,12 @@ if [ -f tests/js/package.json ] && [ ! -d tests/js/node_modules ]; then
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+if [ -f tests/devnet/package.json ] && [ ! -d tests/devnet/node_modules ]; then
+  echo "setup: installing npm packages for tests/devnet (anvil, solc)"
+  (cd tests/devnet && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [ -f tests/devnet/compile.mjs ]; then # the local Apocryph chain's contracts; cheap, so always rebuilt
+  (cd tests/devnet && node compile.mjs >/dev/null)
+fi
+
 dotnet restore Infra.sln --verbosity quiet

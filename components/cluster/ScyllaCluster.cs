@@ -20,6 +20,10 @@ public static class ScyllaCluster
     public const string NodeType = "scylla:index:Node";
     public const string FileType = "render:index:File";
     public const string PasswordType = "random:index:Password";
+    public const string ApocryphPodType = "apocryph:index:Pod";
+
+    /// <summary>An Apocryph payment channel's unlock time when the stack does not set unlockSeconds.</summary>
+    public const string DefaultUnlockSeconds = "3600";
 
     /// <summary>Provider names the program registers beside the stack's own (not valid stack provider names).</summary>
     public const string RandomProvider = "_random";
@@ -45,6 +49,7 @@ public static class ScyllaCluster
             {
                 ProviderKind.Render => [File(graph, provider.Name, datacenter, "kubernetes-datacenter.yaml", KubernetesManifests.ToYaml(dcObjects))],
                 ProviderKind.Kubernetes => Objects(graph, provider, datacenter, dcObjects, new Dictionary<string, PropertyValue>(), []),
+                ProviderKind.Apocryph => [],
                 _ => throw new NotSupportedException($"provider '{provider.Name}' is of kind {kind}, which this build can render but not deploy yet; use kind render to write its manifests"),
             };
             foreach (var plan in dc)
@@ -56,6 +61,11 @@ public static class ScyllaCluster
                 var fileValues = plan.Files.ToDictionary(f => f.Key, f => Template.Fill(f.Text, tokens));
                 var k8sTokens = plan.Files.Where(f => f.Secret).ToDictionary(f => KubernetesManifests.SecretDataToken(f.Key), f => PropertyValue.Apply("base64", fileValues[f.Key]));
                 var nodeObjects = KubernetesManifests.Node(plan, ns, provider.Setting("storageClass"), provider.Setting("priorityClass"));
+                if (provider.Kind == ProviderKind.Apocryph)
+                {
+                    deployed.Add(ApocryphPod(graph, provider, node, plan, fileValues));
+                    continue;
+                }
                 if (provider.Kind == ProviderKind.Kubernetes)
                 {
                     deployed.AddRange(Objects(graph, provider, node, nodeObjects, k8sTokens, dcResources));
@@ -63,6 +73,8 @@ public static class ScyllaCluster
                 }
                 foreach (var f in plan.Files) deployed.Add(File(graph, provider.Name, node, $"{slot.Name}/{f.Key}", fileValues[f.Key]));
                 deployed.Add(File(graph, provider.Name, node, $"{slot.Name}/kubernetes.yaml", Template.Fill(KubernetesManifests.ToYaml(nodeObjects), k8sTokens)));
+                // Summary.ApocryphManifestNote says why nebula mode gets no Apocryph manifest.
+                if (!ApocryphPodManifest.CanWork(topology.Cluster)) continue;
                 var podTokens = plan.Files.ToDictionary(f => $"\"{ApocryphPodManifest.ContentToken(f.Key)}\"", f => PropertyValue.Apply("json", fileValues[f.Key]));
                 deployed.Add(File(graph, provider.Name, node, $"{slot.Name}/apocryph-pod.json", Template.Fill(ApocryphPodManifest.Render(plan), podTokens)));
             }
@@ -87,6 +99,27 @@ public static class ScyllaCluster
             ("address", p.Slot.Address), ("ports", string.Join(" ", p.Ports.Select(port => $"{port.Port}/{port.Name}"))),
             ("seed", topology.IsSeed(p.Slot)), ("role", p.Slot.IsArbiter ? "arbiter (zero-token)" : "data")))));
         return topology;
+    }
+
+    /// <summary>
+    /// A node on an Apocryph provider: its pod manifest as the provider accepts it directly (secret files as
+    /// `contents`), the provider it is recorded on, and the payment its channel holds. The whole manifest is secret.
+    /// </summary>
+    private static ResourceDeclaration ApocryphPod(ResourceGraph graph, ProviderSpec provider, ResourceDeclaration node, NodePlan plan,
+        IReadOnlyDictionary<string, PropertyValue> fileValues)
+    {
+        var tokens = plan.Files.ToDictionary(f => $"\"{ApocryphPodManifest.ContentToken(f.Key)}\"",
+            f => PropertyValue.Format("\"", PropertyValue.Apply("base64", fileValues[f.Key]), "\""));
+        var inputs = PropertyMap.Of(
+            ("slot", plan.Slot.Name),
+            ("publicHost", provider.Setting("publicHost") ?? ""),
+            ("providerAddress", provider.Setting("ethAddress") ?? ""),
+            ("providerId", provider.Setting("providerId") ?? ""),
+            ("providerUrl", provider.Setting("providerUrl") ?? ""),
+            ("funds", provider.Setting("funds") ?? ""),
+            ("unlockSeconds", provider.Setting("unlockSeconds") ?? DefaultUnlockSeconds),
+            ("manifest", PropertyValue.Secret(Template.Fill(ApocryphPodManifest.RenderForProvider(plan), tokens))));
+        return graph.Resource(ApocryphPodType, $"{provider.Name}/{plan.Slot.Name}", provider.Name, inputs, node);
     }
 
     private static ResourceDeclaration File(ResourceGraph graph, string provider, ResourceDeclaration parent, string path, PropertyValue content) =>

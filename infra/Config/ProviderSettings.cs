@@ -28,9 +28,16 @@ public static class ProviderSettings
         ],
         ProviderKind.Apocryph =>
         [
-            new("providerId", false, "the provider's libp2p peer id (default: chosen from the registry)"),
-            new("ethAddress", false, "the provider's Ethereum address"),
+            new("providerId", false, "the provider's libp2p peer id, reached through the local Kubo daemon (or give providerUrl)"),
+            new("providerUrl", false, "the provider's ProvisionPodService URL, called directly instead of through Kubo"),
+            new("ethAddress", true, "the provider's Ethereum address (the payment channel's provider)"),
             new("publicHost", true, "the host name or IP address where the provider exposes TCP NodePorts"),
+            new("rpcUrl", true, "the chain's JSON-RPC URL (http or https)"),
+            new("paymentContract", true, "the address of the Payment contract the provider accepts"),
+            new("walletKeyEnv", true, "the environment variable that holds the publisher's wallet key (never the key itself)"),
+            new("funds", true, "what each node's payment channel holds, in the payment token's smallest unit"),
+            new("unlockSeconds", false, "the channel's unlock time: how long after destroy asks for the money back it returns (default 3600)"),
+            new("kuboApi", false, "the local Kubo daemon's HTTP API (default http://127.0.0.1:5001)"),
         ],
         _ => [],
     };

@@ -297,6 +297,8 @@ public static partial class StackConfigLoader
                 if (reader.String(setting.Key, setting.Required) is { } value) settings[setting.Key] = value;
             }
             if (kind is null) continue; // its settings cannot be checked without a valid kind
+            if (kind == ProviderKind.Apocryph)
+                foreach (var (key, message) in ApocryphSettingRules.Check(settings)) reader.Error(key, message);
             reader.RejectUnknownKeys();
             result.Add(new ProviderSpec(name, kind.Value, settings));
         }
