@@ -331,8 +331,15 @@ public sealed class ApocryphProviderDouble : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
-        _listener.Close();
+        // Close alone: after Stop, the managed HttpListener's Close looks the port up again to remove its prefix and
+        // can fail with "Address already in use" once another process took the port. Teardown only, so not a failure.
+        try
+        {
+            _listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+        }
         try
         {
             await _loop.WaitAsync(TimeSpan.FromSeconds(5));
