@@ -15,8 +15,8 @@ public interface IPluginPackage
     /// <summary>The Pulumi package schema, as JSON text.</summary>
     string Schema { get; }
 
-    /// <summary>The output properties of a custom resource type (a preview answers them as unknown).</summary>
-    IReadOnlyList<string> OutputKeys(string engineType);
+    /// <summary>The output properties of a custom resource type and whether each is secret (a preview answers them as unknown).</summary>
+    IReadOnlyList<(string Key, bool Secret)> Outputs(string engineType);
 
     /// <summary>Validates a provider instance's configuration; failures name the key.</summary>
     IReadOnlyList<CheckFailure> CheckConfig(PropertyMap config);

@@ -164,7 +164,8 @@ public sealed class ResourceProviderService(IPluginPackage package) : ResourcePr
 
     /// <summary>What a preview answers: the known outputs kept, every output the type computes marked unknown.</summary>
     private PropertyMap Unknowns(string type, PropertyMap known) =>
-        package.OutputKeys(type).Aggregate(known, (map, key) => map.With(key, known.Get(key) is SecretValue ? PropertyValue.Secret(PropertyValue.Unknown) : PropertyValue.Unknown));
+        package.Outputs(type).Aggregate(known, (map, o) =>
+            map.With(o.Key, o.Secret || known.Get(o.Key) is SecretValue ? PropertyValue.Secret(PropertyValue.Unknown) : PropertyValue.Unknown));
 
     private static DiffResponse ToResponse(Contract.DiffResult diff, PropertyMap oldInputs, PropertyMap news, IEnumerable<string> ignoreChanges, PropertyMap oldOutputs)
     {
@@ -203,6 +204,8 @@ public sealed class ResourceProviderService(IPluginPackage package) : ResourcePr
         if (timeoutSeconds is > 0) cts.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds.Value));
         try
         {
+            // After Cancel nothing new starts: the engine is shutting the plugin down.
+            cts.Token.ThrowIfCancellationRequested();
             return await operation(cts.Token);
         }
         catch (RpcException)
