@@ -75,9 +75,10 @@ class MiniEngine {
     const r = {
       type: req.getType(), name: req.getName(), parent: req.getParent(), custom: req.getCustom(),
       object: fromStruct(req.getObject()) || {}, dependencies: req.getDependenciesList(), provider: req.getProvider(),
-      propertyDependencies: Object.fromEntries(req.getPropertydependenciesMap().toArray().map(([k, v]) => [k, v.getUrnsList()])),
+      propertyDependencies: {},
       acceptSecrets: req.getAcceptsecrets(),
     };
+    req.getPropertydependenciesMap().forEach((v, k) => { r.propertyDependencies[k] = v.getUrnsList(); });
     for (const d of r.dependencies) {
       if (!this.qualifiedTypes.has(d)) throw fail(grpc.status.INVALID_ARGUMENT, `${r.name} depends on ${d}, which is not registered`);
     }
