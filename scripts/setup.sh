@@ -21,4 +21,9 @@ if [ -f tests/js/package.json ] && [ ! -d tests/js/node_modules ]; then
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+if [ -f tests/pulumi-interop/package.json ] && [ ! -d tests/pulumi-interop/node_modules ]; then
+  echo "setup: installing npm packages for tests/pulumi-interop"
+  (cd tests/pulumi-interop && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 dotnet restore Infra.sln --verbosity quiet
