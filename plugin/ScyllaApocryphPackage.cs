@@ -23,7 +23,8 @@ public sealed class ScyllaApocryphPackage : IPluginPackage
 
     public ScyllaApocryphPackage() => _schema = new(() => PackageSchema.Build(Version));
 
-    public IReadOnlyList<string> OutputKeys(string engineType) => ResourceCatalog.Find(engineType)?.Outputs.Select(o => o.Name).ToList() ?? [];
+    public IReadOnlyList<(string Key, bool Secret)> Outputs(string engineType) =>
+        ResourceCatalog.Find(engineType)?.Outputs.Select(o => (o.Name, o.Secret)).ToList() ?? [];
 
     public IReadOnlyList<CheckFailure> CheckConfig(PropertyMap config) => PluginConfig.Check(config);
 

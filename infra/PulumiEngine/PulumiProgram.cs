@@ -92,5 +92,11 @@ public sealed class PulumiProgram(CliEnvironment env)
             env.Error.WriteLine($"error: the Pulumi engine answered {e.StatusCode}: {e.Status.Detail}");
             return ExitCodes.Failed;
         }
+        catch (InvalidOperationException e)
+        {
+            // An engine without a feature this program needs, or an output a resource did not produce.
+            await log.WriteAsync(LogSeverity.Error, e.Message, CancellationToken.None);
+            return ExitCodes.Failed;
+        }
     }
 }

@@ -80,7 +80,7 @@ public sealed class ResourceProviderService(IPluginPackage package) : ResourcePr
         var type = EngineType(request.Type, request.Urn);
         var inputs = Decode(request.Properties);
         if (request.Preview)
-            return new CreateResponse { Id = "", Properties = PropertyStruct.ToStruct(Unknowns(type, PropertyMap.Empty)) };
+            return new CreateResponse { Id = "", Properties = PropertyStruct.ToStruct(Unknowns(type, Mirrored(type, inputs))) };
         var created = await Provider.CreateAsync(new Contract.CreateRequest(new Urn(request.Urn), type, inputs), ct);
         return new CreateResponse { Id = created.Id, Properties = PropertyStruct.ToStruct(created.Outputs) };
     }, request.Timeout);
@@ -100,7 +100,7 @@ public sealed class ResourceProviderService(IPluginPackage package) : ResourcePr
     {
         var type = EngineType(request.Type, request.Urn);
         var olds = Decode(request.Olds);
-        if (request.Preview) return new UpdateResponse { Properties = PropertyStruct.ToStruct(Unknowns(type, olds)) };
+        if (request.Preview) return new UpdateResponse { Properties = PropertyStruct.ToStruct(Unknowns(type, Mirrored(type, Decode(request.News)))) };
         var updated = await Provider.UpdateAsync(new Contract.UpdateRequest(new Urn(request.Urn), type, request.Id,
             request.OldInputs is null ? olds : Decode(request.OldInputs), olds, Decode(request.News)), ct);
         return new UpdateResponse { Properties = PropertyStruct.ToStruct(updated.Outputs) };
@@ -162,10 +162,14 @@ public sealed class ResourceProviderService(IPluginPackage package) : ResourcePr
         }
     }
 
-    /// <summary>What a preview answers: the known outputs kept, every output the type computes marked unknown.</summary>
+    /// <summary>Outputs that repeat an input of the same name (a file's path) are known before the resource exists.</summary>
+    private PropertyMap Mirrored(string type, PropertyMap inputs) =>
+        PropertyMap.From(package.Outputs(type).Where(o => inputs.ContainsKey(o.Key)).Select(o => KeyValuePair.Create(o.Key, inputs[o.Key])));
+
+    /// <summary>What a preview answers: every output the type computes marked unknown, except those already known.</summary>
     private PropertyMap Unknowns(string type, PropertyMap known) =>
-        package.Outputs(type).Aggregate(known, (map, o) =>
-            map.With(o.Key, o.Secret || known.Get(o.Key) is SecretValue ? PropertyValue.Secret(PropertyValue.Unknown) : PropertyValue.Unknown));
+        package.Outputs(type).Where(o => !known.ContainsKey(o.Key)).Aggregate(known, (map, o) =>
+            map.With(o.Key, o.Secret ? PropertyValue.Secret(PropertyValue.Unknown) : PropertyValue.Unknown));
 
     private static DiffResponse ToResponse(Contract.DiffResult diff, PropertyMap oldInputs, PropertyMap news, IEnumerable<string> ignoreChanges, PropertyMap oldOutputs)
     {

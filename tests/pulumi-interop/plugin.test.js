@@ -190,6 +190,7 @@ test('A render file goes through Check, preview, Create, Diff, Update, Read and 
   assert.equal(preview.id, '');
   assert.equal(fs.existsSync(file), false, 'a preview writes nothing');
   assert.equal(preview.outputs.sha256, unknown);
+  assert.equal(preview.outputs.path, 'node/scylla.yaml', 'an output that repeats an input is known in a preview');
 
   const created = await create(type, 'f', inputs);
   assert.equal(created.id, 'node/scylla.yaml');
@@ -219,7 +220,8 @@ test('A render file goes through Check, preview, Create, Diff, Update, Read and 
   const added = await diff(type, 'f', created.id, inputs, created.outputs, { ...inputs, mode: '0640' });
   assert.deepEqual(added.detailed.mode, { kind: Kind.ADD, inputDiff: true }, JSON.stringify(added));
 
-  await update(type, 'f', created.id, inputs, created.outputs, newContent, true);
+  const previewUpdate = await update(type, 'f', created.id, inputs, created.outputs, newContent, true);
+  assert.equal(previewUpdate.bytes, unknown, 'a preview update does not claim the new length');
   assert.equal(fs.readFileSync(file, 'utf8'), 'password: hunter2-hash\n', 'a preview update writes nothing');
   const updated = await update(type, 'f', created.id, inputs, created.outputs, newContent);
   assert.equal(fs.readFileSync(file, 'utf8'), 'password: other-hash\n');
