@@ -5,10 +5,11 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using ScyllaApocryph.Plugin;
 using ScyllaApocryph.Pulumi.Provider;
 
-// Pulumi's plugin host starts the plugin (with the engine's address as its argument), reads the port it listens on
-// from the first line of standard output, then talks gRPC over cleartext HTTP/2 on loopback. Everything else the
-// plugin says goes to standard error.
-var builder = WebApplication.CreateSlimBuilder(args);
+// Pulumi's plugin host starts the plugin (with the engine's address as its argument, and flags such as
+// --logtostderr, -v=N or --tracing), reads the port it listens on from the first line of standard output, then
+// talks gRPC over cleartext HTTP/2 on loopback. Everything else the plugin says goes to standard error. The
+// arguments are not configuration, so they are not handed to the host builder (which would reject "-v=9").
+var builder = WebApplication.CreateSlimBuilder();
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole().AddFilter((category, level) => level >= LogLevel.Warning);
 builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);

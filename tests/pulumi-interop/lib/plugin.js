@@ -14,7 +14,8 @@ const programDll = process.env.PROGRAM_DLL ||
   path.join(repo, 'infra', 'bin', configuration, 'net10.0', 'scylla-apocryph.dll');
 
 async function startPlugin({ cwd, engineAddress = '127.0.0.1:1' } = {}) {
-  const child = spawn(pluginPath, [engineAddress], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The arguments Pulumi's plugin host passes (sdk/go/common/resource/plugin/plugin.go buildPluginArguments: logging flags, then the engine address).
+  const child = spawn(pluginPath, ['--logtostderr', '-v=9', engineAddress], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const port = await new Promise((resolve, reject) => {
