@@ -20,7 +20,7 @@ public static class PackageSchema
             {
                 ["description"] = r.Description,
                 ["properties"] = properties,
-                ["required"] = Names(r.Outputs),
+                ["required"] = Names(r.IsComponent ? r.Outputs.Where(o => o.Required) : r.Outputs),
                 ["inputProperties"] = Properties(r.Inputs),
                 ["requiredInputs"] = Names(r.Inputs.Where(i => i.Required)),
                 ["isComponent"] = r.IsComponent,

@@ -11,6 +11,8 @@ using ScyllaApocryph.Providers.Wallet;
 namespace ScyllaApocryph.Plugin;
 
 /// <param name="Type">string, integer, number, boolean, array or object.</param>
+/// <param name="Required">For an input: must be given. For a component's output: always present (a custom
+/// resource's outputs always are).</param>
 /// <param name="Items">For arrays, the item type; for objects, the type of each value (null: any).</param>
 public sealed record PropertySpec(string Name, string Type, string Description, bool Secret = false, bool Required = false, string? Items = null);
 
@@ -55,8 +57,15 @@ public static class ResourceCatalog
                 new("compose", "object", "where the one-host trial goes, as under scylla-apocryph:compose"),
             ],
             [
+                S("clusterName", "the cluster's name", required: true), S("superuserName", "the superuser's name", required: true),
+                S("superuserPassword", "the generated superuser password", secret: true, required: true),
+                new("nodes", "array", "every node slot: name, datacenter, rack, address, provider", Required: true),
                 S("caCertificate", "tls mode: the cluster CA certificate"), S("clientCertificate", "tls mode: the application's client certificate"),
-                S("clientKey", "tls mode: the application's client key", secret: true), S("superuserPassword", "the generated superuser password", secret: true),
+                S("clientKey", "tls mode: the application's client key", secret: true),
+                S("nebulaCaCertificate", "with membership: the Nebula CA certificate"),
+                S("operatorNebulaCertificate", "with membership: the operator's Nebula certificate"),
+                S("operatorNebulaKey", "with membership: the operator's Nebula key", secret: true),
+                new("membership", "array", "with membership: every node's slot, host ID, status and datacenter"),
             ],
             IsComponent: true),
         new(RandomPasswordProvider.PasswordType, "A generated password, kept only as a secret.",

@@ -220,8 +220,9 @@ public sealed class ResourceProviderService(IPluginPackage package) : ResourcePr
         {
             throw new RpcException(new Status(StatusCode.Cancelled, _cancel.IsCancellationRequested ? "cancelled by the engine" : "timed out"));
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException or IOException or UnauthorizedAccessException or HttpRequestException or TimeoutException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // The message only: the engine shows it with the resource's URN (a stack trace would say nothing more to the user).
             throw new RpcException(new Status(StatusCode.Unknown, e.Message));
         }
     }

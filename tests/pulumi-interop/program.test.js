@@ -117,6 +117,22 @@ function assertTree(engine, rootUrn) {
   return { cluster, ca, cert, password, scyllaYaml };
 }
 
+/** The schema the plugin publishes tells the truth: every output a resource returned is declared, with its secrecy. */
+async function assertOutputsMatchSchema(engine) {
+  const { providerPb: pb } = require('./lib/upstream');
+  const plugin = engine.plugins[0];
+  const schema = JSON.parse((await plugin.call('getSchema', new pb.GetSchemaRequest())).getSchema());
+  for (const r of engine.registrations.filter((x) => x.custom && x.type !== providerType)) {
+    const declared = schema.resources[r.type];
+    assert.ok(declared, `${r.type} is in the schema`);
+    for (const [key, value] of Object.entries(r.outputs)) {
+      assert.ok(declared.properties[key], `${r.type} output ${key} is declared`);
+      if (declared.properties[key].secret) assert.ok(rpc.isRpcSecret(value), `${r.type} output ${key} is declared secret and comes secret`);
+    }
+    for (const key of declared.required) assert.ok(key in r.outputs, `${r.type} always returns ${key}`);
+  }
+}
+
 function assertNoPlaintextSecrets(engine) {
   // Every secret the plugins answered, and every secret the program sent, appears only inside a secret wrapper in
   // what the program registered.
@@ -162,6 +178,7 @@ test('Under PULUMI_MONITOR the program registers the stack, its providers and th
     assert.ok(engine.logs.some((l) => l.severity === enginePb.LogSeverity.INFO && /registered \d+ resources/.test(l.message)));
 
     assertNoPlaintextSecrets(engine);
+    await assertOutputsMatchSchema(engine);
   });
 });
 
@@ -219,6 +236,13 @@ test('Construct builds the ScyllaCluster component: its children registered unde
 
       const state = fromStruct(res.getState());
       assert.ok(rpc.isRpcSecret(state.superuserPassword));
+      const schema = JSON.parse((await plugin.call('getSchema', new providerPb.GetSchemaRequest())).getSchema());
+      const declared = schema.resources[T('scylla', 'Cluster')];
+      for (const [key, value] of Object.entries(state)) {
+        assert.ok(declared.properties[key], `component output ${key} is declared in the schema`);
+        assert.equal(rpc.isRpcSecret(value), declared.properties[key].secret === true, `${key}'s secrecy matches the schema`);
+      }
+      for (const key of declared.required) assert.ok(key in state, `the component always returns ${key}`);
       assert.deepEqual(engine.outputs.get(component.urn), state, 'RegisterResourceOutputs closes the component with its state');
       const deps = {};
       res.getStatedependenciesMap().forEach((v, k) => { deps[k] = v.getUrnsList(); });
