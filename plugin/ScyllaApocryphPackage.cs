@@ -35,7 +35,7 @@ public sealed class ScyllaApocryphPackage : IPluginPackage
     /// <summary>
     /// The ScyllaCluster component: its inputs are the stack file's settings, validated by the same loader (errors
     /// name the same key paths); the graph is the one the built-in engine plans, registered under the component.
-    /// Relative directories are taken from the plugin's working directory.
+    /// Relative directories are taken from the program's directory (see <see cref="ComponentRequest.Directory"/>).
     /// </summary>
     public async Task<ComponentResult> ConstructAsync(ComponentRequest request, CancellationToken cancellationToken)
     {
@@ -53,7 +53,7 @@ public sealed class ScyllaApocryphPackage : IPluginPackage
             throw new RpcException(new Status(StatusCode.InvalidArgument, string.Join("; ", e.Errors)));
         }
         var graph = StackProgram.Declare(spec);
-        var directory = Environment.CurrentDirectory;
+        var directory = request.Directory;
         var result = await new ResourceRegistrar(request.Monitor, request.DryRun).RegisterAsync(graph,
             name => PulumiProviderConfig.For(spec, name, directory), request.Parent, request.Name, request.Dependencies, cancellationToken,
             outputsOnRoot: true);

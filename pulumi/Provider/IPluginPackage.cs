@@ -33,6 +33,7 @@ public interface IPluginPackage
 
 /// <param name="Type">The component's engine type token.</param>
 /// <param name="Parent">The URN of the component's parent, or null.</param>
+/// <param name="Directory">Where the component's relative paths are taken from (the program's directory).</param>
 /// <param name="Monitor">The resource monitor of the deployment, to register children with.</param>
 public sealed record ComponentRequest(
     string Type,
@@ -43,6 +44,7 @@ public sealed record ComponentRequest(
     string Stack,
     bool DryRun,
     IReadOnlyList<string> Dependencies,
+    string Directory,
     Pulumirpc.ResourceMonitor.ResourceMonitorClient Monitor);
 
 /// <param name="Urn">The URN the component was registered under.</param>

@@ -20,6 +20,18 @@ public sealed class ResourceProviderService(IPluginPackage package) : ResourcePr
     private readonly CancellationTokenSource _cancel = new();
     private volatile Contract.IResourceProvider? _provider;
 
+    /// <summary>
+    /// Where relative paths of a constructed component are taken from: the program's directory once the engine's
+    /// Handshake names it, else the plugin's working directory (where the engine started it).
+    /// </summary>
+    private volatile string _programDirectory = Environment.CurrentDirectory;
+
+    public override Task<ProviderHandshakeResponse> Handshake(ProviderHandshakeRequest request, ServerCallContext context)
+    {
+        if (request.HasProgramDirectory && request.ProgramDirectory.Length > 0) _programDirectory = request.ProgramDirectory;
+        return Task.FromResult(new ProviderHandshakeResponse { AcceptSecrets = true, AcceptResources = true, AcceptOutputs = true });
+    }
+
     public override Task<PluginInfo> GetPluginInfo(Empty request, ServerCallContext context) =>
         Task.FromResult(new PluginInfo { Version = package.Version });
 
@@ -119,7 +131,7 @@ public sealed class ResourceProviderService(IPluginPackage package) : ResourcePr
         using var channel = GrpcChannel.ForAddress(Endpoints.Http(request.MonitorEndpoint));
         var result = await package.ConstructAsync(new ComponentRequest(TypeTokens.ToEngine(request.Type), request.Name,
             request.Parent.Length > 0 ? request.Parent : null, Decode(request.Inputs), request.Project, request.Stack, request.DryRun,
-            [.. request.Dependencies], new ResourceMonitor.ResourceMonitorClient(channel)), ct);
+            [.. request.Dependencies], _programDirectory, new ResourceMonitor.ResourceMonitorClient(channel)), ct);
         var response = new ConstructResponse { Urn = result.Urn, State = PropertyStruct.ToStruct(result.State) };
         foreach (var (key, urns) in result.StateDependencies)
             response.StateDependencies[key] = new ConstructResponse.Types.PropertyDependencies { Urns = { urns } };

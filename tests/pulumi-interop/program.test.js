@@ -212,6 +212,15 @@ test('Construct builds the ScyllaCluster component: its children registered unde
   await withEngine(false, async (engine, dir) => {
     const plugin = await startPlugin({ cwd: dir, engineAddress: engine.address });
     try {
+      // The engine's Handshake names the program's directory: relative paths of the component are taken from it.
+      const program = path.join(dir, 'program');
+      fs.mkdirSync(program);
+      const handshake = new providerPb.ProviderHandshakeRequest();
+      handshake.setEngineAddress(engine.address);
+      handshake.setProgramDirectory(program);
+      const shook = await plugin.call('handshake', handshake);
+      assert.deepEqual([shook.getAcceptSecrets(), shook.getAcceptResources(), shook.getAcceptOutputs()], [true, true, true]);
+
       const r = new providerPb.ConstructRequest();
       r.setProject('scylla-apocryph');
       r.setStack('local');
@@ -232,7 +241,9 @@ test('Construct builds the ScyllaCluster component: its children registered unde
       const dcs = engine.registrations.filter((x) => x.type === T('scylla', 'Datacenter'));
       assert.equal(dcs.length, 3);
       for (const dc of dcs) assert.equal(dc.parent, component.urn);
-      assert.ok(fs.existsSync(path.join(dir, 'out', 'local', 'beta', 'scylla-local-beta-0', 'scylla.yaml')), 'children were created');
+      assert.ok(fs.existsSync(path.join(program, 'out', 'local', 'beta', 'scylla-local-beta-0', 'scylla.yaml')),
+        'children were created, under the program\'s directory');
+      assert.equal(fs.existsSync(path.join(dir, 'out')), false);
 
       const state = fromStruct(res.getState());
       assert.ok(rpc.isRpcSecret(state.superuserPassword));
