@@ -182,6 +182,45 @@ test('Under PULUMI_MONITOR the program registers the stack, its providers and th
   });
 });
 
+test('A second up through the protocol changes nothing, and a changed setting updates only the files it changes', { timeout: 600000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulumi-interop-rerun-'));
+  const state = new Map();
+  const run = async (config) => {
+    const engine = new MiniEngine({ project: 'scylla-apocryph', stack: 'local', dryRun: false, pluginCwd: dir, state });
+    try {
+      await engine.start();
+      const { code, out } = await runProgram({ cwd: dir, engine, dryRun: false, config });
+      assert.equal(code, 0, out);
+      return engine.registrations.filter((r) => r.custom);
+    } finally {
+      engine.stop();
+    }
+  };
+  try {
+    const first = await run(pulumiConfig);
+    assert.ok(first.every((r) => r.op === 'create'));
+
+    const second = await run(pulumiConfig);
+    const changed = second.filter((r) => r.op !== 'same').map((r) => `${r.op} ${r.name} ${JSON.stringify(r.diff)}`);
+    assert.deepEqual(changed, [], 'nothing changes on a second up');
+    assert.equal(second.length, first.length);
+
+    const composePath = path.join(dir, 'out', 'local', 'docker-compose.yaml');
+    const before = fs.readFileSync(composePath, 'utf8');
+    const edited = structuredClone(localStack);
+    edited['scylla-apocryph:cluster'].developerMode = false;
+    const third = await run(Object.fromEntries(Object.entries(edited).map(([k, v]) => [k, JSON.stringify(v)])));
+    const updated = third.filter((r) => r.op === 'update');
+    assert.ok(updated.length > 0, 'developer mode reaches the rendered files');
+    assert.ok(updated.every((r) => r.type === T('render', 'File') && r.diff.diffs.includes('content')), updated.map((r) => r.name).join(', '));
+    assert.deepEqual(third.filter((r) => r.op === 'replace' || r.op === 'create').map((r) => r.name), []);
+    assert.ok(third.filter((r) => r.type.startsWith('scylla-apocryph:tls:')).every((r) => r.op === 'same'), 'certificates are kept');
+    assert.notEqual(fs.readFileSync(composePath, 'utf8'), before, 'the update reached the file on disk');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('In a preview (PULUMI_DRY_RUN=true) the same graph is registered, nothing is written, and outputs are unknown', { timeout: 300000 }, async () => {
   await withEngine(true, async (engine, dir) => {
     const { code, out } = await runProgram({ cwd: dir, engine, dryRun: true, config: pulumiConfig });
