@@ -5,8 +5,10 @@ namespace ScyllaApocryph.Tests.Pulumi;
 
 /// <summary>
 /// Runs the interop harness in tests/pulumi-interop (node's test runner, upstream's generated stubs from npm
-/// @pulumi/pulumi) against the plugin and the program this build produced.
+/// @pulumi/pulumi) against the plugin and the program this build produced. It starts dozens of processes, so it
+/// runs on its own rather than beside tests that time a kill against a running apply.
 /// </summary>
+[Collection(PulumiInteropCollection.Name)]
 public sealed class PulumiInteropHarnessTests
 {
     [Fact]
@@ -49,4 +51,10 @@ public sealed class PulumiInteropHarnessTests
         Assert.Contains("# fail 0", output);
         Assert.Matches(@"# pass [1-9]", output);
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PulumiInteropCollection
+{
+    public const string Name = "Pulumi interop harness (many processes)";
 }
