@@ -32,6 +32,20 @@ public static class StackProgram
             else if (provider.Kind == ProviderKind.Apocryph)
                 providers.Add(provider.Name, BuiltInProviders.Apocryph(provider, wallets));
         }
+        Declare(graph, stack);
+        return (graph, providers);
+    }
+
+    /// <summary>The desired graph alone: what the program registers with the Pulumi engine, which brings its own providers.</summary>
+    public static ResourceGraph Declare(StackSpec stack)
+    {
+        var graph = new ResourceGraph(stack.Stack, stack.Project);
+        Declare(graph, stack);
+        return graph;
+    }
+
+    private static void Declare(ResourceGraph graph, StackSpec stack)
+    {
         try
         {
             ScyllaCluster.Declare(graph, stack);
@@ -40,6 +54,5 @@ public static class StackProgram
         {
             throw new Config.ConfigException([$"{stack.Project}:providers: {e.Message}"]);
         }
-        return (graph, providers);
     }
 }

@@ -28,5 +28,9 @@ fi
 if [ -f tests/devnet/compile.mjs ]; then # the local Apocryph chain's contracts; cheap, so always rebuilt
   (cd tests/devnet && node compile.mjs >/dev/null)
 fi
+if [ -f tests/pulumi-interop/package.json ] && [ ! -d tests/pulumi-interop/node_modules ]; then
+  echo "setup: installing npm packages for tests/pulumi-interop"
+  (cd tests/pulumi-interop && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 dotnet restore Infra.sln --verbosity quiet
