@@ -22,17 +22,35 @@ public static class StackProgram
             providers.Add(ClusterOperations.MembershipProvider, BuiltInProviders.Membership(membership, Path.Combine(projectDirectory, ".state", stack.Stack)));
         if (stack.ComposeDirectory is { } compose)
             providers.Add(ScyllaCluster.ComposeProvider, new RenderProvider(Path.Combine(projectDirectory, compose), projectDirectory));
+        var wallets = new Providers.Apocryph.ChainWalletPool();
         foreach (var provider in stack.Providers)
         {
             if (provider.Kind == ProviderKind.Render)
                 providers.Add(provider.Name, new RenderProvider(Path.Combine(projectDirectory, provider.Settings["directory"]), projectDirectory));
             else if (provider.Kind == ProviderKind.Kubernetes)
             {
-                var kubernetes = KubernetesProvider.ForContext(provider.Settings["context"], provider.Setting("kubeconfig"));
+                var kubernetes = KubernetesProvider.ForContext(provider.Settings["context"], provider.Setting("kubeconfig"),
+                    new AwaitOptions { Progress = line => Console.Error.WriteLine($"  [{provider.Name}] {line}") });
                 kubernetes.DeleteData = deleteData;
                 providers.Add(provider.Name, kubernetes);
             }
+            else if (provider.Kind == ProviderKind.Apocryph)
+                providers.Add(provider.Name, BuiltInProviders.Apocryph(provider, wallets));
         }
+        Declare(graph, stack);
+        return (graph, providers);
+    }
+
+    /// <summary>The desired graph alone: what the program registers with the Pulumi engine, which brings its own providers.</summary>
+    public static ResourceGraph Declare(StackSpec stack)
+    {
+        var graph = new ResourceGraph(stack.Stack, stack.Project);
+        Declare(graph, stack);
+        return graph;
+    }
+
+    private static void Declare(ResourceGraph graph, StackSpec stack)
+    {
         try
         {
             ScyllaCluster.Declare(graph, stack);
@@ -41,6 +59,5 @@ public static class StackProgram
         {
             throw new Config.ConfigException([$"{stack.Project}:providers: {e.Message}"]);
         }
-        return (graph, providers);
     }
 }

@@ -1,5 +1,6 @@
 using ScyllaApocryph.Components.Cluster;
 using ScyllaApocryph.Engine.Providers;
+using ScyllaApocryph.Providers.Apocryph;
 using ScyllaApocryph.Providers.Autoscaler;
 using ScyllaApocryph.Providers.Nebula;
 using ScyllaApocryph.Providers.Scylla;
@@ -13,6 +14,9 @@ namespace ScyllaApocryph.Providers;
 public static class BuiltInProviders
 {
     private static readonly Lazy<HttpClient> Http = new(() => new HttpClient { Timeout = TimeSpan.FromSeconds(30) });
+
+    /// <summary>For the autoscaler's ConnectCluster, which may take its whole Raft timeout: each call sets its own limit.</summary>
+    private static readonly Lazy<HttpClient> AutoscalerHttp = new(() => new HttpClient { Timeout = Timeout.InfiniteTimeSpan });
 
     /// <summary>
     /// For ScyllaDB's REST API: no overall timeout, because removenode and decommission answer only when the operation
@@ -38,8 +42,17 @@ public static class BuiltInProviders
             new ReconcilerOptions($"{Environment.MachineName}:{Environment.ProcessId}")));
     }
 
+    /// <summary>
+    /// The pods of one Apocryph provider entry; its settings were validated by the stack loader. All entries of one
+    /// stack share <paramref name="wallets"/>: they pay from one wallet.
+    /// </summary>
+    public static ApocryphPodProvider Apocryph(ProviderSpec provider, ChainWalletPool wallets) => new(
+        new ApocryphSettings(new Uri(provider.Settings["rpcUrl"]), provider.Settings["paymentContract"], provider.Settings["walletKeyEnv"],
+            provider.Setting("kuboApi") is { } kubo ? new Uri(kubo.EndsWith('/') ? kubo : kubo + "/") : ApocryphSettings.DefaultKuboApi),
+        Http.Value, TimeProvider.System, wallets);
+
     public static ProviderRegistry Registry() => new ProviderRegistry()
-        .Add(ClusterOperations.AutoscalerProvider, new RegistrationProvider(uri => new AutoscalerConnectClient(Http.Value, uri)))
+        .Add(ClusterOperations.AutoscalerProvider, new RegistrationProvider(uri => new AutoscalerConnectClient(AutoscalerHttp.Value, uri)))
         .Add(ScyllaCluster.RandomProvider, new RandomPasswordProvider())
         .Add(SecurityMaterial.TlsProvider, new TlsProvider())
         .Add(SecurityMaterial.NebulaProvider, new NebulaProvider())

@@ -28,6 +28,18 @@ if ! $for_up && [ -f tests/js/package.json ] && [ ! -d tests/js/node_modules ]; 
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+if ! $for_up && [ -f tests/devnet/package.json ] && [ ! -d tests/devnet/node_modules ]; then
+  echo "setup: installing npm packages for tests/devnet (anvil, solc)"
+  (cd tests/devnet && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if ! $for_up && [ -f tests/devnet/compile.mjs ]; then # the local Apocryph chain's contracts; cheap, so always rebuilt
+  (cd tests/devnet && node compile.mjs >/dev/null)
+fi
+if ! $for_up && [ -f tests/pulumi-interop/package.json ] && [ ! -d tests/pulumi-interop/node_modules ]; then
+  echo "setup: installing npm packages for tests/pulumi-interop"
+  (cd tests/pulumi-interop && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 if $for_up; then
   dotnet restore infra/ScyllaApocryph.Infra.csproj --verbosity quiet
 else

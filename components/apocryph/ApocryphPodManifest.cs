@@ -13,13 +13,21 @@ namespace ScyllaApocryph.Components.Apocryph;
 /// </summary>
 public static class ApocryphPodManifest
 {
+    /// <summary>
+    /// Whether a manifest for this cluster could run on Apocryph. Nebula mode cannot: its ScyllaDB listens on the
+    /// overlay, and an Apocryph pod has no UDP port, no capability and no TUN device to run Nebula in.
+    /// </summary>
+    public static bool CanWork(ClusterSpec cluster) => cluster.Security != SecurityMode.Nebula;
+
     public static Pod Build(NodePlan plan)
     {
+        if (!CanWork(plan.Cluster))
+            throw new InvalidOperationException("nebula mode has no Apocryph manifest: Apocryph pods get no UDP port and no TUN device");
         var cluster = plan.Cluster;
         var scylla = new Container
         {
             Name = "scylla",
-            Image = new Container.Types.Image { Url = cluster.Image },
+            Image = new Image { Url = cluster.Image },
             Command = { ScyllaNodeConfig.Arguments(plan.Topology, plan.Slot) },
             ResourceRequests =
             {
@@ -60,7 +68,7 @@ public static class ApocryphPodManifest
             pod.Containers.Add(new Container
             {
                 Name = "agent",
-                Image = new Container.Types.Image { Url = agentImage },
+                Image = new Image { Url = agentImage },
                 Command = { plan.AgentArguments },
                 ResourceRequests =
                 {
@@ -86,6 +94,15 @@ public static class ApocryphPodManifest
     /// <summary>Protojson text; each secret file's contents stand as the JSON string <see cref="ContentToken"/>.</summary>
     public static string Render(NodePlan plan) =>
         new JsonFormatter(JsonFormatter.Settings.Default.WithIndentation()).Format(Build(plan)) + "\n";
+
+    /// <summary>
+    /// Protojson as a provider accepts it when called directly (not through tpodctl): every secret volume carries
+    /// `contents` (bytes, base64 in JSON) where <see cref="Render"/> has `contentsString`. The placeholder
+    /// <see cref="ContentToken"/> stands for the file's base64 text, quotes included.
+    /// </summary>
+    public static string RenderForProvider(NodePlan plan) =>
+        plan.Files.Where(f => f.Consumer == FileConsumer.Scylla).Aggregate(Render(plan), (json, f) =>
+            json.Replace($"\"contentsString\": \"{ContentToken(f.Key)}\"", $"\"contents\": \"{ContentToken(f.Key)}\"", StringComparison.Ordinal));
 
     /// <summary>The placeholder for a file's contents (a JSON string value, quotes included, once rendered).</summary>
     public static string ContentToken(string key) => $"@@apocryph-file-{key}@@";

@@ -14,6 +14,12 @@ public static class ClusterOperations
     public const string MembershipProvider = "_membership";
     public const string AutoscalerProvider = "_autoscaler";
 
+    /// <summary>
+    /// How long one <c>up</c> waits for membership to converge (joins, replacements and decommissions one at a time)
+    /// before it fails. The README quotes this number; the reconciler and the resource's timeouts derive from it.
+    /// </summary>
+    public static readonly TimeSpan ConvergenceLimit = TimeSpan.FromHours(2);
+
     public static void Declare(ResourceGraph graph, Topology topology, ResourceDeclaration cluster, IReadOnlyList<ResourceDeclaration> deployed)
     {
         var spec = topology.Cluster;
@@ -23,10 +29,13 @@ public static class ClusterOperations
                 new ResourceOptions
                 {
                     DependsOn = [.. deployed.Select(d => d.Urn)],
-                    // Joining, replacing or decommissioning nodes one at a time takes a while; never forever.
-                    Timeouts = new CustomTimeouts(Create: TimeSpan.FromHours(2), Update: TimeSpan.FromHours(2)),
+                    // Joining, replacing or decommissioning nodes one at a time takes a while; never forever. The reconciler
+                    // gives up at the limit with its reasons; the engine's timeout is only the backstop behind it.
+                    Timeouts = new CustomTimeouts(Create: ConvergenceLimit + EngineBackstop,
+                        Update: ConvergenceLimit + EngineBackstop),
                 });
             graph.Export("membership", membership.Output("nodes"));
+            graph.Export("membershipStatus", membership.Output("status"));
         }
         if (spec.Autoscaler is { } autoscaler)
         {
@@ -35,6 +44,8 @@ public static class ClusterOperations
                 ("servers", PropertyValue.Array(autoscaler.Servers.Select(s => (PropertyValue)s))), ("timeoutSeconds", autoscaler.TimeoutSeconds)), cluster);
         }
     }
+
+    private static readonly TimeSpan EngineBackstop = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// The Membership resource's inputs: every slot with its fixed address (the arbiter as zero-token), and per data

@@ -22,6 +22,43 @@ public static class ClusterRules
               "ScyllaDB never lets change. Keep datacenters and racks in their order and add new ones at the end; to move a node, add a new one and remove the old";
     }
 
+    /// <summary>
+    /// Two Kubernetes providers on one Kubernetes cluster (same kubeconfig and context) would give their nodes the same
+    /// Nebula NodePorts (base + ordinal), and NodePorts are global to a cluster.
+    /// </summary>
+    private static IEnumerable<string> SharedKubernetesClusters(StackSpec stack, string ns)
+    {
+        var used = stack.Cluster.Datacenters.Select(d => d.Provider).Concat(stack.Cluster.Arbiter is { } a ? [a.Provider] : []).ToHashSet();
+        return stack.Providers
+            .Where(p => p.Kind == ProviderKind.Kubernetes && used.Contains(p.Name))
+            .GroupBy(p => (p.Setting("kubeconfig") ?? "", p.Setting("context") ?? ""))
+            .Where(g => g.Count() > 1)
+            .Select(g => $"{ns}:providers.{g.Last().Name}.context: providers {string.Join(" and ", g.Select(p => $"'{p.Name}'"))} share the Kubernetes " +
+                         $"context '{g.Key.Item2}', so their nodes would claim the same Nebula NodePorts (ports.nebulaUdp + ordinal); give each provider a Kubernetes cluster of its own");
+    }
+
+    /// <summary>
+    /// Nebula before 1.7 refuses to start when a static_host_map name does not resolve at load; 1.7 and later
+    /// re-resolve names in the background (<see cref="Mesh.NebulaRelease.ResolvesNamesFrom"/>). Addresses are written
+    /// where the stack gives them; a publicHost that is a name needs the newer Nebula everywhere the config is loaded.
+    /// </summary>
+    private static void NebulaVersionRules(Topology topology, string key, List<string> errors, List<string> warnings)
+    {
+        var names = topology.Slots.Select(s => SecurityMaterial.PublicHost(topology, s)).OfType<string>()
+            .Where(Mesh.NebulaRelease.IsName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (names.Count == 0) return;
+        var needed = Mesh.NebulaRelease.ResolvesNamesFrom.ToString(3);
+        var image = topology.Cluster.NebulaImage;
+        var what = $"static_host_map holds host names ({string.Join(", ", names)}, from publicHost), which Nebula resolves at start only from {needed} on " +
+                   "(earlier releases, such as Debian's 1.6.1, refuse to start when a name does not resolve)";
+        if (Mesh.NebulaRelease.ImageVersion(image) is { } version && version < Mesh.NebulaRelease.ResolvesNamesFrom)
+            errors.Add($"{key}.nebulaImage: '{image}' is Nebula {version.ToString(3)}, but {what}. Use Nebula {needed} or later, or give publicHost as an IP address");
+        else if (Mesh.NebulaRelease.ImageVersion(image) is null)
+            warnings.Add($"{key}.nebulaImage: the version of '{image}' cannot be read from its tag; {what}, so it must be {needed} or later");
+        if (topology.Cluster.Membership is not null)
+            warnings.Add($"{key}.membership: {what}; the operator's machine joins the overlay with the same map, so its nebula must be {needed} or later too");
+    }
+
     public static (IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings) Check(StackSpec stack, string ns)
     {
         var errors = new List<string>();
@@ -99,9 +136,11 @@ public static class ClusterRules
         {
             foreach (var problem in Mesh.NebulaMeshPlanner.Validate(SecurityMaterial.MeshSpec(topology)))
                 errors.Add($"{key}.security: nebula mesh: {problem} (set publicHost on the provider)");
-            var kubernetesPorts = topology.Slots.Where(s => s.Kind == ProviderKind.Kubernetes).Select(s => SecurityMaterial.NebulaPort(cluster, s)).ToList();
+            var kubernetesPorts = topology.Slots.Where(s => SecurityMaterial.RendersKubernetes(s.Kind)).Select(s => SecurityMaterial.NebulaPort(cluster, s)).ToList();
             if (kubernetesPorts.Count > 0 && (kubernetesPorts.Min() < NodePortMin || kubernetesPorts.Max() > NodePortMax))
-                errors.Add($"{key}.ports.nebulaUdp: {cluster.Ports.NebulaUdp} must be a NodePort ({NodePortMin}-{NodePortMax}) with room for one port per node: on Kubernetes each node's Nebula UDP port is its own NodePort");
+                errors.Add($"{key}.ports.nebulaUdp: {cluster.Ports.NebulaUdp} must be a NodePort ({NodePortMin}-{NodePortMax}) with room for one port per node: on Kubernetes (applied or rendered) each node's Nebula UDP port is its own NodePort");
+            errors.AddRange(SharedKubernetesClusters(stack, ns));
+            NebulaVersionRules(topology, key, errors, warnings);
         }
 
         if (IdentityError(topology, ns) is { } moved) errors.Add(moved);
@@ -127,6 +166,7 @@ public static class ClusterRules
                 else if (rf < 0) errors.Add($"{path}: must be >= 0");
             }
         }
+        errors.AddRange(Kubernetes.KubernetesProviderRules.Check(stack, ns));
         return (errors, warnings);
     }
 

@@ -28,10 +28,15 @@ public sealed record ArbiterSpec(string Provider, string Datacenter = "arbiter")
 /// Ports every node uses. ScyllaDB needs the same internode port on every node, and on Apocryph providers ports
 /// are NodePorts shared by the whole provider, so these are cluster-wide settings.
 /// </summary>
-public sealed record PortSpec(int Storage = 7000, int SslStorage = 7001, int Cql = 9042, int CqlTls = 9142, int NebulaUdp = 4242)
+/// <param name="NebulaUdp">Nebula's UDP port, the first node's; every provider in nebula mode renders Kubernetes manifests, where each
+/// node's port is its own NodePort (this + the node's ordinal), so the default is a NodePort too.</param>
+public sealed record PortSpec(int Storage = 7000, int SslStorage = 7001, int Cql = 9042, int CqlTls = 9142, int NebulaUdp = PortSpec.DefaultNebulaUdp)
 {
     /// <summary>The shard-aware CQL port in tls mode; drivers learn it from the node and dial it on every node.</summary>
     public int CqlShardAwareTls { get; init; } = 19142;
+
+    /// <summary>In the low band Kubernetes keeps for fixed NodePorts (30000-30085 of the default range, KEP-3668).</summary>
+    public const int DefaultNebulaUdp = 30042;
 }
 
 /// <summary>
@@ -101,7 +106,12 @@ public sealed record ReconciliationSpec(Uri Hooks, string OperatorGroup)
 }
 
 /// <summary>The Apocryph Autoscaler to register the cluster with (<c>autoscaler:index:Registration</c>).</summary>
-public sealed record AutoscalerSpec(Uri Endpoint, string NodeGateway, IReadOnlyList<string> Servers, int TimeoutSeconds = 10);
+public sealed record AutoscalerSpec(Uri Endpoint, string NodeGateway, IReadOnlyList<string> Servers,
+    int TimeoutSeconds = AutoscalerSpec.DefaultTimeoutSeconds)
+{
+    /// <summary>What tpodctl sends (cmd/trustedpods/autoscaler.go at 4bbf371): seconds upstream waits for a Raft leader.</summary>
+    public const int DefaultTimeoutSeconds = 30;
+}
 
 /// <summary>A keyspace to create, with NetworkTopologyStrategy replication per datacenter (default min(3, nodes)).</summary>
 public sealed record KeyspaceSpec(string Name, IReadOnlyDictionary<string, int>? Replication = null);
@@ -148,6 +158,15 @@ public sealed record ClusterSpec(
     public PkiSpec Pki { get; init; } = new();
 
     public AutoscalerSpec? Autoscaler { get; init; }
+
+    /// <summary>ScyllaDB's num_tokens (vnodes per node), read at a node's first boot only; default the image's.</summary>
+    public int NumTokens { get; init; } = ImageScyllaYaml.NumTokens;
+
+    /// <summary>ScyllaDB's tablets_mode_for_new_keyspaces; default the image's.</summary>
+    public TabletsMode Tablets { get; init; } = ImageScyllaYaml.Tablets;
+
+    /// <summary>The Nebula sidecar's image in nebula mode (official images exist from 1.9.0).</summary>
+    public string NebulaImage { get; init; } = Mesh.NebulaRelease.DefaultImage;
 }
 
 /// <summary>Kinds of hosting provider a datacenter can live on.</summary>

@@ -20,6 +20,10 @@ public static class ScyllaCluster
     public const string NodeType = "scylla:index:Node";
     public const string FileType = "render:index:File";
     public const string PasswordType = "random:index:Password";
+    public const string ApocryphPodType = "apocryph:index:Pod";
+
+    /// <summary>An Apocryph payment channel's unlock time when the stack does not set unlockSeconds.</summary>
+    public const string DefaultUnlockSeconds = "3600";
 
     /// <summary>Provider names the program registers beside the stack's own (not valid stack provider names).</summary>
     public const string RandomProvider = "_random";
@@ -40,11 +44,12 @@ public static class ScyllaCluster
             var kind = provider.Kind.ToString().ToLowerInvariant();
             var datacenter = graph.Component(DatacenterType, dc.Key, cluster, PropertyMap.Of(("provider", provider.Name), ("kind", kind)));
             var ns = provider.Setting("namespace") ?? stack.Cluster.Name;
-            var dcObjects = KubernetesManifests.Datacenter(topology, dc.Key, ns);
+            var dcObjects = KubernetesManifests.Datacenter(topology, dc.Key, ns, nodeSetup: provider.Setting("nodeSetup") == "true");
             IReadOnlyList<ResourceDeclaration> dcResources = provider.Kind switch
             {
                 ProviderKind.Render => [File(graph, provider.Name, datacenter, "kubernetes-datacenter.yaml", KubernetesManifests.ToYaml(dcObjects))],
-                ProviderKind.Kubernetes => Objects(graph, provider.Name, datacenter, dcObjects, new Dictionary<string, PropertyValue>(), []),
+                ProviderKind.Kubernetes => Objects(graph, provider, datacenter, dcObjects, new Dictionary<string, PropertyValue>(), []),
+                ProviderKind.Apocryph => [],
                 _ => throw new NotSupportedException($"provider '{provider.Name}' is of kind {kind}, which this build can render but not deploy yet; use kind render to write its manifests"),
             };
             foreach (var plan in dc)
@@ -55,14 +60,21 @@ public static class ScyllaCluster
                 var tokens = new Dictionary<string, PropertyValue>(security[slot.Name].Tokens) { [ScyllaNodeConfig.SuperuserHashToken] = password.Output("sha512crypt") };
                 var fileValues = plan.Files.ToDictionary(f => f.Key, f => Template.Fill(f.Text, tokens));
                 var k8sTokens = plan.Files.Where(f => f.Secret).ToDictionary(f => KubernetesManifests.SecretDataToken(f.Key), f => PropertyValue.Apply("base64", fileValues[f.Key]));
-                var nodeObjects = KubernetesManifests.Node(plan, ns, provider.Setting("storageClass"));
+                var nodeObjects = KubernetesManifests.Node(plan, ns, provider.Setting("storageClass"), provider.Setting("priorityClass"));
+                if (provider.Kind == ProviderKind.Apocryph)
+                {
+                    deployed.Add(ApocryphPod(graph, provider, node, plan, fileValues));
+                    continue;
+                }
                 if (provider.Kind == ProviderKind.Kubernetes)
                 {
-                    deployed.AddRange(Objects(graph, provider.Name, node, nodeObjects, k8sTokens, dcResources));
+                    deployed.AddRange(Objects(graph, provider, node, nodeObjects, k8sTokens, dcResources));
                     continue;
                 }
                 foreach (var f in plan.Files) deployed.Add(File(graph, provider.Name, node, $"{slot.Name}/{f.Key}", fileValues[f.Key]));
                 deployed.Add(File(graph, provider.Name, node, $"{slot.Name}/kubernetes.yaml", Template.Fill(KubernetesManifests.ToYaml(nodeObjects), k8sTokens)));
+                // Summary.ApocryphManifestNote says why nebula mode gets no Apocryph manifest.
+                if (!ApocryphPodManifest.CanWork(topology.Cluster)) continue;
                 var podTokens = plan.Files.ToDictionary(f => $"\"{ApocryphPodManifest.ContentToken(f.Key)}\"", f => PropertyValue.Apply("json", fileValues[f.Key]));
                 deployed.Add(File(graph, provider.Name, node, $"{slot.Name}/apocryph-pod.json", Template.Fill(ApocryphPodManifest.Render(plan), podTokens)));
             }
@@ -89,16 +101,39 @@ public static class ScyllaCluster
         return topology;
     }
 
+    /// <summary>
+    /// A node on an Apocryph provider: its pod manifest as the provider accepts it directly (secret files as
+    /// `contents`), the provider it is recorded on, and the payment its channel holds. The whole manifest is secret.
+    /// </summary>
+    private static ResourceDeclaration ApocryphPod(ResourceGraph graph, ProviderSpec provider, ResourceDeclaration node, NodePlan plan,
+        IReadOnlyDictionary<string, PropertyValue> fileValues)
+    {
+        var tokens = plan.Files.ToDictionary(f => $"\"{ApocryphPodManifest.ContentToken(f.Key)}\"",
+            f => PropertyValue.Format("\"", PropertyValue.Apply("base64", fileValues[f.Key]), "\""));
+        var inputs = PropertyMap.Of(
+            ("slot", plan.Slot.Name),
+            ("publicHost", provider.Setting("publicHost") ?? ""),
+            ("providerAddress", provider.Setting("ethAddress") ?? ""),
+            ("providerId", provider.Setting("providerId") ?? ""),
+            ("providerUrl", provider.Setting("providerUrl") ?? ""),
+            ("funds", provider.Setting("funds") ?? ""),
+            ("unlockSeconds", provider.Setting("unlockSeconds") ?? DefaultUnlockSeconds),
+            ("manifest", PropertyValue.Secret(Template.Fill(ApocryphPodManifest.RenderForProvider(plan), tokens))));
+        return graph.Resource(ApocryphPodType, $"{provider.Name}/{plan.Slot.Name}", provider.Name, inputs, node);
+    }
+
     private static ResourceDeclaration File(ResourceGraph graph, string provider, ResourceDeclaration parent, string path, PropertyValue content) =>
         graph.Resource(FileType, $"{provider.TrimStart('_')}/{path}", provider, PropertyMap.Of(("path", path), ("content", content)), parent);
 
     /// <summary>
     /// Kubernetes objects as resources of a provider of kind kubernetes: everything after <paramref name="after"/>
-    /// (the namespace first), and a workload after the configuration it mounts.
+    /// (the namespace first), and a workload after the configuration it mounts. The provider's awaitTimeout and
+    /// skipAwait settings go to every object.
     /// </summary>
-    private static IReadOnlyList<ResourceDeclaration> Objects(ResourceGraph graph, string provider, ResourceDeclaration parent,
+    private static IReadOnlyList<ResourceDeclaration> Objects(ResourceGraph graph, ProviderSpec providerSpec, ResourceDeclaration parent,
         IReadOnlyList<IKubernetesObject> objects, IReadOnlyDictionary<string, PropertyValue> tokens, IReadOnlyList<ResourceDeclaration> after)
     {
+        var provider = providerSpec.Name;
         var declared = new List<ResourceDeclaration>();
         foreach (var o in objects.OrderBy(o => o.Kind == "StatefulSet" ? 1 : 0))
         {
@@ -110,6 +145,10 @@ public static class ScyllaCluster
                 // JSON is YAML too, and it is what the client's apply patch carries.
                 ("manifest", Template.Fill(KubernetesJson.Serialize(o), tokens)));
             if (meta.NamespaceProperty is { } ns) inputs = inputs.With("namespace", ns);
+            // A node's Service must exist before its pod starts (the node's address is the Service's name), so it
+            // cannot wait for that pod to give it endpoints; the StatefulSet's rollout waits for the pod instead.
+            if (providerSpec.Setting("skipAwait") == "true" || o.Kind == "Service") inputs = inputs.With("skipAwait", true);
+            if (providerSpec.Setting("awaitTimeout") is { } timeout) inputs = inputs.With("awaitTimeoutSeconds", PkiSpec.TryParseDuration(timeout, out var t) ? t.TotalSeconds : 0);
             declared.Add(graph.Resource(KubernetesType(o.ApiVersion, o.Kind), $"{provider}/{o.Kind}/{meta.NamespaceProperty}/{meta.Name}".Replace("//", "/"), provider,
                 inputs, parent, new ResourceOptions { DependsOn = first }));
         }

@@ -25,8 +25,11 @@ public static class ScyllaNodeConfig
     {
         var cluster = topology.Cluster;
         var ports = cluster.Ports;
-        var config = new Dictionary<string, object>
+        // The image's own settings first (this file replaces its copy), then what the stack sets on purpose.
+        var config = new Dictionary<string, object>(ImageScyllaYaml.Settings, StringComparer.Ordinal)
         {
+            ["num_tokens"] = cluster.NumTokens,
+            ["tablets_mode_for_new_keyspaces"] = ImageScyllaYaml.Name(cluster.Tablets),
             ["cluster_name"] = cluster.Name,
             ["endpoint_snitch"] = "GossipingPropertyFileSnitch",
             ["seed_provider"] = new object[]

@@ -90,21 +90,40 @@ public static class SecurityMaterial
         CqlShardAware: ScyllaNodeConfig.ShardAwareCqlPort,
         Rest: ScyllaNodeConfig.ApiPort);
 
+    /// <summary>The files the operator's Nebula config names, relative to the directory nebula is started in.</summary>
+    public static readonly NebulaPki OperatorNebulaFiles = new("nebula-ca.crt", "operator.crt", "operator.key", []) { BlocklistPlaceholder = BlocklistToken };
+
+    /// <summary>
+    /// The config the operator's machine joins the overlay with (membership): not a lighthouse, a random UDP port,
+    /// the nodes' lighthouses and static_host_map, and a firewall that lets it dial out and nothing in. The
+    /// blocklist is left as <see cref="BlocklistToken"/> for the caller to fill.
+    /// </summary>
+    public static string OperatorNebulaConfig(Topology topology)
+    {
+        var mesh = MeshSpec(topology);
+        var lighthouses = NebulaMeshPlanner.LighthouseNames(mesh);
+        var map = NebulaMeshPlanner.Plan(mesh)[0].StaticHostMap;
+        var config = new NebulaNodeConfig($"{topology.Cluster.Name}-operator", OperatorOverlayIp(topology.Cluster), AmLighthouse: false,
+            Lighthouses: [.. mesh.Nodes.Where(n => lighthouses.Contains(n.Name)).Select(n => n.OverlayIp)], StaticHostMap: map,
+            Firewall: new NebulaFirewall([], [new NebulaFirewallRule("any", "any", Host: "any")]), ListenPort: 0, Mtu: mesh.Mtu);
+        return NebulaConfigRenderer.Render(config, OperatorNebulaFiles);
+    }
+
     /// <summary>The operator's overlay address: a subnet no datacenter uses.</summary>
     public static string OperatorOverlayIp(ClusterSpec cluster) => Topology.OverlayIp(cluster.OverlayCidr, Topology.ArbiterSubnet - 1, 0);
 
+    /// <summary>Whether a provider's nodes are Kubernetes objects (applied by it, or rendered for the operator to apply).</summary>
+    public static bool RendersKubernetes(ProviderKind kind) => kind is ProviderKind.Kubernetes or ProviderKind.Render;
+
     /// <summary>
-    /// A node's Nebula UDP port. On Kubernetes it is also the node's NodePort, and NodePorts are global to a
-    /// Kubernetes cluster, so each slot there takes the base port plus its ordinal.
+    /// A node's Nebula UDP port. Where the node is a Kubernetes object it is also the node's NodePort, and NodePorts
+    /// are global to a Kubernetes cluster, so each slot there takes the base port plus its ordinal.
     /// </summary>
     public static int NebulaPort(ClusterSpec cluster, NodeSlot slot) =>
-        slot.Kind == ProviderKind.Kubernetes ? cluster.Ports.NebulaUdp + slot.Ordinal : cluster.Ports.NebulaUdp;
+        RendersKubernetes(slot.Kind) ? cluster.Ports.NebulaUdp + slot.Ordinal : cluster.Ports.NebulaUdp;
 
-    private static string? PublicHost(Topology topology, NodeSlot slot) => slot.Kind switch
-    {
-        ProviderKind.Render => slot.Name,
-        _ => topology.Stack.Provider(slot.Provider).Setting("publicHost"),
-    };
+    /// <summary>Where peers send a node's Nebula UDP: its provider's <c>publicHost</c> (a render provider's too), if set.</summary>
+    public static string? PublicHost(Topology topology, NodeSlot slot) => topology.Stack.Provider(slot.Provider).Setting("publicHost");
 
     /// <summary>
     /// Every address a peer or client may dial a node by in tls mode. On Kubernetes that is the per-node Service
@@ -203,6 +222,12 @@ public static class SecurityMaterial
             ("active", PropertyValue.Array(issued.Select(c => (PropertyValue)PropertyMap.Of(("fingerprint", c.Output("fingerprint")), ("notAfter", c.Output("notAfter"))))))), cluster);
         var pki = new NebulaPki($"{NebulaDirectory}/ca.crt", $"{NebulaDirectory}/host.crt", $"{NebulaDirectory}/host.key", []) { BlocklistPlaceholder = BlocklistToken };
         var configs = NebulaMeshPlanner.Plan(MeshSpec(topology)).ToDictionary(c => c.Name);
+        if (topology.Cluster.Membership is not null)
+        {
+            // The operator's own Nebula config, beside its certificate: the same lighthouses, map and blocklist as the nodes.
+            var parts = OperatorNebulaConfig(topology).Split(BlocklistToken);
+            graph.Export("operatorNebulaConfig", PropertyValue.Format(parts[0], PropertyValue.Apply("json", blocklist.Output("fingerprints")), parts[1]));
+        }
         var material = topology.Slots.ToDictionary(s => s.Name, s => new NodeSecurity(
             [
                 new NodeFile("nebula.yaml", NebulaConfigPath, NebulaConfigRenderer.Render(configs[s.Name], pki), Secret: true, FileConsumer.Nebula),

@@ -5,6 +5,10 @@ namespace ScyllaApocryph.Components.Cluster;
 /// <summary>A human summary of the rendered cluster, written beside the compose file.</summary>
 public static class Summary
 {
+    public const string ApocryphManifestNote =
+        "No `apocryph-pod.json` was written: in nebula mode ScyllaDB talks over the Nebula overlay, and an Apocryph " +
+        "pod gets no UDP port, no capability and no TUN device to run Nebula in. Use security `tls` for nodes on Apocryph.";
+
     public static string Markdown(Topology topology, IReadOnlyList<NodePlan> plans)
     {
         var cluster = topology.Cluster;
@@ -19,6 +23,7 @@ public static class Summary
                 .Append(string.Join(", ", p.Ports.Select(port => $"{port.Port} {port.Name}")))
                 .Append($" | {(topology.IsSeed(p.Slot) ? "yes" : "no")} | {(p.Slot.IsArbiter ? "arbiter" : "data")} |\n");
         }
+        if (!Apocryph.ApocryphPodManifest.CanWork(cluster)) text.Append('\n').Append(ApocryphManifestNote).Append('\n');
         text.Append("\nStart the one-host trial with `docker compose up -d` in this directory; the superuser password is `stack output --show-secrets`.\n");
         return text.ToString();
     }

@@ -13,12 +13,11 @@ namespace ScyllaApocryph.Components.Kubernetes;
 /// </summary>
 public static class KubernetesManifests
 {
-    public const string NebulaImage = "docker.io/nebulaoss/nebula:1.6.1";
-
     /// <summary>Objects shared by a datacenter: namespace, headless Service, PodDisruptionBudget.</summary>
-    public static IReadOnlyList<IKubernetesObject> Datacenter(Topology topology, string datacenter, string ns)
+    public static IReadOnlyList<IKubernetesObject> Datacenter(Topology topology, string datacenter, string ns, bool nodeSetup = false)
     {
         var labels = DatacenterLabels(topology.Cluster, datacenter);
+        IReadOnlyList<IKubernetesObject> setup = nodeSetup ? [NodeSetup.DaemonSet(topology.Cluster, ns, labels)] : [];
         return
         [
             new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = ns } },
@@ -41,11 +40,12 @@ public static class KubernetesManifests
                 // One node down at a time: a second voluntary disruption could cost quorum.
                 Spec = new V1PodDisruptionBudgetSpec { MaxUnavailable = 1, Selector = new V1LabelSelector { MatchLabels = labels } },
             },
+            .. setup,
         ];
     }
 
     /// <summary>Objects of one node: Service (stable address), ConfigMap, Secret, StatefulSet; in nebula mode a UDP NodePort.</summary>
-    public static IReadOnlyList<IKubernetesObject> Node(NodePlan plan, string ns, string? storageClass)
+    public static IReadOnlyList<IKubernetesObject> Node(NodePlan plan, string ns, string? storageClass, string? priorityClass = null)
     {
         var cluster = plan.Cluster;
         var slot = plan.Slot;
@@ -84,7 +84,7 @@ public static class KubernetesManifests
                 // Filled by the component with each file's base64 once generated secrets exist.
                 Data = plan.Files.Where(f => f.Secret).ToDictionary(f => f.Key, f => System.Text.Encoding.UTF8.GetBytes(SecretToken(f.Key))),
             },
-            StatefulSet(plan, ns, labels, storageClass),
+            StatefulSet(plan, ns, labels, storageClass, priorityClass),
         ]);
         if (cluster.Security == SecurityMode.Nebula)
         {
@@ -113,7 +113,7 @@ public static class KubernetesManifests
     public static string ToYaml(IEnumerable<IKubernetesObject> objects) =>
         string.Join("---\n", objects.Select(o => ManifestYaml.Serialize(o).TrimEnd('\n') + "\n"));
 
-    private static V1StatefulSet StatefulSet(NodePlan plan, string ns, IDictionary<string, string> labels, string? storageClass)
+    private static V1StatefulSet StatefulSet(NodePlan plan, string ns, IDictionary<string, string> labels, string? storageClass, string? priorityClass)
     {
         var cluster = plan.Cluster;
         var slot = plan.Slot;
@@ -151,8 +151,13 @@ public static class KubernetesManifests
                 Exec = new V1ExecAction { Command = [.. ReadinessCheck.Command] },
                 PeriodSeconds = 10, TimeoutSeconds = 8, FailureThreshold = 3,
             },
-            Lifecycle = new V1Lifecycle { PreStop = new V1LifecycleHandler { Exec = new V1ExecAction { Command = ["nodetool", "-h", ScyllaNodeConfig.ApiAddress(cluster, slot), "drain"] } } },
-            SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false },
+            // scylla-operator's probes (pkg/controller/scylladbdatacenter/resource.go): a start may run I/O benchmarks,
+            // so startup allows 40 x 10 s; liveness restarts only a node whose REST API has not answered for 2 minutes.
+            StartupProbe = new V1Probe { Exec = new V1ExecAction { Command = [.. Operator.ApiAnswers(cluster, slot)] }, PeriodSeconds = 10, TimeoutSeconds = 30, FailureThreshold = 40 },
+            LivenessProbe = new V1Probe { Exec = new V1ExecAction { Command = [.. Operator.ApiAnswers(cluster, slot)] }, PeriodSeconds = 10, TimeoutSeconds = 10, FailureThreshold = 12 },
+            Lifecycle = new V1Lifecycle { PreStop = new V1LifecycleHandler { Exec = new V1ExecAction { Command = [.. Operator.DrainThenSleep(cluster, slot)] } } },
+            // CAP_SYS_NICE lets Seastar raise its I/O threads' priority, as scylla-operator grants (and ScyllaDB's log asks).
+            SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false, Capabilities = new V1Capabilities { Add = ["SYS_NICE"] } },
         };
         var containers = new List<V1Container> { scylla };
         if (cluster.AgentImage is { } agentImage)
@@ -180,7 +185,7 @@ public static class KubernetesManifests
             initContainers.Add(new V1Container
             {
                 Name = "nebula",
-                Image = NebulaImage,
+                Image = cluster.NebulaImage,
                 RestartPolicy = "Always",
                 Args = ["-config", SecurityMaterial.NebulaConfigPath],
                 Ports = [new V1ContainerPort { Name = "nebula", ContainerPort = SecurityMaterial.NebulaPort(cluster, slot), Protocol = "UDP" }],
@@ -200,6 +205,7 @@ public static class KubernetesManifests
                 Replicas = 1,
                 ServiceName = $"{cluster.Name}-{slot.Datacenter}",
                 PodManagementPolicy = "OrderedReady",
+                MinReadySeconds = Operator.MinReadySeconds,
                 Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["scylla-apocryph/node"] = slot.Name } },
                 Template = new V1PodTemplateSpec
                 {
@@ -211,6 +217,9 @@ public static class KubernetesManifests
                         Volumes = volumes,
                         TerminationGracePeriodSeconds = 900, // drain and a clean shutdown take time; never cut them short
                         AutomountServiceAccountToken = false,
+                        PriorityClassName = priorityClass,
+                        Affinity = Operator.SpreadNodes(DatacenterLabels(cluster, slot.Datacenter)),
+                        TopologySpreadConstraints = [Operator.SpreadOverZones(DatacenterLabels(cluster, slot.Datacenter))],
                     },
                 },
                 VolumeClaimTemplates =

@@ -26,12 +26,9 @@ public sealed class CliApp(CliEnvironment env)
 
     public async Task<int> RunAsync(string[] args)
     {
+        // Started by the Pulumi CLI: register the graph with its engine instead of running our own.
         if (env.GetEnvironmentVariable("PULUMI_MONITOR") is { Length: > 0 })
-        {
-            env.Error.WriteLine("error: this program was started by the Pulumi CLI, which is not supported yet: it carries its own engine. " +
-                                "Run it directly instead, e.g. `dotnet run --project infra -- up --stack local`.");
-            return ExitCodes.BadInput;
-        }
+            return await new PulumiEngine.PulumiProgram(env).RunAsync(CancellationToken.None);
         var root = BuildCommands();
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -12,6 +12,7 @@ public static class ProviderSettings
         ProviderKind.Render =>
         [
             new("directory", true, "where the files are written, relative to the project directory"),
+            new("publicHost", false, "nebula mode: the address where the rendered nodes' Nebula NodePorts will be reached"),
         ],
         ProviderKind.Kubernetes =>
         [
@@ -20,12 +21,23 @@ public static class ProviderSettings
             new("namespace", false, "namespace for the cluster's objects (default: the cluster name)"),
             new("storageClass", false, "storage class of the data volumes (default: the cluster's default)"),
             new("publicHost", false, "nebula mode: the address where this cluster's nodes receive Nebula UDP (their NodePorts)"),
+            new("awaitTimeout", false, "how long up waits for each object to become ready, e.g. 20m (default 10m)"),
+            new("skipAwait", false, "true: up does not wait for objects to become ready (default false)"),
+            new("priorityClass", false, "PriorityClass name for the database pods (default: none)"),
+            new("nodeSetup", false, "true: a privileged DaemonSet raises fs.aio-max-nr on every Kubernetes node (default false)"),
         ],
         ProviderKind.Apocryph =>
         [
-            new("providerId", false, "the provider's libp2p peer id (default: chosen from the registry)"),
-            new("ethAddress", false, "the provider's Ethereum address"),
+            new("providerId", false, "the provider's libp2p peer id, reached through the local Kubo daemon (or give providerUrl)"),
+            new("providerUrl", false, "the provider's ProvisionPodService URL, called directly instead of through Kubo"),
+            new("ethAddress", true, "the provider's Ethereum address (the payment channel's provider)"),
             new("publicHost", true, "the host name or IP address where the provider exposes TCP NodePorts"),
+            new("rpcUrl", true, "the chain's JSON-RPC URL (http or https)"),
+            new("paymentContract", true, "the address of the Payment contract the provider accepts"),
+            new("walletKeyEnv", true, "the environment variable that holds the publisher's wallet key (never the key itself)"),
+            new("funds", true, "what each node's payment channel holds, in the payment token's smallest unit"),
+            new("unlockSeconds", false, "the channel's unlock time: how long after destroy asks for the money back it returns (default 3600)"),
+            new("kuboApi", false, "the local Kubo daemon's HTTP API (default http://127.0.0.1:5001)"),
         ],
         _ => [],
     };

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using ScyllaApocryph.Components.Autoscaler;
 using ScyllaApocryph.Components.Cluster;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -257,13 +258,31 @@ public static partial class StackConfigLoader
             var timeout = au.Int("timeoutSeconds", min: 1);
             au.RejectUnknownKeys();
             if (servers is null or { Count: 0 }) au.Error("servers", "is required: the autoscaler instances (three for a Raft quorum)");
-            else if (endpoint is not null && gateway is not null) autoscaler = new AutoscalerSpec(endpoint, gateway, servers, timeout ?? 10);
+            var badServers = (servers ?? []).Select((s, i) => (i, Problem: AutoscalerServerAddress.Problem(s))).Where(p => p.Problem is not null).ToList();
+            foreach (var (i, problem) in badServers) au.Error($"servers[{i}]", problem!);
+            if (servers is { Count: > 0 } && badServers.Count == 0 && endpoint is not null && gateway is not null)
+                autoscaler = new AutoscalerSpec(endpoint, gateway, servers, timeout ?? AutoscalerSpec.DefaultTimeoutSeconds);
         }
+        var nebulaImage = r.String("nebulaImage");
+        var numTokens = r.Int("numTokens", min: 1);
+        var tabletsText = r.String("tablets");
+        TabletsMode? tablets = tabletsText switch
+        {
+            null => null,
+            "enabled" => TabletsMode.Enabled,
+            "disabled" => TabletsMode.Disabled,
+            "enforced" => TabletsMode.Enforced,
+            _ => null,
+        };
+        if (tabletsText is not null && tablets is null) r.Error("tablets", $"must be one of enabled, disabled, enforced; got '{tabletsText}'");
         r.RejectUnknownKeys();
         NodePorts.CheckDistinct(ports, agentImage is not null, r);
         if (name is null || image is null || security is null || resources is null) return null;
         return new ClusterSpec(name, image, security.Value, resources, datacenters, developerMode)
         {
+            NumTokens = numTokens ?? ImageScyllaYaml.NumTokens,
+            Tablets = tablets ?? ImageScyllaYaml.Tablets,
+            NebulaImage = nebulaImage ?? Components.Mesh.NebulaRelease.DefaultImage,
             Arbiter = arbiter,
             AllowFragileTopology = allowFragile,
             Ports = ports,
@@ -308,6 +327,8 @@ public static partial class StackConfigLoader
                 else settings[setting.Key] = value;
             }
             if (kind is null) continue; // its settings cannot be checked without a valid kind
+            if (kind == ProviderKind.Apocryph)
+                foreach (var (key, message) in ApocryphSettingRules.Check(settings)) reader.Error(key, message);
             reader.RejectUnknownKeys();
             result.Add(new ProviderSpec(name, kind.Value, settings));
         }

@@ -69,6 +69,8 @@ internal static class NamespaceOwnership
             .Where(o => o.Type != "kubernetes.io/service-account-token").Select(o => "Secret " + o.Metadata.Name));
         left.AddRange((await k.AppsV1.ListNamespacedStatefulSetAsync(ns, cancellationToken: ct)).Items.Select(o => "StatefulSet " + o.Metadata.Name));
         left.AddRange((await k.AppsV1.ListNamespacedDeploymentAsync(ns, cancellationToken: ct)).Items.Select(o => "Deployment " + o.Metadata.Name));
+        left.AddRange((await k.AppsV1.ListNamespacedDaemonSetAsync(ns, cancellationToken: ct)).Items.Select(o => "DaemonSet " + o.Metadata.Name));
+        left.AddRange((await k.PolicyV1.ListNamespacedPodDisruptionBudgetAsync(ns, cancellationToken: ct)).Items.Select(o => "PodDisruptionBudget " + o.Metadata.Name));
         return left;
     }
 

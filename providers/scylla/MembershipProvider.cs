@@ -11,10 +11,24 @@ namespace ScyllaApocryph.Providers.Scylla;
 /// would take as plan notes; Create/Update take them and wait for convergence; Read summarises the cluster.
 /// Slots present in the old inputs but not the new ones are the deleted slots (decommission / remove).
 /// </summary>
+/// <remarks>
+/// The REST API is reachable only over the overlay, as the operator group, and the operator's certificate is an
+/// output of the same <c>up</c> that first creates the nodes. So while no node has ever answered (outputs
+/// <c>reached</c> false) and none answers now, Create and Update act on nothing, wait for nothing, and succeed with
+/// <c>status</c> saying what the operator must do; once a node has answered, an unreachable cluster is a failure to
+/// wait out as usual.
+/// </remarks>
 public sealed class MembershipProvider(MembershipProviderContext context) : IResourceProvider
 {
     public const string Type = "scylla:index:Membership";
     private const string Id = "membership";
+
+    /// <summary>The <c>status</c> output while no node has ever answered.</summary>
+    public const string NeverReachedStatus =
+        "no node has answered on the Nebula overlay yet, so membership took no action. Its REST API is reachable only from " +
+        "the overlay, as the operator group: save nebulaCaCertificate, operatorNebulaCertificate, operatorNebulaKey and " +
+        "operatorNebulaConfig from `stack output --show-secrets`, start nebula with that config on this machine, and run " +
+        "`up` again once the nodes have started (README: \"First up with membership\")";
 
     internal MembershipProviderContext Context => context;
 
@@ -45,7 +59,12 @@ public sealed class MembershipProvider(MembershipProviderContext context) : IRes
         List<string> notes;
         try
         {
-            var (_, decision) = await Reconciler(request.OldInputs, request.NewInputs).PreviewAsync(cancellationToken);
+            var reconciler = Reconciler(request.OldInputs, request.NewInputs);
+            // As up does: a stack no node of which ever answered is told what the operator must do (the hooks, served
+            // beside the nodes, are not asked then).
+            if (!EverReached(request.OldOutputs) && (await FirstContactAsync(reconciler.Spec, cancellationToken)).Reachable.Count == 0)
+                return new DiffResult(true, changed, [], Notes: [NeverReachedStatus]);
+            var (_, decision) = await reconciler.PreviewAsync(cancellationToken);
             notes = decision.Converged ? ["membership matches the stack: nothing to do"] : decision.Actions.Select(a => a.ToString()).ToList();
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutException)
@@ -56,29 +75,38 @@ public sealed class MembershipProvider(MembershipProviderContext context) : IRes
     }
 
     public async Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken) =>
-        new(Id, await ReconcileAsync(PropertyMap.Empty, request.Inputs, cancellationToken));
+        new(Id, await ReconcileAsync(PropertyMap.Empty, PropertyMap.Empty, request.Inputs, cancellationToken));
 
     public async Task<UpdateResult> UpdateAsync(UpdateRequest request, CancellationToken cancellationToken) =>
-        new(await ReconcileAsync(request.OldInputs, request.NewInputs, cancellationToken));
+        new(await ReconcileAsync(request.OldInputs, request.OldOutputs, request.NewInputs, cancellationToken));
 
     public async Task<ReadResult?> ReadAsync(ReadRequest request, CancellationToken cancellationToken)
     {
         var (view, decision) = await Reconciler(PropertyMap.Empty, request.Inputs).PreviewAsync(cancellationToken);
-        return new ReadResult(request.Id, Summary(ParseSlots(request.Inputs), view, decision));
+        return new ReadResult(request.Id, Summary(ParseSlots(request.Inputs), view, decision, EverReached(request.Outputs) || view.Reachable.Count > 0));
     }
 
     /// <summary>Membership has no life of its own: destroying the cluster's nodes removes it. Nothing to undo.</summary>
     public Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private async Task<PropertyMap> ReconcileAsync(PropertyMap olds, PropertyMap news, CancellationToken ct)
+    private async Task<PropertyMap> ReconcileAsync(PropertyMap olds, PropertyMap oldOutputs, PropertyMap news, CancellationToken ct)
     {
         var reconciler = Reconciler(olds, news);
+        if (!EverReached(oldOutputs))
+        {
+            var first = await FirstContactAsync(reconciler.Spec, ct);
+            if (first.Reachable.Count == 0)
+            {
+                context.Progress?.Invoke(NeverReachedStatus);
+                return Summary(reconciler.Spec.Slots, first, new MembershipDecision([], false, IntentOutcome.None), reached: false);
+            }
+        }
         var last = await reconciler.RunUntilConvergedAsync(round =>
         {
             if (round.Executed is { } a) context.Progress?.Invoke(a.ToString());
             else if (round.Error is { } e) context.Progress?.Invoke(e);
         }, ct);
-        return Summary(reconciler.Spec.Slots, last.View!, last.Decision!);
+        return Summary(reconciler.Spec.Slots, last.View!, last.Decision!, reached: true);
     }
 
     private MembershipReconciler Reconciler(PropertyMap olds, PropertyMap news)
@@ -88,9 +116,21 @@ public sealed class MembershipProvider(MembershipProviderContext context) : IRes
         var rf = news.Get("replicationFactors")?.AsMap?.ToDictionary(kv => kv.Key, kv => (int)(kv.Value.AsNumber ?? 0)) ?? [];
         var fd = news.Get("failureDetectorTimeoutMs")?.AsNumber is { } ms ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null;
         var spec = MembershipSpec.Create(slots, rf, fd) with { Retired = retired };
-        return new MembershipReconciler(spec, new ClusterObserver(context.Http, context.Endpoints, context.Clock, context.Rest),
-            context.Hooks, context.Lease, context.Journal, context.Clock, context.Options);
+        return new MembershipReconciler(spec, Observer(), context.Hooks, context.Lease, context.Journal, context.Clock, context.Options);
     }
+
+    /// <summary>One observation of every slot's node, without the hooks: does any node answer at all?</summary>
+    private Task<ClusterView> FirstContactAsync(MembershipSpec spec, CancellationToken ct) =>
+        Observer().ObserveAsync(spec.Slots.Concat(spec.Retired).Select(s => s.Address), ct);
+
+    private ClusterObserver Observer() => new(context.Http, context.Endpoints, context.Clock, context.Rest);
+
+    /// <summary>
+    /// Whether an earlier run saw a node answer: recorded as <c>reached</c>, or (outputs of a build before that
+    /// output existed) any node observed with a host ID.
+    /// </summary>
+    private static bool EverReached(PropertyMap outputs) =>
+        outputs.Get("reached")?.AsBool ?? (outputs.Get("nodes")?.AsArray ?? []).Any(n => n.AsMap?.GetString("hostId") is not null);
 
     private static List<SlotSpec> ParseSlots(PropertyMap inputs) =>
         (inputs.Get("slots")?.AsArray ?? []).Select(v => v.AsMap).OfType<PropertyMap>()
@@ -98,9 +138,19 @@ public sealed class MembershipProvider(MembershipProviderContext context) : IRes
                 m.GetString("address") ?? "", m.Get("zeroToken")?.AsBool ?? false))
             .ToList();
 
-    private static PropertyMap Summary(IReadOnlyList<SlotSpec> slots, ClusterView view, MembershipDecision decision) =>
+    private static string Status(MembershipDecision decision, bool reached)
+    {
+        if (!reached) return NeverReachedStatus;
+        if (decision.Converged) return "converged";
+        return decision.Actions.Count > 0 ? string.Join("; ", decision.Actions.Select(a => a.ToString())) : "not converged";
+    }
+
+    /// <param name="reached">Whether a node has ever answered, this time or before (it stays true once it is).</param>
+    private static PropertyMap Summary(IReadOnlyList<SlotSpec> slots, ClusterView view, MembershipDecision decision, bool reached) =>
         PropertyMap.Of(
             ("converged", decision.Converged),
+            ("reached", reached),
+            ("status", Status(decision, reached)),
             ("nodes", PropertyValue.Array(view.Nodes.Select(n => (PropertyValue)PropertyMap.Of(
                 ("slot", slots.FirstOrDefault(s => s.Address == n.Address)?.Slot is { } slot ? slot : PropertyValue.Null),
                 ("address", n.Address),

@@ -7,7 +7,7 @@ public sealed record ReconcilerOptions(string Holder)
 
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
-    public TimeSpan ConvergeTimeout { get; init; } = TimeSpan.FromMinutes(30);
+    public TimeSpan ConvergeTimeout { get; init; } = Components.Cluster.ClusterOperations.ConvergenceLimit;
 
     /// <summary>How many seeds a booting node is given (the first ready nodes by address).</summary>
     public int Seeds { get; init; } = 3;

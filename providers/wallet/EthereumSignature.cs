@@ -1,43 +1,38 @@
-using System.Text;
-using Org.BouncyCastle.Math;
+using Nethereum.Signer;
+using Nethereum.Util;
 
 namespace ScyllaApocryph.Providers.Wallet;
 
-/// <summary>65-byte Ethereum signatures (r || s || v) and the personal_sign hash.</summary>
+/// <summary>
+/// 65-byte Ethereum signatures (r || s || v) over a 32-byte hash, on Nethereum. What this adds to Nethereum is the
+/// policy: a high s (a malleated copy) is refused, and v may be 27/28 (personal_sign) or 0/1 (a raw recovery id, as
+/// go-ethereum's crypto.Sign and Apocryph's bearer tokens use).
+/// </summary>
 public static class EthereumSignature
 {
     /// <summary>keccak256("\x19Ethereum Signed Message:\n" + length + message), as wallets and ethers.hashMessage do.</summary>
-    public static byte[] PersonalMessageHash(byte[] message)
-    {
-        var prefix = Encoding.ASCII.GetBytes("\u0019Ethereum Signed Message:\n" + message.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        return Keccak.Hash256([.. prefix, .. message]);
-    }
+    public static byte[] PersonalMessageHash(byte[] message) => new EthereumMessageSigner().HashPrefixedMessage(message);
 
-    internal static byte[] Encode(BigInteger r, BigInteger s, int v)
-    {
-        var output = new byte[65];
-        var rb = r.ToByteArrayUnsigned();
-        var sb = s.ToByteArrayUnsigned();
-        rb.CopyTo(output, 32 - rb.Length);
-        sb.CopyTo(output, 64 - sb.Length);
-        output[64] = (byte)v;
-        return output;
-    }
+    /// <summary>Keccak-256 (Ethereum's, not SHA3-256).</summary>
+    public static byte[] Keccak256(byte[] data) => Sha3Keccack.Current.CalculateHash(data);
 
-    /// <summary>
-    /// The address that signed <paramref name="hash"/>, or null if the signature is malformed, has a high s
-    /// (a malleated copy) or recovers no key. v may be 27/28 (personal_sign) or 0/1 (raw recovery id).
-    /// </summary>
+    /// <summary>The EIP-55 address that signed <paramref name="hash"/>, or null if the signature is malformed,
+    /// has a high s or recovers no key.</summary>
     public static string? RecoverAddress(byte[] hash, byte[] signature)
     {
         if (signature.Length != 65 || hash.Length != 32) return null;
-        var r = new BigInteger(1, signature, 0, 32);
-        var s = new BigInteger(1, signature, 32, 32);
         int v = signature[64];
-        var recoveryId = v >= 27 ? v - 27 : v;
-        if (s.CompareTo(Secp256k1.HalfN) > 0) return null;
-        var q = Secp256k1.Recover(hash, r, s, recoveryId);
-        return q is null ? null : EthereumAddress.FromPublicKey(q);
+        if (v is not (0 or 1 or 27 or 28)) return null;
+        var parsed = EthECDSASignatureFactory.FromComponents(signature[..32], signature[32..64], (byte)(v >= 27 ? v : v + 27));
+        if (!parsed.IsLowS) return null;
+        try
+        {
+            return EthECKey.RecoverFromSignature(parsed, hash)?.GetPublicAddress();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
     }
 
     public static byte[]? FromHex(string? hex)

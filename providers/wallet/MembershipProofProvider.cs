@@ -36,7 +36,7 @@ public sealed class MembershipProofProvider : IResourceProvider
             if (Components.Cluster.MembershipProofSpec.LooksLikePrivateKey(value))
                 inputs.Fail(name, "holds what looks like a private key (64 hex digits); the wallet key never goes into the stack: give the name of the variable or file that holds it");
         var address = inputs.OptionalString("address");
-        if (address is not null && EthereumAddress.Normalize(address) is null) inputs.Fail("address", $"'{address}' is not an Ethereum address");
+        if (address is not null && EthereumAddressText.Normalize(address) is null) inputs.Fail("address", $"'{address}' is not an Ethereum address");
         return Task.FromResult(new CheckResult(inputs.Map, inputs.Failures));
     }
 
@@ -47,8 +47,8 @@ public sealed class MembershipProofProvider : IResourceProvider
     {
         var i = request.Inputs;
         var key = i.GetString("keyEnv") is { Length: > 0 } env ? WalletKey.FromEnvironment(env) : WalletKey.FromFile(i.GetString("keyFile")!);
-        if (i.GetString("address") is { } expected && !EthereumAddress.AreEqual(expected, key.Address))
-            throw new InvalidOperationException($"the wallet key belongs to {key.Address}, not to the application address {EthereumAddress.Checksum(expected)}");
+        if (i.GetString("address") is { } expected && !EthereumAddressText.AreEqual(expected, key.Address))
+            throw new InvalidOperationException($"the wallet key belongs to {key.Address}, not to the application address {EthereumAddressText.Checksum(expected)}");
         var claim = new MembershipClaim(i.GetString("cluster")!, i.GetString("kind")!, i.GetString("publicKey")!);
         var signature = EthereumSignature.ToHex(claim.Sign(key));
         var outputs = PropertyMap.Of(("signature", signature), ("signer", key.Address), ("message", claim.Message));
@@ -63,7 +63,7 @@ public sealed class MembershipProofProvider : IResourceProvider
         if (signature is null || i.GetString("cluster") is not { } cluster || i.GetString("kind") is not { } kind || i.GetString("publicKey") is not { } pk)
             return Task.FromResult<ReadResult?>(null);
         var signer = MembershipVerifier.Signer(new MembershipClaim(cluster, kind, pk), signature);
-        var ok = signer is not null && EthereumAddress.AreEqual(signer, request.Outputs.GetString("signer") ?? "");
+        var ok = signer is not null && EthereumAddressText.AreEqual(signer, request.Outputs.GetString("signer") ?? "");
         return Task.FromResult(ok ? new ReadResult(request.Id, request.Outputs) : null);
     }
 

@@ -7,7 +7,7 @@ public sealed class MembershipVerifier
 
     public MembershipVerifier(string applicationAddress)
     {
-        _application = EthereumAddress.Normalize(applicationAddress)
+        _application = EthereumAddressText.Normalize(applicationAddress)
             ?? throw new ArgumentException($"'{applicationAddress}' is not an Ethereum address", nameof(applicationAddress));
     }
 
@@ -16,5 +16,5 @@ public sealed class MembershipVerifier
         EthereumSignature.RecoverAddress(EthereumSignature.PersonalMessageHash(claim.MessageBytes), signature);
 
     public bool Verify(MembershipClaim claim, byte[] signature) =>
-        Signer(claim, signature) is { } signer && EthereumAddress.Normalize(signer) == _application;
+        Signer(claim, signature) is { } signer && EthereumAddressText.Normalize(signer) == _application;
 }

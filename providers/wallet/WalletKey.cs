@@ -1,8 +1,5 @@
 using System.Globalization;
-using Org.BouncyCastle.Crypto.Digests;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Crypto.Signers;
-using Org.BouncyCastle.Math;
+using Nethereum.Signer;
 using ScyllaApocryph.Components.Cluster;
 
 namespace ScyllaApocryph.Providers.Wallet;
@@ -13,13 +10,20 @@ namespace ScyllaApocryph.Providers.Wallet;
 /// </summary>
 public sealed class WalletKey
 {
-    private readonly ECPrivateKeyParameters _key;
+    // secp256k1 order n: a private key must be in 1..n-1.
+    private static readonly System.Numerics.BigInteger CurveOrder =
+        System.Numerics.BigInteger.Parse("0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
-    private WalletKey(ECPrivateKeyParameters key)
+    private readonly EthECKey _key;
+
+    private WalletKey(EthECKey key)
     {
         _key = key;
-        Address = EthereumAddress.FromPublicKey(Secp256k1.PublicKey(key).Q);
+        Address = key.GetPublicAddress();
     }
+
+    /// <summary>The key for Nethereum's transaction signer (Nethereum.Web3.Accounts.Account); never logged.</summary>
+    internal EthECKey EthKey => _key;
 
     /// <summary>The EIP-55 address of this key.</summary>
     public string Address { get; }
@@ -31,9 +35,9 @@ public sealed class WalletKey
         if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) text = text[2..];
         if (text.Length != 64 || !text.All(Uri.IsHexDigit))
             throw new FormatException("the wallet key must be 32 bytes written as 64 hex digits (optionally 0x-prefixed)");
-        var d = new BigInteger(text, 16);
-        if (d.SignValue <= 0 || d.CompareTo(Secp256k1.Curve.N) >= 0) throw new FormatException("the wallet key is out of range for secp256k1");
-        return new WalletKey(new ECPrivateKeyParameters(d, Secp256k1.Domain));
+        var d = System.Numerics.BigInteger.Parse("0" + text, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        if (d.IsZero || d >= CurveOrder) throw new FormatException("the wallet key is out of range for secp256k1");
+        return new WalletKey(new EthECKey(text));
     }
 
     /// <summary>
@@ -61,25 +65,26 @@ public sealed class WalletKey
     }
 
     /// <summary>
-    /// Signs a 32-byte hash: deterministic k (RFC 6979), low s (as Ethereum requires), and the recovery id found
-    /// by recovering both candidates. Returns r || s || v with v = 27 + recovery id, the form personal_sign returns.
+    /// Signs a 32-byte hash with Nethereum: deterministic k (RFC 6979), low s. Returns r || s || v with
+    /// v = 27 + recovery id, the form personal_sign returns.
     /// </summary>
     public byte[] SignHash(byte[] hash)
     {
         if (hash.Length != 32) throw new ArgumentException("expected a 32-byte hash", nameof(hash));
-        var signer = new ECDsaSigner(new HMacDsaKCalculator(new Sha256Digest()));
-        signer.Init(true, _key);
-        var rs = signer.GenerateSignature(hash);
-        BigInteger r = rs[0], s = rs[1];
-        if (s.CompareTo(Secp256k1.HalfN) > 0) s = Secp256k1.Curve.N.Subtract(s);
-        var q = Secp256k1.PublicKey(_key).Q;
-        for (var id = 0; id < 2; id++)
-        {
-            if (Secp256k1.Recover(hash, r, s, id) is { } candidate && candidate.Equals(q))
-                return EthereumSignature.Encode(r, s, 27 + id);
-        }
-        throw new InvalidOperationException("could not find the recovery id of a fresh signature");
+        var signature = _key.SignAndCalculateV(hash);
+        return [.. Pad32(signature.R), .. Pad32(signature.S), signature.V[0]];
     }
+
+    /// <summary>r || s || recovery id (0 or 1), as go-ethereum's crypto.Sign returns: what Apocryph's bearer token carries.</summary>
+    public byte[] SignHashRecoverable(byte[] hash)
+    {
+        var signature = SignHash(hash);
+        signature[64] -= 27;
+        return signature;
+    }
+
+    private static byte[] Pad32(byte[] value) =>
+        value.Length >= 32 ? value[^32..] : [.. new byte[32 - value.Length], .. value];
 
     /// <summary>Ethereum personal_sign (EIP-191 version 0x45) over <paramref name="message"/>.</summary>
     public byte[] SignPersonal(byte[] message) => SignHash(EthereumSignature.PersonalMessageHash(message));

@@ -24,6 +24,6 @@ internal static class ClusterFixtures
     {
         ProviderKind.Kubernetes => new() { ["context"] = "minikube", ["namespace"] = "db" },
         ProviderKind.Apocryph => new() { ["publicHost"] = "provider.example" },
-        _ => new() { ["directory"] = "out" },
+        _ => new() { ["directory"] = "out", ["publicHost"] = "192.0.2.10" },
     };
 }

@@ -215,15 +215,15 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public async Task Started_by_the_Pulumi_engine_it_explains_how_to_run_instead_and_exits_2()
+    public async Task Started_with_PULUMI_MONITOR_but_without_PULUMI_ENGINE_it_names_the_missing_variable_and_exits_2()
     {
         _env["PULUMI_MONITOR"] = "127.0.0.1:12345";
 
         var (code, _, error) = await Run("up", "--stack", "local", "--yes");
 
         Assert.Equal(2, code);
-        Assert.Contains("not supported yet", error);
-        Assert.Contains("dotnet run --project infra", error);
+        Assert.Contains("PULUMI_ENGINE: not set", error);
+        Assert.False(Directory.Exists(OutLocal));
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.IO.Pipes;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using ScyllaApocryph.Engine.State;
 using ScyllaApocryph.Infra.Cli;
@@ -40,13 +42,33 @@ public sealed class KillRecoveryTests : IDisposable
         return (process.ExitCode, await output + await errors);
     }
 
+    [DllImport("libc", SetLastError = true)]
+    private static extern int fcntl(int fd, int command, int argument);
+
+    private const int SetPipeSize = 1031; // F_SETPIPE_SZ, fcntl(2)
+    private const int PipeBytes = 4096;   // the smallest pipe capacity Linux grants: one page
+
     /// <summary>
-    /// Starts `up` and kills it (SIGKILL) as soon as it reports its <paramref name="created"/>-th created resource, so
-    /// the kill lands mid-apply however fast or slow the machine is. Bounded: gives up after 90 seconds.
+    /// Shrinks the pipe the victim writes its progress to, so it can run at most one page of lines ahead of what this
+    /// test has read. The victim prints each finished step synchronously (ProgressView), so once the test stops
+    /// reading, every worker blocks on its next line: where the kill lands no longer depends on machine speed.
+    /// </summary>
+    private static void LimitOutputPipe(Process victim)
+    {
+        var pipe = (PipeStream)victim.StandardOutput.BaseStream;
+        var fd = (int)pipe.SafePipeHandle.DangerousGetHandle();
+        Assert.True(fcntl(fd, SetPipeSize, PipeBytes) >= 0, $"F_SETPIPE_SZ failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    /// <summary>
+    /// Starts `up` and kills it (SIGKILL) once it has reported its <paramref name="created"/>-th created resource.
+    /// Its output pipe holds one page, so it cannot finish the ~370 steps before the kill, however loaded the machine
+    /// is. Bounded: gives up after 90 seconds.
     /// </summary>
     private async Task KillAfterCreated(int created)
     {
         using var victim = Start();
+        LimitOutputPipe(victim);
         var errors = victim.StandardError.ReadToEndAsync();
         var seen = new List<string>();
         var createdSeen = 0;

@@ -16,11 +16,16 @@ public sealed class SetupScriptTests : IDisposable
     {
         Directory.CreateDirectory(Path.Combine(_repo, "scripts"));
         File.Copy(Path.Combine(StackConfigTests.RepositoryRoot(), "scripts", "setup.sh"), Path.Combine(_repo, "scripts", "setup.sh"));
-        Directory.CreateDirectory(Path.Combine(_repo, "tests", "js"));
-        File.WriteAllText(Path.Combine(_repo, "tests", "js", "package.json"), "{}");
+        // Every test helper folder with npm packages: tests/js, the devnet's contracts and tools, the Pulumi interop harness.
+        foreach (var helper in new[] { "js", "devnet", "pulumi-interop" })
+        {
+            Directory.CreateDirectory(Path.Combine(_repo, "tests", helper));
+            File.WriteAllText(Path.Combine(_repo, "tests", helper, "package.json"), "{}");
+        }
+        File.WriteAllText(Path.Combine(_repo, "tests", "devnet", "compile.mjs"), "");
         Directory.CreateDirectory(Bin);
         // Every tool the script may call, recording its call; npm fails as it does with the registry unreachable.
-        foreach (var tool in new[] { "dotnet", "nebula", "nebula-cert", "ip", "python3", "openssl", "apt-get", "npm" })
+        foreach (var tool in new[] { "dotnet", "nebula", "nebula-cert", "ip", "python3", "openssl", "apt-get", "npm", "node" })
         {
             var stub = Path.Combine(Bin, tool);
             File.WriteAllText(stub, $"#!/bin/sh\necho \"{tool} $*\" >> '{Calls}'\n" + (tool == "npm" ? "echo 'npm error network' >&2; exit 1\n" : "exit 0\n"));
@@ -50,6 +55,7 @@ public sealed class SetupScriptTests : IDisposable
 
         Assert.True(code == 0, calls);
         Assert.DoesNotContain("npm", calls);
+        Assert.DoesNotContain("node compile.mjs", calls); // the devnet's compiler is one of those npm packages
         Assert.Contains("dotnet restore infra/ScyllaApocryph.Infra.csproj", calls);
     }
 

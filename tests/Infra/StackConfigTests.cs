@@ -195,18 +195,33 @@ public sealed class StackConfigTests
     [Fact]
     public void Membership_reconciliation_needs_the_overlay_and_the_autoscaler_is_read()
     {
-        const string extra = "\n    membership: { hooks: 'http://agent:8080', operatorGroup: ops }\n    autoscaler: { endpoint: 'http://autoscaler:8080', nodeGateway: gw, servers: [a, b, c] }";
+        const string extra = "\n    membership: { hooks: 'http://agent:8080', operatorGroup: ops }\n    autoscaler: { endpoint: 'http://autoscaler:8080', nodeGateway: gw, servers: ['http://10.0.0.1:30080', 'http://10.0.0.2:30080', 'http://10.0.0.3:30080'] }";
 
         var errors = Errors(Valid.Replace("arbiter: { provider: p3 }", "arbiter: { provider: p3 }" + extra));
         var spec = StackConfigLoader.Parse("scylla-apocryph", "test", "f", Valid
             .Replace("security: tls", "security: nebula")
             .Replace("p2: { kind: render, directory: out/p2 }", "p2: { kind: kubernetes, context: minikube, publicHost: 203.0.113.7 }")
+            .Replace("directory: out/p1 }", "directory: out/p1, publicHost: 203.0.113.1 }")
+            .Replace("directory: out/p3 }", "directory: out/p3, publicHost: 203.0.113.3 }")
             .Replace("arbiter: { provider: p3 }", "arbiter: { provider: p3 }" + extra)
             .Replace("nodeResources:", "ports: { nebulaUdp: 30400 }\n    nodeResources:"));
 
         Assert.StartsWith("scylla-apocryph:cluster.membership: needs security: nebula", Assert.Single(errors));
         Assert.Equal("ops", spec.Cluster.Membership!.OperatorGroup);
-        Assert.Equal(["a", "b", "c"], spec.Cluster.Autoscaler!.Servers);
+        Assert.Equal(["http://10.0.0.1:30080", "http://10.0.0.2:30080", "http://10.0.0.3:30080"], spec.Cluster.Autoscaler!.Servers);
+        Assert.Equal(30, spec.Cluster.Autoscaler.TimeoutSeconds); // tpodctl's
+    }
+
+    [Fact]
+    public void Autoscaler_servers_upstream_cannot_parse_are_named_by_index()
+    {
+        const string extra = "\n    autoscaler: { endpoint: 'http://autoscaler:8080', nodeGateway: gw, servers: ['http://10.0.0.1:30080', b, 'http://autoscaler-3:30080'] }";
+
+        var errors = Errors(Valid.Replace("arbiter: { provider: p3 }", "arbiter: { provider: p3 }" + extra));
+
+        Assert.Contains(errors, e => e.StartsWith("scylla-apocryph:cluster.autoscaler.servers[1]: must be http://<IPv4>:<port>", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("scylla-apocryph:cluster.autoscaler.servers[2]: must be http://<IPv4>:<port>", StringComparison.Ordinal));
+        Assert.Equal(2, errors.Count);
     }
 
     [Fact]
@@ -279,6 +294,8 @@ public sealed class StackConfigTests
     {
         var spec = StackConfigLoader.Parse("scylla-apocryph", "test", "f", Valid
             .Replace("p2: { kind: render, directory: out/p2 }", "p2: { kind: kubernetes, context: minikube, namespace: db }")
+            .Replace("directory: out/p1 }", "directory: out/p1, publicHost: 203.0.113.1 }")
+            .Replace("directory: out/p3 }", "directory: out/p3, publicHost: 203.0.113.3 }")
             .Replace("security: tls", "security: nebula")
             .Replace("p2: { kind: kubernetes, context: minikube, namespace: db }", "p2: { kind: kubernetes, context: minikube, namespace: db, publicHost: 203.0.113.7 }")
             .Replace("nodeResources:", "ports: { nebulaUdp: 30400 }\n    nodeResources:"));

@@ -1,62 +1,37 @@
 using k8s;
-using ScyllaApocryph.Components.Cluster;
-using ScyllaApocryph.Engine.Deployment;
-using ScyllaApocryph.Engine.Providers;
-using ScyllaApocryph.Engine.Resources;
-using ScyllaApocryph.Engine.State;
-using ScyllaApocryph.Providers.Kubernetes;
-using ScyllaApocryph.Providers;
-using ScyllaApocryph.Tests.Doubles;
+using ScyllaApocryph.Tests.Doubles.Kubernetes;
 
 namespace ScyllaApocryph.Tests.Kubernetes;
 
 public sealed class KubernetesProviderTests : IDisposable
 {
-    private readonly FakeKubernetesApi _api = new();
-    private readonly string _state = Directory.CreateTempSubdirectory("k8s-state-").FullName;
+    private readonly KubernetesHarness _k = new();
 
-    public void Dispose() => Directory.Delete(_state, true);
+    public void Dispose() => _k.Dispose();
 
-    private static StackSpec Stack()
-    {
-        var cluster = new ClusterSpec("db", "scylladb/scylla:2025.1.4", SecurityMode.Tls, new NodeResources(2, 4L << 30, 20L << 30),
-            [new DatacenterSpec("dc1", "kube", 3)]) { AllowFragileTopology = true };
-        return new StackSpec("dev", "scylla-apocryph", cluster,
-            [new ProviderSpec("kube", ProviderKind.Kubernetes, new Dictionary<string, string> { ["context"] = "minikube", ["namespace"] = "data" })]);
-    }
-
-    private async Task<DeploymentResult> Run(Func<DeploymentEngine, StateStore, ResourceGraph, Task<DeploymentResult>> action)
-    {
-        var graph = new ResourceGraph("dev", "scylla-apocryph");
-        ScyllaCluster.Declare(graph, Stack());
-        var providers = BuiltInProviders.Registry()
-            .Add("kube", new KubernetesProvider(() => new k8s.Kubernetes(new KubernetesClientConfiguration { Host = "http://kubernetes.test" }, _api)));
-        using var store = StateStore.Open(_state, PassphraseCipher.Open(_state, "p", 1000));
-        return await action(new DeploymentEngine(providers), store, graph);
-    }
-
-    private Task<DeploymentResult> Up() => Run((e, s, g) => e.UpAsync(g, s));
+    private KubernetesApiDouble Api => _k.Api;
 
     [Fact]
     public async Task Up_applies_every_object_with_server_side_apply()
     {
-        var result = await Up();
+        var result = await _k.Up();
 
-        Assert.True(result.Succeeded, string.Join("\n", result.Outcomes.Select(o => o.Error)));
-        var patches = _api.Requests.Where(r => r.Method == "PATCH").ToList();
+        Assert.True(result.Succeeded, KubernetesHarness.Errors(result));
+        var patches = Api.Requests.Where(r => r.Method == "PATCH").ToList();
         Assert.Equal(3 + 3 * 4, patches.Count);
         Assert.All(patches, p => Assert.Contains("fieldManager=scylla-apocryph", p.Query));
-        Assert.All(patches, p => Assert.Contains("force=true", p.Query));
-        Assert.Contains("/apis/apps/v1/namespaces/data/statefulsets/db-dc1-0", _api.Objects.Keys);
-        Assert.Contains("/api/v1/namespaces/data", _api.Objects.Keys);
+        Assert.All(patches, p => Assert.DoesNotContain("force=true", p.Query)); // nothing to take back from anyone
+        Assert.True(Api.Exists("StatefulSet", "data", "db-dc1-0"));
+        Assert.True(Api.Exists("Namespace", null, "data"));
+        Assert.Empty(Api.Warnings); // every field is known to the KubernetesClient models
     }
 
     [Fact]
     public async Task The_namespace_comes_first_and_each_workload_after_the_configuration_it_mounts()
     {
-        await Up();
+        await _k.Up();
 
-        var order = _api.Requests.Where(r => r.Method == "PATCH").Select(r => r.Path).ToList();
+        var order = Api.Requests.Where(r => r.Method == "PATCH").Select(r => r.Path).ToList();
         Assert.Equal("/api/v1/namespaces/data", order[0]);
         foreach (var node in new[] { "db-dc1-0", "db-dc1-1", "db-dc1-2" })
         {
@@ -69,40 +44,69 @@ public sealed class KubernetesProviderTests : IDisposable
     [Fact]
     public async Task The_applied_secret_holds_the_real_superuser_hash_and_no_placeholder()
     {
-        await Up();
+        await _k.Up();
 
-        var secret = _api.Objects["/api/v1/namespaces/data/secrets/db-dc1-1-secret"];
+        var secret = Api.Get("Secret", "data", "db-dc1-1-secret")!;
         var scyllaYaml = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(secret["data"]!["scylla.yaml"]!.GetValue<string>()));
         Assert.Matches(@"auth_superuser_salted_password: '\$6\$", scyllaYaml);
-        Assert.DoesNotContain("@@", string.Concat(_api.Requests.Select(r => r.Body)));
+        Assert.DoesNotContain("@@", string.Concat(Api.Requests.Select(r => r.Body)));
     }
 
     [Fact]
-    public async Task A_second_up_sends_nothing_and_destroy_deletes_every_object()
+    public async Task A_second_up_sends_nothing_and_destroy_deletes_every_object_it_applied()
     {
-        await Up();
-        var before = _api.Requests.Count;
+        await _k.Up();
+        var before = Api.Requests.Count;
 
-        var second = await Up();
-        var destroy = await Run((e, s, _) => e.DestroyAsync(s.State, s));
+        var second = await _k.Up();
+        var destroy = await _k.Destroy();
 
         Assert.False(second.HasChanges);
-        Assert.Equal(before, _api.Requests.Take(before).Count());
-        Assert.DoesNotContain(_api.Requests.Skip(before), r => r.Method == "PATCH");
-        Assert.True(destroy.Succeeded, string.Join("\n", destroy.Outcomes.Where(o => o.Error is not null).Select(o => o.Step.Name + ": " + o.Error)));
-        Assert.Empty(_api.Objects);
+        Assert.DoesNotContain(Api.Requests.Skip(before), r => r.Method == "PATCH");
+        Assert.True(destroy.Succeeded, KubernetesHarness.Errors(destroy));
+        foreach (var kind in new[] { "StatefulSet", "Service", "ConfigMap", "Secret", "PodDisruptionBudget", "Pod" })
+            Assert.Empty(Api.Keys(kind));
+    }
+
+    /// <summary>Issue 13's hazard: deleting the namespace would make the double's namespace controller and
+    /// garbage collector remove the claims the StatefulSet controller made (as Kubernetes does).</summary>
+    [Fact]
+    public async Task Destroy_keeps_the_volume_claims_that_deleting_the_namespace_would_have_removed()
+    {
+        await _k.Up();
+        Assert.Equal(3, Api.Keys("PersistentVolumeClaim").Count);
+
+        var destroy = await _k.Destroy();
+        _k.Time.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.True(destroy.Succeeded, KubernetesHarness.Errors(destroy));
+        Assert.Equal(3, Api.Keys("PersistentVolumeClaim").Count);
+        Assert.Empty(Api.Keys("StatefulSet"));
+    }
+
+    [Fact]
+    public async Task Destroy_with_delete_data_removes_the_volume_claims()
+    {
+        await _k.Up();
+        _k.DeleteData = true;
+
+        var destroy = await _k.Destroy();
+        _k.Time.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.True(destroy.Succeeded, KubernetesHarness.Errors(destroy));
+        Assert.Empty(Api.Keys("PersistentVolumeClaim"));
     }
 
     [Fact]
     public async Task Refresh_notices_an_object_deleted_outside_and_the_next_up_recreates_it()
     {
-        await Up();
-        _api.Objects.TryRemove("/api/v1/namespaces/data/services/db-dc1-2", out _);
+        await _k.Up();
+        await Api.Client().CoreV1.DeleteNamespacedServiceAsync("db-dc1-2", "data");
 
-        var drift = await Run((e, s, _) => e.RefreshAsync(s));
-        await Up();
+        var drift = await _k.Refresh();
+        await _k.Up();
 
         Assert.Contains(drift.Outcomes, o => o.Step.Name.EndsWith("Service/data/db-dc1-2", StringComparison.Ordinal) && o.Step.Reason!.StartsWith("gone", StringComparison.Ordinal));
-        Assert.True(_api.Objects.ContainsKey("/api/v1/namespaces/data/services/db-dc1-2"));
+        Assert.True(Api.Exists("Service", "data", "db-dc1-2"));
     }
 }

@@ -149,38 +149,6 @@ public sealed class MembershipProviderTests
     }
 
     [Fact]
-    public async Task Registration_connects_the_autoscaler_cluster_over_connect()
-    {
-        var fake = new FakeAutoscalerConnect();
-        var provider = new RegistrationProvider(uri => new AutoscalerConnectClient(new HttpClient(fake), uri));
-        var inputs = PropertyMap.Of(("endpoint", "http://127.0.0.1:8080/"), ("nodeGateway", "http://gw"),
-            ("servers", PropertyValue.Array((PropertyValue)"10.0.0.1:32500", "10.0.0.2:32500", "10.0.0.3:32500")), ("timeoutSeconds", 30));
-        Assert.Empty((await provider.CheckAsync(new CheckRequest(Urn, RegistrationProvider.Type, PropertyMap.Empty, inputs), default)).Failures);
-
-        var created = await provider.CreateAsync(new CreateRequest(Urn, RegistrationProvider.Type, inputs), default);
-
-        Assert.True(fake.Connected);
-        var call = Assert.Single(fake.ConnectCalls);
-        Assert.Equal(3, call.GetProperty("servers").GetArrayLength());
-        Assert.Equal(30, call.GetProperty("timeout").GetInt32());
-        Assert.Equal(true, created.Outputs.Get("connected")!.AsBool);
-        var client = new AutoscalerConnectClient(new HttpClient(fake), new Uri("http://127.0.0.1:8080/"));
-        Assert.StartsWith("12D3KooW", (await client.TriggerNodeAsync(new ConnectClusterRequest("http://gw", ["a"], 10), default)).PeerID);
-    }
-
-    [Fact]
-    public async Task Connect_errors_and_unsuccessful_connects_fail_loudly()
-    {
-        var fake = new FakeAutoscalerConnect();
-        var client = new AutoscalerConnectClient(new HttpClient(fake), new Uri("http://127.0.0.1:8080/"));
-        var error = await Assert.ThrowsAsync<ConnectException>(() => client.TriggerNodeAsync(new ConnectClusterRequest("gw", ["a"], 1), default));
-        Assert.Equal("unavailable", error.Code);
-        var provider = new RegistrationProvider(uri => new AutoscalerConnectClient(new HttpClient(fake), uri));
-        var noServers = PropertyMap.Of(("endpoint", "http://127.0.0.1:8080/"), ("nodeGateway", "gw"), ("servers", PropertyValue.Array()));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => provider.CreateAsync(new CreateRequest(Urn, RegistrationProvider.Type, noServers), default));
-    }
-
-    [Fact]
     public async Task The_hooks_handler_serves_the_documented_routes()
     {
         var h = new MembershipHarness();

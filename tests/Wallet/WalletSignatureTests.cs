@@ -16,7 +16,7 @@ public sealed class WalletSignatureTests
 
     [Fact]
     public void Keccak256_OfEmptyInput_IsTheKnownValue() =>
-        Assert.Equal("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470", Convert.ToHexStringLower(Keccak.Hash256([])));
+        Assert.Equal("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470", Convert.ToHexStringLower(EthereumSignature.Keccak256([])));
 
     [Fact]
     public void SignedClaim_RecoversTheSignerAndIsAcceptedForTheApplicationOnly()

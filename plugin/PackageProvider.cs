@@ -1,0 +1,77 @@
+using ScyllaApocryph.Components.Cluster;
+using ScyllaApocryph.Engine.Providers;
+using ScyllaApocryph.Engine.Resources;
+using ScyllaApocryph.Engine.Values;
+using ScyllaApocryph.Providers;
+using ScyllaApocryph.Providers.Kubernetes;
+using ScyllaApocryph.Providers.Render;
+using ScyllaApocryph.Providers.Scylla;
+
+namespace ScyllaApocryph.Plugin;
+
+/// <summary>
+/// One configured provider instance of the plugin: sends each call to the built-in engine's provider for the
+/// request's type. Hosting resources (render files, Kubernetes objects, membership) go to the provider the
+/// configuration names; the PKI, password, wallet and autoscaler resources to the same shared providers the built-in
+/// engine registers for every stack.
+/// </summary>
+public sealed class PackageProvider : IResourceProvider
+{
+    private static readonly Dictionary<string, string> SharedByPackage = new(StringComparer.Ordinal)
+    {
+        ["random"] = ScyllaCluster.RandomProvider,
+        ["tls"] = SecurityMaterial.TlsProvider,
+        ["nebula"] = SecurityMaterial.NebulaProvider,
+        ["wallet"] = SecurityMaterial.WalletProvider,
+        ["autoscaler"] = ClusterOperations.AutoscalerProvider,
+    };
+
+    private readonly ProviderRegistry _shared = BuiltInProviders.Registry();
+    private readonly string? _kind;
+    private readonly IResourceProvider? _hosting;
+
+    public PackageProvider(PropertyMap config)
+    {
+        _kind = config.GetString("kind");
+        _hosting = _kind switch
+        {
+            "render" => new RenderProvider(config.GetString("directory")!),
+            "kubernetes" => KubernetesProvider.ForContext(config.GetString("context")!, config.GetString("kubeconfig")),
+            "membership" => BuiltInProviders.Membership(new ReconciliationSpec(new Uri(config.GetString("hooks")!), ""), config.GetString("stateDirectory")!),
+            _ => null,
+        };
+    }
+
+    private IResourceProvider For(string type)
+    {
+        var package = TypeToken.Package(type);
+        var kind = package switch
+        {
+            "render" => "render",
+            "kubernetes" => "kubernetes",
+            "scylla" when type == MembershipProvider.Type => "membership",
+            _ => null,
+        };
+        if (kind is not null)
+            return kind == _kind
+                ? _hosting!
+                : throw new ArgumentException($"{type} needs a provider configured with kind: {kind} (this one has kind: {_kind ?? "none"})");
+        return SharedByPackage.TryGetValue(package, out var name)
+            ? _shared.Get(name)
+            : throw new ArgumentException($"scylla-apocryph has no custom resource of type {type}");
+    }
+
+    public Task<CheckResult> CheckAsync(CheckRequest request, CancellationToken cancellationToken) => For(request.Type).CheckAsync(request, cancellationToken);
+
+    public Task<DiffResult> DiffAsync(DiffRequest request, CancellationToken cancellationToken) => For(request.Type).DiffAsync(request, cancellationToken);
+
+    public Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken) => For(request.Type).CreateAsync(request, cancellationToken);
+
+    public Task<ReadResult?> ReadAsync(ReadRequest request, CancellationToken cancellationToken) => For(request.Type).ReadAsync(request, cancellationToken);
+
+    public Task<UpdateResult> UpdateAsync(UpdateRequest request, CancellationToken cancellationToken) => For(request.Type).UpdateAsync(request, cancellationToken);
+
+    public Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken) => For(request.Type).DeleteAsync(request, cancellationToken);
+
+    public Task<FindResult> FindAsync(FindRequest request, CancellationToken cancellationToken) => For(request.Type).FindAsync(request, cancellationToken);
+}

@@ -1,0 +1,243 @@
+using System.Numerics;
+using Google.Protobuf;
+using ScyllaApocryph.Components.Apocryph.Proto;
+using ScyllaApocryph.Components.Cluster;
+using ScyllaApocryph.Engine.Providers;
+using ScyllaApocryph.Engine.Values;
+using ScyllaApocryph.Providers.Apocryph.Proto;
+using ScyllaApocryph.Providers.Autoscaler;
+using ScyllaApocryph.Providers.Wallet;
+
+namespace ScyllaApocryph.Providers.Apocryph;
+
+/// <summary>
+/// One ScyllaDB node as a pod on an Apocryph provider (type <see cref="ScyllaCluster.ApocryphPodType"/>):
+/// pays for it through a payment channel, provisions it over ProvisionPodService, reads it back, and deletes it
+/// and recovers the money. The sequence is safe to replay after a crash at any step (the journal re-drives Create):
+/// the pod id is derived from the slot, the channel is read before anything is paid, and a ProvisionPod that finds
+/// its namespace already there adopts the pod with an UpdatePod of the same manifest (which restarts nothing).
+/// </summary>
+public sealed class ApocryphPodProvider : IResourceProvider
+{
+    private static readonly JsonParser Parser = new(JsonParser.Settings.Default);
+    private readonly ApocryphSettings _settings;
+    private readonly HttpClient _http;
+    private readonly TimeProvider _time;
+    private readonly Lazy<Task<(WalletKey Key, PaymentChannels Payments)>> _wallet;
+
+    public ApocryphPodProvider(ApocryphSettings settings, HttpClient http, TimeProvider time, ChainWalletPool? wallets = null)
+    {
+        wallets ??= new ChainWalletPool();
+        _settings = settings;
+        _http = http;
+        _time = time;
+        _wallet = new(async () =>
+        {
+            var key = WalletKey.FromEnvironment(settings.WalletKeyEnv);
+            return (key, await PaymentChannels.ConnectAsync(await wallets.GetAsync(settings.RpcUrl.ToString(), key), settings.PaymentContract, CancellationToken.None));
+        });
+    }
+
+    /// <summary>Called after each step of a create (tests stop the sequence there, as a crash would).</summary>
+    internal Func<string, Task>? AfterStep { get; set; }
+
+    /// <summary>Transactions sent so far, for `bench apocryph`.</summary>
+    public async Task<int> TransactionsSentAsync() => (await _wallet.Value).Payments.TransactionsSent;
+
+    public Task<CheckResult> CheckAsync(CheckRequest request, CancellationToken cancellationToken)
+    {
+        var news = request.News;
+        var failures = new List<CheckFailure>();
+        if (EthereumAddressText.Normalize(news.GetString("providerAddress")) is null)
+            failures.Add(new("ethAddress", "must be the provider's Ethereum address (choosing a provider from the Registry is not implemented yet)"));
+        if (string.IsNullOrEmpty(news.GetString("providerId")) && string.IsNullOrEmpty(news.GetString("providerUrl")))
+            failures.Add(new("providerId", "give the provider's libp2p peer id (reached through Kubo) or providerUrl (its ProvisionPodService URL)"));
+        if (!BigInteger.TryParse(news.GetString("funds"), out var funds) || funds <= 0)
+            failures.Add(new("funds", "must be a positive whole number of the payment token's smallest unit"));
+        if (!long.TryParse(news.GetString("unlockSeconds"), out var unlock) || unlock < 0)
+            failures.Add(new("unlockSeconds", "must be a whole number of seconds >= 0"));
+        return Task.FromResult(new CheckResult(news, failures));
+    }
+
+    public Task<DiffResult> DiffAsync(DiffRequest request, CancellationToken cancellationToken)
+    {
+        // The provider a node lives on is recorded; moving it is a replacement (a new, empty node), shown as such.
+        var diff = DiffResult.ByInputs(request.OldInputs, request.NewInputs, "providerAddress", "providerId", "slot");
+        if (diff.ChangedKeys.Contains("manifest") && diff.ReplaceKeys.Count == 0)
+            diff = diff with { Notes = [UpdateRefusal] };
+        return Task.FromResult(diff);
+    }
+
+    /// <summary>Why a changed manifest is refused for now.</summary>
+    public const string UpdateRefusal =
+        "refused: UpdatePod restarts the pod's Deployment with a rolling update, so a second ScyllaDB could mount the same " +
+        "volume while the first still runs; that is only safe once the node agent holds its volume lock (not built yet). " +
+        "Change funds alone, or destroy and recreate the node";
+
+    public async Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken)
+    {
+        var inputs = request.Inputs;
+        var podId = PodId(request.Urn, inputs);
+        var provider = EthereumAddressText.Checksum(inputs.GetString("providerAddress")!);
+        var (key, payments) = await _wallet.Value;
+        var channel = await payments.EnsureFundedAsync(provider, podId, BigInteger.Parse(inputs.GetString("unlockSeconds")!),
+            BigInteger.Parse(inputs.GetString("funds")!), AfterStep);
+        if (AfterStep is not null) await AfterStep("funded");
+        var pod = Parser.Parse<Pod>(inputs.Get("manifest")!.Reveal().AsString!);
+        var payment = await Payment(payments, provider, podId);
+        ProvisionPodResponse response;
+        await using (var connection = await ConnectAsync(inputs, cancellationToken))
+        {
+            var client = new ProvisionPodClient(_http, connection.Address, key, podId, _time);
+            try
+            {
+                response = await client.ProvisionAsync(pod, payment, cancellationToken);
+            }
+            catch (ProvisionRefusedException e) when (e.Error.Contains("already exists", StringComparison.Ordinal))
+            {
+                // A replay after a crash between ProvisionPod and the journal's record: adopt the pod.
+                response = await client.UpdateAsync(pod, payment, cancellationToken);
+            }
+        }
+        if (AfterStep is not null) await AfterStep("provisioned");
+        var ns = ApocryphNames.Namespace(key.Address, podId);
+        return new CreateResult(ns, Outputs(inputs, podId, ns, key.Address, response, channel).With("verificationInfo", ""));
+    }
+
+    public async Task<ReadResult?> ReadAsync(ReadRequest request, CancellationToken cancellationToken)
+    {
+        var inputs = request.Inputs;
+        var podId = PodId(request.Urn, inputs);
+        var (_, payments) = await _wallet.Value;
+        var channel = await payments.ReadAsync(EthereumAddressText.Checksum(inputs.GetString("providerAddress")!), podId);
+        // A pod without a channel is unpaid: its provider stops serving it.
+        if (!channel.Exists) return null;
+        // GetPodInfos (unauthenticated) answers the namespace's verification annotation: what the provider says it
+        // checked of the images. Upstream answers "" both for a pod without verification and for no pod at all.
+        string info;
+        await using (var connection = await ConnectAsync(inputs, cancellationToken))
+            info = await new ProvisionPodClient(_http, connection.Address, (await _wallet.Value).Key, podId, _time).GetPodInfosAsync(request.Id, cancellationToken);
+        return new ReadResult(request.Id, WithChannel(request.Outputs, channel).With("verificationInfo", info));
+    }
+
+    /// <summary>
+    /// An interrupted create is found by its payment channel, which the pod id (from the URN and slot) and the
+    /// provider's address name on the chain. No channel: nothing was paid, and the provider provisions no pod
+    /// without one, so nothing exists. A channel: the pod may or may not have been provisioned; Delete handles both
+    /// (DeletePod of a missing namespace is a no-op) and recovers the money.
+    /// </summary>
+    public async Task<FindResult> FindAsync(FindRequest request, CancellationToken cancellationToken)
+    {
+        var inputs = request.Inputs;
+        var podId = PodId(request.Urn, inputs);
+        var (key, payments) = await _wallet.Value;
+        var channel = await payments.ReadAsync(EthereumAddressText.Checksum(inputs.GetString("providerAddress")!), podId);
+        if (!channel.Exists) return FindResult.Absent;
+        var ns = ApocryphNames.Namespace(key.Address, podId);
+        return FindResult.Found(ns, WithChannel(PropertyMap.Of(("podId", "0x" + Convert.ToHexStringLower(podId)), ("namespace", ns)), channel));
+    }
+
+    public async Task<UpdateResult> UpdateAsync(UpdateRequest request, CancellationToken cancellationToken)
+    {
+        if (!Equals(request.OldInputs.Get("manifest"), request.NewInputs.Get("manifest"))) throw new InvalidOperationException(UpdateRefusal);
+        var inputs = request.NewInputs;
+        var (_, payments) = await _wallet.Value;
+        var channel = await payments.EnsureFundedAsync(EthereumAddressText.Checksum(inputs.GetString("providerAddress")!), PodId(request.Urn, inputs),
+            BigInteger.Parse(inputs.GetString("unlockSeconds")!), BigInteger.Parse(inputs.GetString("funds")!));
+        return new UpdateResult(WithChannel(request.OldOutputs, channel));
+    }
+
+    public async Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken)
+    {
+        var inputs = request.Inputs;
+        var podId = PodId(request.Urn, inputs);
+        var provider = EthereumAddressText.Checksum(inputs.GetString("providerAddress")!);
+        var (key, payments) = await _wallet.Value;
+        await using (var connection = await ConnectAsync(inputs, cancellationToken))
+        {
+            try
+            {
+                await new ProvisionPodClient(_http, connection.Address, key, podId, _time).DeleteAsync(cancellationToken);
+            }
+            catch (ConnectException e) when (e.Code == "failed_precondition")
+            {
+                // Namespace not found: already deleted.
+            }
+        }
+        var channel = await payments.ReleaseAsync(provider, podId);
+        if (channel.Exists)
+        {
+            var until = DateTimeOffset.FromUnixTimeSeconds((long)channel.UnlockedAt).ToString("u", System.Globalization.CultureInfo.InvariantCulture);
+            throw new InvalidOperationException(
+                $"the pod is deleted, but its payment channel still holds {channel.Available} tokens, locked until {until}; " +
+                "run destroy again after that time to get them back (the node stays in state until then)");
+        }
+    }
+
+    private static byte[] PodId(Engine.Resources.Urn urn, PropertyMap inputs)
+    {
+        var parts = urn.Value.Split("::");
+        return ApocryphNames.PodId(parts[1], parts[0]["urn:pulumi:".Length..], inputs.GetString("slot")!);
+    }
+
+    private static async Task<PaymentChannel> Payment(PaymentChannels payments, string provider, byte[] podId) => new()
+    {
+        ChainID = ByteString.CopyFrom(BigEndian(await payments.ChainIdAsync())),
+        ContractAddress = ByteString.CopyFrom(Convert.FromHexString(EthereumAddressText.Normalize(payments.PaymentContract)!)),
+        PublisherAddress = ByteString.CopyFrom(Convert.FromHexString(EthereumAddressText.Normalize(payments.Publisher)!)),
+        ProviderAddress = ByteString.CopyFrom(Convert.FromHexString(EthereumAddressText.Normalize(provider)!)),
+        PodID = ByteString.CopyFrom(podId),
+    };
+
+    private static byte[] BigEndian(BigInteger value) => value.ToByteArray(isUnsigned: true, isBigEndian: true);
+
+    /// <summary>The provider's ProvisionPodService: a direct URL, or a Kubo p2p forward to its peer id (closed after use).</summary>
+    private async Task<IProvisionConnection> ConnectAsync(PropertyMap inputs, CancellationToken ct)
+    {
+        if (inputs.GetString("providerUrl") is { Length: > 0 } url) return new DirectConnection(new Uri(url.EndsWith('/') ? url : url + "/"));
+        return new ForwardConnection(await KuboP2pForward.OpenAsync(_http, _settings.KuboApi, inputs.GetString("providerId")!, ct));
+    }
+
+    private interface IProvisionConnection : IAsyncDisposable
+    {
+        Uri Address { get; }
+    }
+
+    private sealed record DirectConnection(Uri Address) : IProvisionConnection
+    {
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    private sealed record ForwardConnection(KuboP2pForward Forward) : IProvisionConnection
+    {
+        public Uri Address => Forward.Address;
+        public ValueTask DisposeAsync() => Forward.DisposeAsync();
+    }
+
+    private static PropertyMap Outputs(PropertyMap inputs, byte[] podId, string ns, string publisher, ProvisionPodResponse response, ChannelState channel)
+    {
+        var ports = response.Addresses
+            .Where(a => a.Multiaddr.StartsWith("tcp/", StringComparison.Ordinal))
+            .Select(a => (PropertyValue)PropertyMap.Of(("container", a.ContainerName), ("containerPort", (long)a.ContainerPort),
+                ("nodePort", long.Parse(a.Multiaddr[4..], System.Globalization.CultureInfo.InvariantCulture))))
+            .ToList();
+        var host = inputs.GetString("publicHost")!;
+        return WithChannel(PropertyMap.Of(
+            ("podId", "0x" + Convert.ToHexStringLower(podId)),
+            ("namespace", ns),
+            ("publisher", publisher),
+            ("providerAddress", EthereumAddressText.Checksum(inputs.GetString("providerAddress")!)),
+            ("providerId", inputs.GetString("providerId") ?? ""),
+            ("address", host),
+            ("endpoints", PropertyValue.Array(response.Addresses.Where(a => a.Multiaddr.StartsWith("tcp/", StringComparison.Ordinal))
+                .Select(a => (PropertyValue)$"{host}:{a.Multiaddr[4..]}"))),
+            ("nodePorts", PropertyValue.Array(ports))), channel);
+    }
+
+    private static PropertyMap WithChannel(PropertyMap outputs, ChannelState channel) => outputs
+        .With("channelInvested", channel.Invested.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .With("channelAvailable", channel.Available.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .With("unlockedAt", channel.Unlocking
+            ? DateTimeOffset.FromUnixTimeSeconds((long)channel.UnlockedAt).ToString("u", System.Globalization.CultureInfo.InvariantCulture)
+            : "locked (no unlock requested)");
+}

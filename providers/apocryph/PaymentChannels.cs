@@ -1,0 +1,181 @@
+using System.Numerics;
+using Nethereum.RPC.Eth.DTOs;
+using Nethereum.Web3;
+using ScyllaApocryph.Providers.Wallet;
+
+namespace ScyllaApocryph.Providers.Apocryph;
+
+/// <summary>
+/// The publisher's side of upstream's Payment contract, on Nethereum. Every write is preceded by a read of the
+/// chain, so a run that stopped after any transaction and runs again continues where it stopped: it never creates
+/// a second channel (the contract refuses one anyway with AlreadyExists) and never leaves a pod without one.
+/// One wallet sends many transactions: Nethereum's in-memory nonce service hands out nonces, and after a failed
+/// send it is reset from the chain so a lost nonce does not block every later transaction.
+/// </summary>
+public sealed class PaymentChannels
+{
+    private readonly ChainWallet _wallet;
+    private readonly string _payment;
+    private readonly string _token;
+
+    private PaymentChannels(ChainWallet wallet, string payment, string token)
+    {
+        _wallet = wallet;
+        _payment = payment;
+        _token = token;
+    }
+
+    private Web3 Web3 => _wallet.Web3;
+
+    public string Publisher => _wallet.Address;
+    public string PaymentContract => _payment;
+
+    /// <summary>Transactions this client has sent (mined), for `bench apocryph`.</summary>
+    public int TransactionsSent => _sent;
+    private int _sent;
+
+    /// <summary>A client with a wallet of its own (as a new process would have).</summary>
+    public static async Task<PaymentChannels> ConnectAsync(string rpcUrl, WalletKey key, string paymentContract, CancellationToken ct) =>
+        await ConnectAsync(await ChainWallet.ConnectAsync(rpcUrl, key), paymentContract, ct);
+
+    public static async Task<PaymentChannels> ConnectAsync(ChainWallet wallet, string paymentContract, CancellationToken ct)
+    {
+        var token = await wallet.Web3.Eth.GetContractQueryHandler<TokenFunction>().QueryAsync<string>(paymentContract, new TokenFunction());
+        ct.ThrowIfCancellationRequested();
+        return new PaymentChannels(wallet, paymentContract, token);
+    }
+
+    public async Task<BigInteger> ChainIdAsync() => (await Web3.Eth.ChainId.SendRequestAsync()).Value;
+
+    public async Task<ChannelState> ReadAsync(string provider, byte[] podId)
+    {
+        var c = await Web3.Eth.GetContractQueryHandler<ChannelsFunction>().QueryDeserializingToObjectAsync<ChannelsOutput>(
+            new ChannelsFunction { Publisher = Publisher, Provider = provider, PodId = podId }, _payment);
+        return new ChannelState(c.InvestedByPublisher, c.WithdrawnByProvider, c.UnlockTime, c.UnlockedAt);
+    }
+
+    public async Task<BigInteger> TokenBalanceAsync(string owner) =>
+        await Web3.Eth.GetContractQueryHandler<BalanceOfFunction>().QueryAsync<BigInteger>(_token, new BalanceOfFunction { Account = owner });
+
+    /// <summary>The latest block's time, in Unix seconds: the clock the contract's unlock uses.</summary>
+    public async Task<BigInteger> ChainTimeAsync() =>
+        (await Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest())).Timestamp.Value;
+
+    /// <summary>
+    /// Makes sure the channel for (provider, podId) holds at least <paramref name="funds"/> invested: creates it
+    /// (approve, then createChannel) when it does not exist, deposits the difference when config raised the amount.
+    /// Each step reads the chain first, so replaying after a crash at any point pays exactly once.
+    /// </summary>
+    public async Task<ChannelState> EnsureFundedAsync(string provider, byte[] podId, BigInteger unlockTime, BigInteger funds, Func<string, Task>? afterStep = null)
+    {
+        if (funds <= 0) throw new ArgumentOutOfRangeException(nameof(funds), "the payment channel needs a positive amount");
+        var channel = await ReadAsync(provider, podId);
+        if (channel.Exists && channel.Invested >= funds) return channel;
+        var needed = channel.Exists ? funds - channel.Invested : funds;
+        await ReserveAllowanceAsync(needed, afterStep);
+        try
+        {
+            if (channel.Exists)
+            {
+                await SendAsync(_payment, new DepositFunction { Provider = provider, PodId = podId, Amount = needed });
+                if (afterStep is not null) await afterStep("deposit");
+            }
+            else
+            {
+                await SendAsync(_payment, new CreateChannelFunction { Provider = provider, PodId = podId, UnlockTime = unlockTime, InitialAmount = funds });
+                if (afterStep is not null) await afterStep("createChannel");
+            }
+        }
+        finally
+        {
+            await _wallet.ReleaseAllowanceAsync(_token, _payment, needed);
+        }
+        return await ReadAsync(provider, podId);
+    }
+
+    /// <summary>
+    /// approve sets an allowance, it does not add to one. Pods funded at once each reserve their amount, and the
+    /// allowance is raised to cover every reservation still in flight, under the wallet's lock; the transfers that
+    /// spend it then run concurrently. An allowance left over (a transfer that ran before a later approve) is only
+    /// spendable by this publisher's own Payment calls, which pull from msg.sender.
+    /// </summary>
+    private async Task ReserveAllowanceAsync(BigInteger needed, Func<string, Task>? afterStep)
+    {
+        await _wallet.ReserveAllowanceAsync(_token, _payment, needed);
+        try
+        {
+            await _wallet.ApproveAndSpend.WaitAsync();
+            try
+            {
+                var allowance = await Web3.Eth.GetContractQueryHandler<AllowanceFunction>().QueryAsync<BigInteger>(
+                    _token, new AllowanceFunction { Owner = Publisher, Spender = _payment });
+                var target = _wallet.Reserved(_token, _payment);
+                if (allowance < target)
+                {
+                    await SendAsync(_token, new ApproveFunction { Spender = _payment, Value = target });
+                    if (afterStep is not null) await afterStep("approve");
+                }
+            }
+            finally
+            {
+                _wallet.ApproveAndSpend.Release();
+            }
+        }
+        catch
+        {
+            await _wallet.ReleaseAllowanceAsync(_token, _payment, needed);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Gets the publisher's money back: starts the unlock timer if it is not running, and once the chain's time has
+    /// passed it, closes the channel (which returns what the provider did not take). Returns the channel as it is
+    /// afterwards: gone, or still locked until <see cref="ChannelState.UnlockedAt"/>.
+    /// </summary>
+    public async Task<ChannelState> ReleaseAsync(string provider, byte[] podId)
+    {
+        var channel = await ReadAsync(provider, podId);
+        if (!channel.Exists) return channel;
+        if (!channel.Unlocking)
+        {
+            await SendAsync(_payment, new UnlockFunction { Publisher = Publisher, Provider = provider, PodId = podId });
+            channel = await ReadAsync(provider, podId);
+        }
+        if (await ChainTimeAsync() >= channel.UnlockedAt)
+        {
+            await SendAsync(_payment, new CloseChannelFunction { Publisher = Publisher, Provider = provider, PodId = podId });
+            channel = await ReadAsync(provider, podId);
+        }
+        return channel;
+    }
+
+    /// <summary>closeChannel as such, whatever the time: lets a test provoke a failing send.</summary>
+    internal Task CloseForTestAsync(string provider, byte[] podId) =>
+        SendAsync(_payment, new CloseChannelFunction { Publisher = Publisher, Provider = provider, PodId = podId });
+
+    private static readonly System.Numerics.BigInteger GasMargin = 50_000;
+
+    private async Task SendAsync<T>(string contract, T message) where T : Nethereum.Contracts.FunctionMessage, new()
+    {
+        TransactionReceipt receipt;
+        try
+        {
+            var handler = Web3.Eth.GetContractTransactionHandler<T>();
+            // The estimate is taken on the state before transactions still in flight: one of them can turn a storage
+            // slot this call writes from nonzero to zero (a createChannel spending the allowance an approve raises),
+            // and writing a zero slot costs about 20,000 gas more (EIP-2200). Found by funding pods at once.
+            message.Gas ??= (await handler.EstimateGasAsync(contract, message)).Value + GasMargin;
+            receipt = await handler.SendRequestAndWaitForReceiptAsync(contract, message);
+        }
+        catch
+        {
+            // A send that failed may or may not have used its nonce: ask the chain again.
+            await _wallet.Account.NonceService.ResetNonceAsync();
+            throw;
+        }
+        Interlocked.Increment(ref _sent);
+        if (receipt.Status?.Value != 1)
+            throw new InvalidOperationException($"transaction {receipt.TransactionHash} ({typeof(T).Name.Replace("Function", "")}) reverted");
+    }
+}

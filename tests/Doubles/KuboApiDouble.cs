@@ -1,0 +1,253 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace ScyllaApocryph.Tests.Doubles;
+
+/// <summary>
+/// The part of a Kubo daemon's HTTP RPC API (/api/v0, POST only, as Kubo since 0.5) that Apocryph publishers use:
+/// p2p/forward (protocol, listen multiaddr, /p2p/peer) opens a local TCP listener whose connections reach the
+/// peer's handler for that protocol; p2p/ls lists {Protocol, ListenAddress, TargetAddress}; p2p/close with
+/// listen-address removes a forward. Here "the peer" is a provider double on loopback, found by its peer id.
+/// Errors are Kubo's {"Message","Code","Type":"error"} with HTTP 500. Source: ipfs/kubo core/commands/p2p.go; the
+/// calls are those of comrade-coop/apocryph 4bbf371 pkg/ipfs/p2p.go.
+/// </summary>
+public sealed class KuboApiDouble : IAsyncDisposable
+{
+    private HttpListener _listener = new();
+    private readonly Dictionary<string, (string Protocol, int Port)> _peers = [];
+    private readonly List<Forward> _forwards = [];
+    private readonly Task _loop;
+
+    /// <param name="port">0: a free loopback port.</param>
+    public KuboApiDouble(int port = 0)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = port != 0 ? port : FreeLoopbackPort();
+            _listener.Prefixes.Clear();
+            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (port == 0 && attempt < 5)
+            {
+                _listener = new HttpListener(); // a listener whose start failed is not reused
+                // taken between the probe and the bind: try another
+            }
+        }
+        _loop = Task.Run(ServeAsync);
+    }
+
+    public int Port { get; private set; }
+    public Uri ApiUrl => new($"http://127.0.0.1:{Port}/");
+
+    /// <summary>Forwards opened and not yet closed.</summary>
+    public int OpenForwards
+    {
+        get
+        {
+            lock (_forwards) return _forwards.Count;
+        }
+    }
+
+    public int ForwardsOpened { get; private set; }
+
+    /// <summary>
+    /// While set, p2p/forward requests wait (a slow Kubo), so a test can stop a publisher after it paid and before it
+    /// reached the provider. <see cref="HeldForwards"/> counts the requests waiting.
+    /// </summary>
+    public TaskCompletionSource? Hold { get; set; }
+
+    public int HeldForwards => _held;
+    private int _held;
+
+    /// <summary>Makes a peer reachable: connections for <paramref name="protocol"/> go to 127.0.0.1:<paramref name="port"/>.</summary>
+    public void AddPeer(string peerId, string protocol, int port)
+    {
+        lock (_peers) _peers[peerId] = (protocol, port);
+    }
+
+    private sealed class Forward(string protocol, string target, TcpListener listener, CancellationTokenSource stop)
+    {
+        public string Protocol { get; } = protocol;
+        public string Target { get; } = target;
+        public TcpListener Listener { get; } = listener;
+        public CancellationTokenSource Stop { get; } = stop;
+        public string ListenAddress => $"/ip4/127.0.0.1/tcp/{((IPEndPoint)Listener.LocalEndpoint).Port}";
+    }
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext c;
+            try
+            {
+                c = await _listener.GetContextAsync();
+            }
+            catch (Exception)
+            {
+                return;
+            }
+            _ = Task.Run(() => RespondAsync(c));
+        }
+    }
+
+    private async Task RespondAsync(HttpListenerContext c)
+    {
+        try
+        {
+            if (c.Request.Url!.AbsolutePath == "/api/v0/p2p/forward" && Hold is { } hold)
+            {
+                Interlocked.Increment(ref _held);
+                await hold.Task;
+                Interlocked.Decrement(ref _held);
+            }
+            var (status, body) = Answer(c.Request);
+            var bytes = Encoding.UTF8.GetBytes(body);
+            c.Response.StatusCode = status;
+            c.Response.ContentType = "application/json";
+            c.Response.ContentLength64 = bytes.Length;
+            await c.Response.OutputStream.WriteAsync(bytes);
+            c.Response.Close();
+        }
+        catch (Exception) when (!_listener.IsListening)
+        {
+        }
+        catch (HttpListenerException)
+        {
+            // the caller went away (a killed publisher)
+        }
+    }
+
+    private (int, string) Answer(HttpListenerRequest request)
+    {
+        if (request.HttpMethod != "POST") return (405, "405 - Method Not Allowed");
+        var args = request.QueryString.GetValues("arg") ?? [];
+        switch (request.Url!.AbsolutePath)
+        {
+            case "/api/v0/p2p/forward":
+                if (args.Length != 3) return Error("argument \"target-address\" is required");
+                var (protocol, listen, target) = (args[0], args[1], args[2]);
+                if (!protocol.StartsWith("/x/", StringComparison.Ordinal)) return Error("protocol name must be within '/x/' namespace");
+                if (listen != "/ip4/127.0.0.1/tcp/0" && !listen.StartsWith("/ip4/127.0.0.1/tcp/", StringComparison.Ordinal))
+                    return Error("only loopback listen addresses in this double");
+                (string Protocol, int Port) peer;
+                lock (_peers)
+                {
+                    if (!target.StartsWith("/p2p/", StringComparison.Ordinal) || !_peers.TryGetValue(target[5..], out peer))
+                        return Error($"failed to dial {target}: no addresses");
+                }
+                if (peer.Protocol != protocol) return Error("protocols not supported: [" + protocol + "]");
+                var port = int.Parse(listen[(listen.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+                var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                var forward = new Forward(protocol, target, listener, new CancellationTokenSource());
+                lock (_forwards)
+                {
+                    _forwards.Add(forward);
+                    ForwardsOpened++;
+                }
+                _ = Task.Run(() => PipeAsync(forward, peer.Port));
+                return (200, "");
+            case "/api/v0/p2p/ls":
+                lock (_forwards)
+                {
+                    var listeners = _forwards.Select(f => new { f.Protocol, f.ListenAddress, TargetAddress = f.Target }).ToList();
+                    return (200, JsonSerializer.Serialize(new { Listeners = listeners.Count == 0 ? null : listeners }));
+                }
+            case "/api/v0/p2p/close":
+                var address = request.QueryString["listen-address"];
+                List<Forward> closing;
+                lock (_forwards)
+                {
+                    closing = _forwards.Where(f => address is null || f.ListenAddress == address).ToList();
+                    _forwards.RemoveAll(closing.Contains);
+                }
+                foreach (var f in closing)
+                {
+                    f.Stop.Cancel();
+                    f.Listener.Stop();
+                }
+                return (200, JsonSerializer.Serialize(closing.Count));
+            default:
+                return (404, "404 page not found");
+        }
+    }
+
+    private static async Task PipeAsync(Forward forward, int targetPort)
+    {
+        while (!forward.Stop.IsCancellationRequested)
+        {
+            TcpClient inbound;
+            try
+            {
+                inbound = await forward.Listener.AcceptTcpClientAsync(forward.Stop.Token);
+            }
+            catch (Exception)
+            {
+                return;
+            }
+            _ = Task.Run(async () =>
+            {
+                using (inbound)
+                using (var outbound = new TcpClient())
+                {
+                    try
+                    {
+                        await outbound.ConnectAsync(IPAddress.Loopback, targetPort);
+                        var a = inbound.GetStream();
+                        var b = outbound.GetStream();
+                        await Task.WhenAny(a.CopyToAsync(b), b.CopyToAsync(a));
+                    }
+                    catch (Exception)
+                    {
+                    }
+                }
+            });
+        }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private static (int, string) Error(string message) =>
+        (500, JsonSerializer.Serialize(new { Message = message, Code = 0, Type = "error" }));
+
+    public async ValueTask DisposeAsync()
+    {
+        lock (_forwards)
+        {
+            foreach (var f in _forwards)
+            {
+                f.Stop.Cancel();
+                f.Listener.Stop();
+            }
+            _forwards.Clear();
+        }
+        // Close alone: after Stop, the managed HttpListener's Close looks the port up again to remove its prefix and
+        // can fail with "Address already in use" once another process took the port. Teardown only, so not a failure.
+        try
+        {
+            _listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+        }
+        try
+        {
+            await _loop.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception)
+        {
+        }
+    }
+}
