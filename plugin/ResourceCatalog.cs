@@ -45,7 +45,9 @@ public static class ResourceCatalog
             S("kind", "the object's kind", required: true), S("name", "the object's name", required: true), S("namespace", "its namespace, if namespaced"),
             S("manifest", "the object as JSON, applied as is (secret for a Secret)", required: true),
         ],
-        [S("uid", "the object's uid"), S("resourceVersion", "its resource version after the apply")]);
+        [S("uid", "the object's uid"), S("live", "JSON: the live values of the fields this program applies (secret for a Secret)"),
+         S("takenBy", "managers that took fields of the manifest"),
+         new("createdByStack", "boolean", "Namespace: whether this stack created it (destroy deletes only such a namespace)")]);
 
     public static readonly IReadOnlyList<ResourceSpec> Resources =
     [
@@ -73,7 +75,8 @@ public static class ResourceCatalog
             [S("result", "the password", secret: true), S("sha512crypt", "its SHA-512 crypt hash", secret: true)]),
         new(RenderProvider.FileType, "A file under the provider's directory (a provider of kind render); secret content is written with mode 0600.",
             [S("path", "relative path, no '..'", required: true), S("content", "the file's content", required: true), S("mode", "octal file mode such as 0644")],
-            [S("root", "the provider's directory"), S("path", "the relative path"), S("sha256", "SHA-256 of the content (secret if the content is)"), new("bytes", "integer", "the file's length")]),
+            [S("root", "the provider's directory"), S("path", "the relative path"), S("sha256", "SHA-256 of the content (secret if the content is)"), new("bytes", "integer", "the file's length"),
+             S("mode", "the file's mode on disk, octal (symlink if the path is a link)"), new("owner", "integer", "the uid owning the file")]),
         new(TlsCertificateAuthorityProvider.Type, "A TLS certificate authority (ECDSA P-256 by default).",
             [S("commonName", "subject common name", required: true), S("duration", "validity (default 3650d)"), S("algorithm", "ecdsa-p256, ecdsa-p384 or rsa-3072"),
              new("rotation", "integer", "raise by one to issue a new CA")],
