@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh machine of this kind, then restores NuGet packages.
 # Safe to run again: it only installs what is missing.
+# --tests: also what only the tests need (npm packages of the test helpers, the test projects' NuGet packages);
+# without it (scripts/up-local.sh) nothing test-only is fetched, so the program runs where npm is unreachable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+with_tests=0
+for arg in "$@"; do
+  case "$arg" in
+    --tests) with_tests=1 ;;
+    *) echo "setup: unknown argument '$arg' (known: --tests)" >&2; exit 2 ;;
+  esac
+done
 
 need_apt=()
 { command -v nebula-cert && command -v nebula; } >/dev/null 2>&1 || need_apt+=(nebula)
@@ -16,9 +25,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-if [ -f tests/js/package.json ] && [ ! -d tests/js/node_modules ]; then
+if [ "$with_tests" = 1 ] && [ -f tests/js/package.json ] && [ ! -d tests/js/node_modules ]; then
   echo "setup: installing npm packages for tests/js"
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-dotnet restore Infra.sln --verbosity quiet
+if [ "$with_tests" = 1 ]; then
+  dotnet restore Infra.sln --verbosity quiet
+else
+  dotnet restore infra/ScyllaApocryph.Infra.csproj --verbosity quiet
+fi

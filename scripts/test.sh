@@ -2,7 +2,7 @@
 # Sets up the machine, then builds and runs every test. Prints "N passed, N failed, N skipped" at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --tests
 log=$(mktemp)
 set +e
 dotnet test Infra.sln --nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
