@@ -1,6 +1,13 @@
 using System.Reflection;
 using ScyllaApocryph.Bench;
 
+// The hello-world that `startup` times beside the program: nothing runs before this line.
+if (args is ["--hello"])
+{
+    Console.WriteLine("hello");
+    return 0;
+}
+
 // Usage: dotnet run -c Release --project bench -- [NAME ...]   (no name: run all)
 var benchmarks = Assembly.GetExecutingAssembly().GetTypes()
     .Where(t => typeof(IBenchmark).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })

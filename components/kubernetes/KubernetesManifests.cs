@@ -109,7 +109,7 @@ public static class KubernetesManifests
     public static string SecretDataToken(string key) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(SecretToken(key)));
 
     public static string ToYaml(IEnumerable<IKubernetesObject> objects) =>
-        string.Join("---\n", objects.Select(o => KubernetesYaml.Serialize(o).TrimEnd('\n') + "\n"));
+        string.Join("---\n", objects.Select(o => ManifestYaml.Serialize(o).TrimEnd('\n') + "\n"));
 
     private static V1StatefulSet StatefulSet(NodePlan plan, string ns, IDictionary<string, string> labels, string? storageClass)
     {
