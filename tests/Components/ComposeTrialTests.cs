@@ -126,8 +126,8 @@ public sealed class ComposeTrialTests
         var plans = topology.Slots.Select(s => NodePlan.For(topology, s)).ToList();
         var summary = Summary.Markdown(topology, plans);
         foreach (var line in TrialInstructions.Lines(topology, ".")) Assert.Contains(line, summary);
-        Assert.Contains("start:    cd . && docker compose up -d", summary);
-        Assert.Contains("connect:  cd . && docker compose run --rm cqlsh", summary);
-        Assert.Contains("stop:     cd . && docker compose down", summary);
+        Assert.Contains("start:    docker compose up -d", summary);
+        Assert.Contains("connect:  docker compose run --rm cqlsh", summary);
+        Assert.Contains("stop:     docker compose down", summary);
     }
 }

@@ -35,7 +35,7 @@ public sealed class ComposeTrialCliTests : IDisposable
         Assert.Contains($"connect:  cd {OutLocal} && docker compose run --rm cqlsh", output);
         Assert.Contains($"stop:     cd {OutLocal} && docker compose down", output);
         var summary = File.ReadAllText(Path.Combine(OutLocal, "summary.md"));
-        Assert.Contains("start:    cd . && docker compose up -d", summary);
+        Assert.Contains("start:    docker compose up -d", summary);
     }
 
     [Fact]
