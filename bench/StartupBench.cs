@@ -51,6 +51,7 @@ public sealed class StartupBench : IBenchmark
                 helloAgain.Add(await Time(Hello(), project));
                 stated.Add(await Time(Program(program, "preview"), project));
             }
+            Row("hello-world (beside the next row)", helloAgain, helloAgain);
             Row("preview --stack local (after up)", stated, helloAgain);
 
             var salt = RandomNumberGenerator.GetBytes(16);
