@@ -79,13 +79,15 @@ public static class ComposeFile
             volumes[$"{slot.Name}-data"] = null;
         }
 
+        // cqlsh's own --ssl flag as well as the cqlshrc's ssl key: either alone turns TLS on.
+        List<string> cqlsh = ["cqlsh", "--cqlshrc", $"{ClientDirectory}/{CqlshConfig.FileName}", .. topology.Cluster.Security == SecurityMode.Tls ? ["--ssl"] : Array.Empty<string>()];
         // A schema change needs a Raft majority of all nodes, and the replication names every datacenter: wait for all.
         services[KeyspacesService] = Cqlsh(topology,
-            entrypoint: ["cqlsh", "--cqlshrc", $"{ClientDirectory}/{CqlshConfig.FileName}", "-f", $"{ClientDirectory}/{CqlshConfig.KeyspacesFile}"],
+            entrypoint: [.. cqlsh, "-f", $"{ClientDirectory}/{CqlshConfig.KeyspacesFile}"],
             extra: new Dictionary<string, object> { ["depends_on"] = Healthy(topology.Slots), ["restart"] = "on-failure" });
         // Not started by `up`; `docker compose run --rm cqlsh` opens a shell (running a service enables its profile).
         services[CqlshService] = Cqlsh(topology,
-            entrypoint: ["cqlsh", "--cqlshrc", $"{ClientDirectory}/{CqlshConfig.FileName}"],
+            entrypoint: cqlsh,
             extra: new Dictionary<string, object> { ["profiles"] = new List<string> { "tools" }, ["stdin_open"] = true, ["tty"] = true });
 
         var file = new Dictionary<string, object>

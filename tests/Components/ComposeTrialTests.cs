@@ -74,6 +74,8 @@ public sealed class ComposeTrialTests
         Assert.All(dependsOn.Children.Values, v => Assert.Equal("service_healthy", Scalar((YamlMappingNode)v, "condition")));
         var entrypoint = Strings(keyspaces["entrypoint"]);
         Assert.Equal("cqlsh", entrypoint[0]);
+        Assert.Contains("--ssl", entrypoint);
+        Assert.Contains("--ssl", Strings(((YamlMappingNode)services[ComposeFile.CqlshService])["entrypoint"]));
         Assert.Equal($"{ComposeFile.ClientDirectory}/cqlshrc", entrypoint[entrypoint.IndexOf("--cqlshrc") + 1]);
         Assert.Equal($"{ComposeFile.ClientDirectory}/keyspaces.cql", entrypoint[entrypoint.IndexOf("-f") + 1]);
         Assert.Equal("on-failure", Scalar(keyspaces, "restart"));
@@ -115,6 +117,7 @@ public sealed class ComposeTrialTests
         Assert.Equal([$"127.0.1.1:{topology.Cluster.Ports.Cql}:{topology.Cluster.Ports.Cql}", $"127.0.1.1:{ScyllaNodeConfig.ShardAwareCqlPort}:{ScyllaNodeConfig.ShardAwareCqlPort}"],
             Strings(alpha0["ports"]));
         Assert.DoesNotContain("ssl", CqlshConfig.Render(topology));
+        Assert.DoesNotContain("--ssl", Strings(((YamlMappingNode)services[ComposeFile.KeyspacesService])["entrypoint"]));
         Assert.Equal(["./cqlshrc:/etc/scylla-apocryph/cqlshrc:ro", "./keyspaces.cql:/etc/scylla-apocryph/keyspaces.cql:ro"],
             Strings(((YamlMappingNode)services[ComposeFile.KeyspacesService])["volumes"]));
     }
