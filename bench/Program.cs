@@ -1,13 +1,14 @@
 using System.Reflection;
 using ScyllaApocryph.Bench;
 
-// Usage: dotnet run -c Release --project bench -- [NAME ...]   (no name: run all)
-// The startup bench runs this assembly as its hello-world: with BENCH_HELLO set it prints one line and ends.
-if (Environment.GetEnvironmentVariable("BENCH_HELLO") is not null)
+// The hello-world that `startup` times beside the program: nothing runs before this line.
+if (args is ["--hello"])
 {
     Console.WriteLine("hello");
     return 0;
 }
+
+// Usage: dotnet run -c Release --project bench -- [NAME ...]   (no name: run all)
 var benchmarks = Assembly.GetExecutingAssembly().GetTypes()
     .Where(t => typeof(IBenchmark).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
     .Select(t => (IBenchmark)Activator.CreateInstance(t)!)

@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh machine of this kind, then restores NuGet packages.
 # Safe to run again: it only installs what is missing.
-# With --for-up (what up-local.sh uses) it installs only what running the program needs: no test-only Debian
-# packages, no npm packages for the test helpers, and a restore of the program alone, so `up` works offline once
-# the NuGet packages are cached.
+# With --for-up (what up-local.sh and install.sh use) it installs only what running the program needs: no test-only
+# Debian packages, no npm packages for the test helpers, and a restore of the program alone, so `up` works where
+# npm is unreachable and offline once the NuGet packages are cached.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for_up=false
-[ "${1:-}" = "--for-up" ] && for_up=true
+for arg in "$@"; do
+  case "$arg" in
+    --for-up) for_up=true ;;
+    *) echo "setup: unknown argument '$arg' (known: --for-up)" >&2; exit 2 ;;
+  esac
+done
 
 need_apt=()
 { command -v nebula-cert && command -v nebula; } >/dev/null 2>&1 || need_apt+=(nebula)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl) # the random password provider runs `openssl passwd -6`
 if ! $for_up; then
   command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
   command -v python3 >/dev/null 2>&1 || need_apt+=(python3) # the network namespace tests' TCP listeners
-  command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} (apt)"

@@ -86,8 +86,17 @@ public static class ScyllaCluster
             string ConfigDir(NodeSlot s) =>
                 Path.GetRelativePath(composeDir, Path.GetFullPath(Path.Combine(stack.Provider(s.Provider).Setting("directory") ?? s.Provider, s.Name), "/project"));
             File(graph, ComposeProvider, cluster, "docker-compose.yaml", ComposeFile.Render(topology, plans, ConfigDir));
-            File(graph, ComposeProvider, cluster, "keyspaces.cql", KeyspacePlan.Cql(topology));
+            File(graph, ComposeProvider, cluster, CqlshConfig.KeyspacesFile, KeyspacePlan.Cql(topology));
             File(graph, ComposeProvider, cluster, "summary.md", Summary.Markdown(topology, plans));
+            // What the cqlsh services mount: the superuser's login, and in tls mode the CA and the client certificate.
+            File(graph, ComposeProvider, cluster, CqlshConfig.FileName,
+                Template.Fill(CqlshConfig.Render(topology), new Dictionary<string, PropertyValue> { [CqlshConfig.PasswordToken] = password.Output("result") }));
+            if (stack.Cluster.Security == SecurityMode.Tls)
+            {
+                File(graph, ComposeProvider, cluster, CqlshConfig.CaFile, graph.Outputs["caCertificate"]);
+                File(graph, ComposeProvider, cluster, CqlshConfig.ClientCertificateFile, graph.Outputs["clientCertificate"]);
+                File(graph, ComposeProvider, cluster, CqlshConfig.ClientKeyFile, graph.Outputs["clientKey"]);
+            }
         }
 
         ClusterOperations.Declare(graph, topology, cluster, deployed);

@@ -128,7 +128,8 @@ public static class SecurityMaterial
     /// <summary>
     /// Every address a peer or client may dial a node by in tls mode. On Kubernetes that is the per-node Service
     /// under each name cluster DNS resolves (name, name.ns, name.ns.svc, name.ns.svc.cluster.local) and the
-    /// provider's publicHost, if set, for clients outside the cluster.
+    /// provider's publicHost, if set, for clients outside the cluster; in a stack with the one-host trial, the node's
+    /// loopback address on the host.
     /// </summary>
     public static IReadOnlyList<string> TlsAddresses(Topology topology, NodeSlot slot)
     {
@@ -140,6 +141,9 @@ public static class SecurityMaterial
             addresses.AddRange([$"{slot.Name}.{ns}", $"{slot.Name}.{ns}.svc"]);
             if (provider.Setting("publicHost") is { } publicHost) addresses.Add(publicHost);
         }
+        // The one-host trial publishes each node's client ports on a loopback address of its own (see ComposeFile).
+        if (topology.Stack.ComposeDirectory is not null && slot.Kind == ProviderKind.Render)
+            addresses.Add(Compose.ComposeFile.HostAddress(topology, slot));
         return addresses;
     }
 

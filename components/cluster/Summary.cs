@@ -1,4 +1,5 @@
 using System.Text;
+using ScyllaApocryph.Components.Compose;
 
 namespace ScyllaApocryph.Components.Cluster;
 
@@ -24,7 +25,9 @@ public static class Summary
                 .Append($" | {(topology.IsSeed(p.Slot) ? "yes" : "no")} | {(p.Slot.IsArbiter ? "arbiter" : "data")} |\n");
         }
         if (!Apocryph.ApocryphPodManifest.CanWork(cluster)) text.Append('\n').Append(ApocryphManifestNote).Append('\n');
-        text.Append("\nStart the one-host trial with `docker compose up -d` in this directory; the superuser password is `stack output --show-secrets`.\n");
+        text.Append("\n```\n");
+        foreach (var line in TrialInstructions.Lines(topology, ".")) text.Append(line).Append('\n');
+        text.Append("```\n");
         return text.ToString();
     }
 }

@@ -1,74 +1,56 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using k8s;
 using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
+using YamlDotNet.RepresentationModel;
+using YamlDotNet.Serialization;
 
 namespace ScyllaApocryph.Components.Kubernetes;
 
 /// <summary>
-/// Kubernetes objects as YAML, written from their JSON (the API's own wire form, by <see cref="KubernetesJson"/>).
-/// KubernetesYaml would do the same, but its first use builds a type map over every model in the client, which took
-/// most of a render-only preview's start-up; this emits the same document, JSON's types kept: a string that would
-/// read back as a number, a boolean or null is quoted, and multi-line text is a literal block so it stays readable.
+/// Kubernetes objects as YAML, by way of the client's JSON form (<see cref="KubernetesJson"/>, the same bytes the
+/// kubernetes provider applies). The client's own <c>KubernetesYaml</c> builds a serializer over every model type on
+/// first use, which cost about 0.7 s of a render-only run's start-up; this writes the same document from the JSON tree.
 /// </summary>
 public static partial class ManifestYaml
 {
-    public static string Serialize(IKubernetesObject o)
+    private static readonly ISerializer Yaml = new SerializerBuilder().DisableAliases().Build();
+
+    // YAML 1.1 readers (go-yaml v2, which kubectl used) take these words as booleans or null.
+    private static readonly HashSet<string> Keywords = new(StringComparer.OrdinalIgnoreCase)
     {
-        using var json = JsonDocument.Parse(KubernetesJson.Serialize(o));
-        var text = new StringWriter();
-        var emitter = new Emitter(text);
-        emitter.Emit(new StreamStart());
-        emitter.Emit(new DocumentStart(null, null, isImplicit: true));
-        Write(emitter, json.RootElement);
-        emitter.Emit(new DocumentEnd(isImplicit: true));
-        emitter.Emit(new StreamEnd());
-        return text.ToString();
+        "y", "yes", "n", "no", "true", "false", "on", "off", "null", "~",
+    };
+
+    public static string Serialize(IKubernetesObject value)
+    {
+        using var json = JsonDocument.Parse(KubernetesJson.Serialize(value));
+        return Yaml.Serialize(Node(json.RootElement));
     }
 
-    private static void Write(IEmitter e, JsonElement value)
+    private static YamlNode Node(JsonElement e) => e.ValueKind switch
     {
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Object:
-                e.Emit(new MappingStart(null, null, isImplicit: true, MappingStyle.Block));
-                foreach (var p in value.EnumerateObject())
-                {
-                    e.Emit(String(p.Name));
-                    Write(e, p.Value);
-                }
-                e.Emit(new MappingEnd());
-                break;
-            case JsonValueKind.Array:
-                e.Emit(new SequenceStart(null, null, isImplicit: true, SequenceStyle.Block));
-                foreach (var item in value.EnumerateArray()) Write(e, item);
-                e.Emit(new SequenceEnd());
-                break;
-            case JsonValueKind.String:
-                e.Emit(String(value.GetString()!));
-                break;
-            case JsonValueKind.Null:
-                e.Emit(new Scalar(null, null, "null", ScalarStyle.Plain, true, false));
-                break;
-            default: // numbers and booleans, as JSON wrote them
-                e.Emit(new Scalar(null, null, value.GetRawText(), ScalarStyle.Plain, true, false));
-                break;
-        }
+        JsonValueKind.Object => new YamlMappingNode(e.EnumerateObject().Select(p => KeyValuePair.Create<YamlNode, YamlNode>(Text(p.Name), Node(p.Value)))),
+        JsonValueKind.Array => new YamlSequenceNode(e.EnumerateArray().Select(Node)),
+        JsonValueKind.String => Text(e.GetString()!),
+        JsonValueKind.Number => new YamlScalarNode(e.GetRawText()) { Style = ScalarStyle.Plain },
+        JsonValueKind.True => new YamlScalarNode("true") { Style = ScalarStyle.Plain },
+        JsonValueKind.False => new YamlScalarNode("false") { Style = ScalarStyle.Plain },
+        _ => new YamlScalarNode("null") { Style = ScalarStyle.Plain },
+    };
+
+    /// <summary>A string stays a string: plain only when no reader could take it for anything else.</summary>
+    private static YamlScalarNode Text(string s)
+    {
+        var style = s.Contains('\n') ? ScalarStyle.Literal
+            : PlainSafe().IsMatch(s) && !Keywords.Contains(s) && !double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+                ? ScalarStyle.Plain
+                : ScalarStyle.DoubleQuoted;
+        return new YamlScalarNode(s) { Style = style };
     }
 
-    private static Scalar String(string text)
-    {
-        var style = text.Contains('\n') && !text.Split('\n').Any(l => l.EndsWith(' ') || l.Contains('\t')) && !text.Any(c => char.IsControl(c) && c != '\n')
-            ? ScalarStyle.Literal
-            : SafePlain().IsMatch(text) && !Ambiguous().IsMatch(text) ? ScalarStyle.Plain : ScalarStyle.DoubleQuoted;
-        return new Scalar(null, null, text, style, style == ScalarStyle.Plain, style != ScalarStyle.Plain);
-    }
-
-    // Plain scalars that every YAML 1.1/1.2 reader takes as the same string.
-    [GeneratedRegex(@"^[A-Za-z_/][A-Za-z0-9_./@-]*$")]
-    private static partial Regex SafePlain();
-
-    [GeneratedRegex("^(?i:y|n|yes|no|on|off|true|false|null)$")]
-    private static partial Regex Ambiguous();
+    // A letter, '/' or '_' first (no digit: YAML 1.1 reads 0x1f, 1_000 and 1:20 as numbers), then no space or indicator.
+    [GeneratedRegex(@"^[A-Za-z_/][A-Za-z0-9_./-]*$")]
+    private static partial Regex PlainSafe();
 }

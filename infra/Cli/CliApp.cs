@@ -1,4 +1,6 @@
 using System.CommandLine;
+using ScyllaApocryph.Components.Cluster;
+using ScyllaApocryph.Components.Compose;
 using ScyllaApocryph.Engine.Deployment;
 using ScyllaApocryph.Engine.State;
 using ScyllaApocryph.Infra.Config;
@@ -196,6 +198,12 @@ public sealed class CliApp(CliEnvironment env)
             env.Out.WriteLine($"{StepText.Done(o)}: {o.Step.Type} {o.Step.Name}: {o.Error}");
         env.Out.WriteLine($"Resources: {StepText.Summary(result, preview: false)}");
         if (command == "up" && result.Succeeded) OutputsPrinter.Print(env.Out, result.Outputs, showSecrets: false, full: false);
+        if (command == "up" && result.Succeeded && session.Spec.ComposeDirectory is { } compose)
+        {
+            env.Out.WriteLine();
+            var directory = Path.GetFullPath(compose, session.Project.Directory);
+            foreach (var line in TrialInstructions.Lines(Topology.Build(session.Spec), directory)) env.Out.WriteLine(line);
+        }
     }
 
     /// <summary>

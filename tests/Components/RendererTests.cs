@@ -163,7 +163,7 @@ public sealed class RendererTests
         stream.Load(new StringReader(yaml));
         var services = (YamlMappingNode)((YamlMappingNode)stream.Documents[0].RootNode)["services"];
 
-        Assert.Equal(topology.Slots.Select(s => s.Name), services.Children.Keys.Select(k => ((YamlScalarNode)k).Value));
+        Assert.Equal(topology.Slots.Select(s => s.Name).Append(ComposeFile.KeyspacesService).Append(ComposeFile.CqlshService), services.Children.Keys.Select(k => ((YamlScalarNode)k).Value));
         var beta0 = (YamlMappingNode)services["demo-beta-0"];
         Assert.Equal(["demo-alpha-0", "demo-alpha-1"], ((YamlMappingNode)beta0["depends_on"]).Children.Keys.Select(k => ((YamlScalarNode)k).Value));
         Assert.Contains("./beta/demo-beta-0/scylla.yaml:/etc/scylla/scylla.yaml:ro", ((YamlSequenceNode)beta0["volumes"]).Children.Select(c => ((YamlScalarNode)c).Value));
