@@ -1,0 +1,63 @@
+namespace ScyllaApocryph.Agent;
+
+/// <summary>
+/// An exclusive lock on the data volume, held for the agent's whole life. .NET takes flock(LOCK_EX) for
+/// <see cref="FileShare.None"/> on Unix; the kernel drops it when the process dies, however it dies. During an
+/// Apocryph rolling update (a Deployment) a second pod mounts the same volume while the first still runs: its agent
+/// waits here, so two ScyllaDB processes never share one data directory.
+/// </summary>
+public sealed class VolumeLock : IDisposable
+{
+    public const string FileName = ".scylla-apocryph-agent.lock";
+
+    private readonly FileStream _stream;
+
+    private VolumeLock(FileStream stream) => _stream = stream;
+
+    /// <summary>Waits until the lock is free (checking every <paramref name="retry"/>); says once who holds it.</summary>
+    public static async Task<VolumeLock> AcquireAsync(string dataDirectory, string holder, TimeSpan retry, Action<string> log,
+        CancellationToken ct)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var path = Path.Combine(dataDirectory, FileName);
+        var said = false;
+        while (true)
+        {
+            try
+            {
+                var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                // Who holds it, for the next waiter's message (the lock itself is the flock, not this text).
+                stream.SetLength(0);
+                var text = System.Text.Encoding.UTF8.GetBytes(holder + "\n");
+                stream.Write(text);
+                stream.Flush(flushToDisk: true);
+                return new VolumeLock(stream);
+            }
+            catch (IOException)
+            {
+                if (!said)
+                {
+                    log($"the data volume {dataDirectory} is locked by another agent ({Holder(path)}): waiting for it to stop");
+                    said = true;
+                }
+                await Task.Delay(retry, ct);
+            }
+        }
+    }
+
+    private static string Holder(string path)
+    {
+        try
+        {
+            // flock is advisory: reading the file is still allowed while another process holds the lock.
+            using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return new StreamReader(s).ReadToEnd().Trim() is { Length: > 0 } h ? h : "holder unknown";
+        }
+        catch (IOException)
+        {
+            return "holder unknown";
+        }
+    }
+
+    public void Dispose() => _stream.Dispose();
+}
