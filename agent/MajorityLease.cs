@@ -18,6 +18,7 @@ public sealed class MajorityLease(AgentConfig config, PeerClient peers, PromiseS
     private long _term;
     private DateTimeOffset _validUntil = DateTimeOffset.MinValue;
     private string? _knownHolder;
+    private DateTimeOffset _backoffUntil = DateTimeOffset.MinValue;
 
     /// <summary>The term of the lease this agent holds now, or 0.</summary>
     public long Term { get { lock (_gate) return _validUntil > clock.GetUtcNow() ? _term : 0; } }
@@ -27,18 +28,29 @@ public sealed class MajorityLease(AgentConfig config, PeerClient peers, PromiseS
     public async Task<bool> TryAcquireAsync(string holder, TimeSpan ttl, CancellationToken cancellationToken)
     {
         long term;
-        lock (_gate) term = _validUntil > clock.GetUtcNow() ? _term : Math.Max(_maxSeenTerm, local.PromisedTerm) + 1;
+        lock (_gate)
+        {
+            var holding = _validUntil > clock.GetUtcNow();
+            // A candidate that lost waits one lease time before trying again: a hopeless campaign would only raise the
+            // voters' terms under the actor's feet.
+            if (!holding && clock.GetUtcNow() < _backoffUntil) return false;
+            term = holding ? _term : Math.Max(_maxSeenTerm, local.PromisedTerm) + 1;
+        }
         var sent = clock.GetUtcNow();
         var request = new VoteRequest(term, holder, (int)ttl.TotalMilliseconds);
         var replies = await Task.WhenAll(config.Slots.Select(s => s.Slot == config.Slot
             ? Task.FromResult<VoteReply?>(local.Vote(request))
             : peers.SendAsync<VoteRequest, VoteReply>(HttpMethod.Post, s, "v1/lease/vote", request, cancellationToken)));
         var granted = replies.Count(r => r is { Granted: true });
-        var won = 2 * granted > config.Slots.Count;
+        // A voter promised a later term (to a candidate that lost): step down and campaign above it next round, so the
+        // actor's term is never below a voter's promise (voters fence instructions by that promise).
+        var higher = replies.Any(r => r is not null && r.Term > term);
+        var won = 2 * granted > config.Slots.Count && !higher;
         lock (_gate)
         {
             foreach (var r in replies.OfType<VoteReply>()) _maxSeenTerm = Math.Max(_maxSeenTerm, r.Term);
             var wasHolding = _validUntil > clock.GetUtcNow() && _term == term;
+            if (!won && !wasHolding) _backoffUntil = clock.GetUtcNow() + ttl;
             if (won)
             {
                 (_term, _validUntil, _knownHolder) = (term, sent + ttl * 0.8, holder);
@@ -46,7 +58,8 @@ public sealed class MajorityLease(AgentConfig config, PeerClient peers, PromiseS
             }
             else
             {
-                if (wasHolding) log($"lost the actor lease of term {term} ({granted} of {config.Slots.Count} votes)");
+                if (wasHolding)
+                    log($"gave up the actor lease of term {term} ({granted} of {config.Slots.Count} votes{(higher ? ", a voter promised a later term" : "")})");
                 _validUntil = DateTimeOffset.MinValue;
                 _knownHolder = replies.OfType<VoteReply>().Where(r => !r.Granted && r.Holder is not null).OrderByDescending(r => r.Term)
                     .Select(r => r.Holder).FirstOrDefault();
