@@ -50,7 +50,14 @@ public sealed class MajorityLease(AgentConfig config, PeerClient peers, PromiseS
         {
             foreach (var r in replies.OfType<VoteReply>()) _maxSeenTerm = Math.Max(_maxSeenTerm, r.Term);
             var wasHolding = _validUntil > clock.GetUtcNow() && _term == term;
-            if (!won && !wasHolding) _backoffUntil = clock.GetUtcNow() + ttl;
+            if (!won)
+            {
+                // No lease was formed with this term: free this agent's own vote at once, and retry later than the
+                // slots before this one, so candidates that lost together do not meet again.
+                local.Withdraw(holder, term);
+                var ordinal = config.Slots.ToList().FindIndex(s => s.Slot == config.Slot);
+                if (!wasHolding) _backoffUntil = clock.GetUtcNow() + ttl * (1 + (double)ordinal / config.Slots.Count);
+            }
             if (won)
             {
                 (_term, _validUntil, _knownHolder) = (term, sent + ttl * 0.8, holder);

@@ -39,6 +39,17 @@ public sealed class PromiseStore(string dataDirectory, TimeProvider clock, TimeS
         }
     }
 
+    /// <summary>A candidate that lost its campaign frees the promise it got here (its own vote); the term stays.</summary>
+    public void Withdraw(string candidate, long term)
+    {
+        lock (_gate)
+        {
+            if (_promise.Holder != candidate || _promise.Term != term) return;
+            _promise = _promise with { Expires = clock.GetUtcNow() };
+            Save(dataDirectory, "agent-promise.json", _promise);
+        }
+    }
+
     public IntentRecord Intent { get { lock (_gate) return _intent; } }
 
     public IntentReply Replicate(IntentRecord record)

@@ -85,7 +85,7 @@ public sealed class AgentCluster : IDisposable
             ReplicationFactors = ReplicationFactors,
             FailureDetectorTimeoutMs = FailureDetectorMs,
             PollIntervalMs = 300,
-            LeaseTtlMs = 2000,
+            LeaseTtlMs = 5000, // rounds on a loaded 2-CPU machine can take a second or two: the actor must renew well within it
             PeerTimeoutMs = 1500,
             StopTimeoutMs = 10000,
             InstanceId = $"{node.Slot}-{Guid.NewGuid():N}"[..12],
@@ -98,6 +98,9 @@ public sealed class AgentCluster : IDisposable
         foreach (var n in Nodes) n.Start();
         WaitUntil(() => Nodes.All(n => IsUpNormal(n.Address)), TimeSpan.FromSeconds(90), "every node Up Normal");
         WaitUntil(() => Nodes.All(n => n.Identity?.HostId is not null), TimeSpan.FromSeconds(30), "every volume records its host ID");
+        // The actor has seen the last join finish: the cluster is settled, not merely up.
+        WaitUntil(() => Nodes.Any(n => n.Log.Contains("\"message\":\"converged\"", StringComparison.Ordinal)), TimeSpan.FromSeconds(60),
+            "the actor's decision: converged");
         foreach (var n in Nodes) WriteFiles(n, newCluster: false);
     }
 

@@ -84,7 +84,8 @@ public sealed class AgentProcessTests
         Thread.Sleep(1000);
         Assert.False(second.HasExited);
         Assert.Empty(cluster.Server.DoubleStarts);
-        Assert.Single(cluster.Server.Starts, s => s.Contains(node.Address, StringComparison.Ordinal));
+        Assert.Single(cluster.Server.Starts, s => s.StartsWith($"fresh {node.Address} ", StringComparison.Ordinal) ||
+            s.StartsWith($"restart {node.Address} ", StringComparison.Ordinal));
 
         first.Kill(); // the old pod goes; its ScyllaDB child goes with its container
         if (cluster.Server.PidOf(node.Address) is { } pid) System.Diagnostics.Process.GetProcessById(pid).Kill();
