@@ -3,6 +3,7 @@ using ScyllaApocryph.Agent;
 
 // scylla-apocryph-agent run --config FILE     tend one ScyllaDB node (see NodeAgent)
 // scylla-apocryph-agent check --config FILE   validate the configuration and exit
+// scylla-apocryph-agent install DIR           copy this program into DIR (a Kubernetes init container)
 // scylla-apocryph-agent version
 // Exit codes: ScyllaDB's own exit code once it ran; 2 for bad input (nothing started); 3 for a volume of another cluster or slot.
 if (args is ["version"] or ["--version"])
@@ -10,9 +11,20 @@ if (args is ["version"] or ["--version"])
     Console.WriteLine($"scylla-apocryph-agent {typeof(NodeAgent).Assembly.GetName().Version} ({RuntimeInformation.FrameworkDescription}, {RuntimeInformation.RuntimeIdentifier})");
     return 0;
 }
+if (args is ["install", var target])
+{
+    // Kubernetes: an init container copies this program into a shared emptyDir, where the ScyllaDB container runs it.
+    Directory.CreateDirectory(target);
+    var destination = Path.Combine(target, "scylla-apocryph-agent");
+    File.Copy(Environment.ProcessPath!, destination + ".tmp", overwrite: true);
+    File.SetUnixFileMode(destination + ".tmp", (UnixFileMode)0b111_101_101);
+    File.Move(destination + ".tmp", destination, overwrite: true);
+    Console.WriteLine($"installed {destination}");
+    return 0;
+}
 if (args is not [("run" or "check") and var verb, "--config", var path])
 {
-    Console.Error.WriteLine("usage: scylla-apocryph-agent run|check --config FILE   |   scylla-apocryph-agent version");
+    Console.Error.WriteLine("usage: scylla-apocryph-agent run|check --config FILE | install DIR | version");
     return 2;
 }
 AgentConfig config;

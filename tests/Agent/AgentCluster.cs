@@ -29,7 +29,7 @@ public sealed class AgentCluster : IDisposable
 
     public Dictionary<string, int> ReplicationFactors { get; } = new() { ["dc1"] = 2 };
 
-    public AgentCluster(int nodes, string name)
+    public AgentCluster(int nodes, string name, TimeSpan? operationDuration = null)
     {
         Root = Path.Combine(Path.GetTempPath(), $"agent-cluster-{Environment.ProcessId}-{Interlocked.Increment(ref _instances)}-{name}");
         if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
@@ -38,7 +38,7 @@ public sealed class AgentCluster : IDisposable
         var sim = new ScyllaSimulator(TimeProvider.System)
         {
             FailureDetectorTimeout = TimeSpan.FromMilliseconds(FailureDetectorMs),
-            OperationDuration = TimeSpan.FromSeconds(1),
+            OperationDuration = operationDuration ?? TimeSpan.FromSeconds(1),
             TopologyPostsBlock = true, // as ScyllaDB's REST API: removenode answers when it has finished
         };
         foreach (var (dc, rf) in ReplicationFactors) sim.ReplicationFactors[dc] = rf;
@@ -102,6 +102,38 @@ public sealed class AgentCluster : IDisposable
         WaitUntil(() => Nodes.Any(n => n.Log.Contains("\"message\":\"converged\"", StringComparison.Ordinal)), TimeSpan.FromSeconds(60),
             "the actor's decision: converged");
         foreach (var n in Nodes) WriteFiles(n, newCluster: false);
+    }
+
+    /// <summary>The node whose agent holds the actor lease now, by its /metrics (scylla_agent_is_actor 1).</summary>
+    public AgentNode? Actor()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+        foreach (var n in Nodes.Where(n => n.Process is { HasExited: false }))
+        {
+            try
+            {
+                var metrics = http.GetStringAsync(n.AgentUrl + "metrics").GetAwaiter().GetResult();
+                if (metrics.Split('\n').Any(l => l.Trim() == "scylla_agent_is_actor 1")) return n;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Deletes <paramref name="gone"/>'s slot from the stack: every other node gets the new configuration and its
+    /// agent is restarted with it, one at a time (as a new pod manifest rolls out), each back Up Normal before the next.</summary>
+    public void DeleteSlot(AgentNode gone)
+    {
+        var remaining = Nodes.Where(n => n != gone).ToList();
+        foreach (var n in remaining)
+        {
+            WriteFiles(n, newCluster: false, remaining, [gone]);
+            Assert.Equal(0, n.Terminate(TimeSpan.FromSeconds(30)));
+            n.Start();
+            WaitUntil(() => IsUpNormal(n.Address), TimeSpan.FromSeconds(60), $"{n.Slot} back Up Normal after its restart");
+        }
     }
 
     public bool IsUpNormal(string address) =>
