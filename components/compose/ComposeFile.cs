@@ -24,9 +24,12 @@ public static class ComposeFile
             var dir = configDirectoryOf(slot);
             var service = new Dictionary<string, object>
             {
-                ["image"] = topology.Cluster.Image,
+                // With the agent: the image derived from the ScyllaDB image (agent/Dockerfile); the agent starts ScyllaDB.
+                ["image"] = topology.Cluster.AgentImage ?? topology.Cluster.Image,
                 ["hostname"] = slot.Name,
-                ["command"] = ScyllaNodeConfig.Arguments(topology, slot).ToList(),
+                ["command"] = topology.Cluster.AgentImage is null
+                    ? ScyllaNodeConfig.Arguments(topology, slot).ToList()
+                    : [AgentConfigFile.ImageBinary, "run", "--config", AgentConfigFile.Path],
                 ["volumes"] = new List<string> { $"{slot.Name}-data:{ScyllaNodeConfig.DataDirectory}" }
                     .Concat(plan.Files.Where(f => f.Consumer == FileConsumer.Scylla).Select(f => $"./{dir}/{f.Key}:{f.MountPath}:ro")).ToList(),
                 ["healthcheck"] = new Dictionary<string, object>
