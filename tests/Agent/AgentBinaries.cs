@@ -39,7 +39,7 @@ public static class AgentBinaries
 
     private static string Publish()
     {
-        var output = Path.Combine(Path.GetTempPath(), $"scylla-apocryph-agent-test-{Environment.ProcessId}");
+        var output = Path.Combine(AppContext.BaseDirectory, "agent-published"); // beside the tests: no copy left behind in /tmp
         // setup.sh restored the solution (the agent's linux-x64 runtime packs included): publishing needs no network then.
         var (code, log) = Run("bash", Path.Combine(RepoRoot, "scripts", "publish-agent.sh"), output);
         if (code != 0) throw new InvalidOperationException($"scripts/publish-agent.sh failed ({code}):\n{log}");
