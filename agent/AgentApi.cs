@@ -37,8 +37,8 @@ public static class AgentApi
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint, listen =>
         {
             if (config.Security != "tls" || config.Tls is not { } tls) return;
-            var ca = X509Certificate2.CreateFromPemFile(tls.CaFile);
-            listen.UseHttps(X509Certificate2.CreateFromPemFile(tls.CertFile, tls.KeyFile), https =>
+            var ca = ClusterCa.Load(tls.CaFile);
+            listen.UseHttps(ClusterCa.LoadWithKey(tls.CertFile, tls.KeyFile), https =>
             {
                 https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
                 https.ClientCertificateValidation = (cert, _, _) => ClusterCa.Chains(ca, cert);

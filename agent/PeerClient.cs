@@ -28,8 +28,8 @@ public sealed class PeerClient
         var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromMilliseconds(config.PeerTimeoutMs) };
         if (config.Security == "tls" && config.Tls is { } tls)
         {
-            var ca = X509Certificate2.CreateFromPemFile(tls.CaFile);
-            var mine = X509Certificate2.CreateFromPemFile(tls.CertFile, tls.KeyFile);
+            var ca = ClusterCa.Load(tls.CaFile);
+            var mine = ClusterCa.LoadWithKey(tls.CertFile, tls.KeyFile);
             handler.SslOptions = new SslClientAuthenticationOptions
             {
                 ClientCertificates = [mine],
@@ -75,6 +75,16 @@ public sealed class PeerClient
 /// <summary>Checks a peer's certificate against the cluster CA only (the system's roots play no part).</summary>
 public static class ClusterCa
 {
+    /// <summary>The first certificate of a PEM file (the CA; no key).</summary>
+    public static X509Certificate2 Load(string pemFile) => X509Certificate2.CreateFromPem(File.ReadAllText(pemFile));
+
+    /// <summary>A certificate with its key, re-imported as PKCS#12: TLS on Linux needs a key that is not ephemeral.</summary>
+    public static X509Certificate2 LoadWithKey(string certFile, string keyFile)
+    {
+        using var pem = X509Certificate2.CreateFromPemFile(certFile, keyFile);
+        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+    }
+
     public static bool Chains(X509Certificate2 ca, X509Certificate2 peer)
     {
         using var chain = new X509Chain();
