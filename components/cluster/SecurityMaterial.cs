@@ -88,7 +88,8 @@ public static class SecurityMaterial
         InternodeTls: cluster.Ports.SslStorage,
         Cql: cluster.Ports.Cql,
         CqlShardAware: ScyllaNodeConfig.ShardAwareCqlPort,
-        Rest: ScyllaNodeConfig.ApiPort);
+        Rest: ScyllaNodeConfig.ApiPort,
+        Agent: cluster.AgentImage is null ? null : NodePlan.AgentPort);
 
     /// <summary>The operator's overlay address: a subnet no datacenter uses.</summary>
     public static string OperatorOverlayIp(ClusterSpec cluster) => Topology.OverlayIp(cluster.OverlayCidr, Topology.ArbiterSubnet - 1, 0);

@@ -163,6 +163,16 @@ public sealed class RendererTests
         Assert.Contains(AgentConfigFile.ImageBinary, compose);
     }
 
+    [Fact]
+    public void In_nebula_mode_the_overlay_firewall_admits_the_agent_port_from_the_cluster_only_when_agents_run()
+    {
+        var stack = ClusterFixtures.ThreeDatacenters(security: SecurityMode.Nebula);
+        bool AgentRule(Topology t) => ScyllaApocryph.Components.Mesh.NebulaMeshPlanner.Plan(SecurityMaterial.MeshSpec(t))[0].Firewall.Inbound
+            .Any(r => r.Port == NodePlan.AgentPort.ToString(System.Globalization.CultureInfo.InvariantCulture) && r.Group == "demo");
+        Assert.False(AgentRule(Topology.Build(stack)));
+        Assert.True(AgentRule(Topology.Build(stack with { Cluster = stack.Cluster with { AgentImage = "registry.example/agent:1" } })));
+    }
+
     [Theory]
     [InlineData(SecurityMode.Tls)]
     [InlineData(SecurityMode.Nebula)]
