@@ -48,9 +48,8 @@ public static class AgentConfigFile
             ["scyllaApiPort"] = ScyllaNodeConfig.ApiPort,
             ["listen"] = $"{(cluster.Security == SecurityMode.Nebula ? node.OverlayIp : "0.0.0.0")}:{NodePlan.AgentPort}",
             ["security"] = cluster.Security.ToString().ToLowerInvariant(),
-            ["replicationFactors"] = new JsonObject([.. cluster.Datacenters.Select(dc => new KeyValuePair<string, JsonNode?>(dc.Name,
-                cluster.Keyspaces.Count == 0 ? Math.Min(KeyspacePlan.DefaultReplicationFactor, dc.Nodes)
-                    : cluster.Keyspaces.Max(k => KeyspacePlan.Replication(topology, k).GetValueOrDefault(dc.Name))))]),
+            ["replicationFactors"] = new JsonObject([.. ClusterOperations.MembershipReplicationFactors(topology)
+                .Select(kv => new KeyValuePair<string, JsonNode?>(kv.Key, kv.Value))]),
             ["failureDetectorTimeoutMs"] = cluster.FailureDetectorTimeoutMs,
         };
         if (cluster.Security == SecurityMode.Tls)
