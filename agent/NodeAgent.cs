@@ -131,7 +131,8 @@ public sealed class NodeAgent
     private bool HasScyllaData() => Directory.EnumerateFileSystemEntries(_config.DataDirectory).Any(p => !IsAgentFile(p));
 
     private static bool IsAgentFile(string path) =>
-        Path.GetFileName(path) is VolumeLock.FileName or VolumeIdentity.FileName or "agent-promise.json" or "agent-intent.json"
+        Path.GetFileName(path) is VolumeLock.FileName or VolumeLock.FileName + ".holder" or VolumeIdentity.FileName
+                or "agent-promise.json" or "agent-intent.json"
             || Path.GetFileName(path).EndsWith(".tmp", StringComparison.Ordinal);
 
     private void ClearScyllaData()

@@ -26,11 +26,9 @@ public sealed class VolumeLock : IDisposable
             try
             {
                 var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                // Who holds it, for the next waiter's message (the lock itself is the flock, not this text).
-                stream.SetLength(0);
-                var text = System.Text.Encoding.UTF8.GetBytes(holder + "\n");
-                stream.Write(text);
-                stream.Flush(flushToDisk: true);
+                // Who holds it, for the next waiter's message, in a file of its own: .NET opens a shared file with a
+                // shared flock, which the exclusive lock refuses (the lock itself is the flock, not this text).
+                File.WriteAllText(path + ".holder", holder + "\n");
                 return new VolumeLock(stream);
             }
             catch (IOException)
@@ -49,9 +47,7 @@ public sealed class VolumeLock : IDisposable
     {
         try
         {
-            // flock is advisory: reading the file is still allowed while another process holds the lock.
-            using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            return new StreamReader(s).ReadToEnd().Trim() is { Length: > 0 } h ? h : "holder unknown";
+            return File.ReadAllText(path + ".holder").Trim() is { Length: > 0 } h ? h : "holder unknown";
         }
         catch (IOException)
         {

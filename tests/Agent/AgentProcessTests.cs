@@ -60,7 +60,8 @@ public sealed class AgentProcessTests
         var first = node.Process!;
         var starts = cluster.Server.Starts.Count;
         var second = node.Start();
-        cluster.WaitUntil(() => node.Log.Contains("is locked by another agent", StringComparison.Ordinal), Long, "the second agent waiting for the lock");
+        cluster.WaitUntil(() => node.Log.Contains($"is locked by another agent (agent pid {first.Id} ", StringComparison.Ordinal), Long,
+            "the second agent waiting for the lock, naming its holder");
         Thread.Sleep(1000);
         Assert.False(second.HasExited);
         Assert.Equal(starts, cluster.Server.Starts.Count);
