@@ -65,17 +65,14 @@ public static class ApocryphPodManifest
         };
         if (cluster.AgentImage is { } agentImage)
         {
-            pod.Containers.Add(new Container
-            {
-                Name = "agent",
-                Image = new Image { Url = agentImage },
-                Command = { plan.AgentArguments },
-                ResourceRequests =
-                {
-                    new Resource { Resource_ = "cpu", AmountMillis = 100 },
-                    new Resource { Resource_ = "memory", Amount = 128UL << 20 },
-                },
-            });
+            // Apocryph has no init containers: the image derived from the ScyllaDB image (agent/Dockerfile) runs the
+            // agent, which starts ScyllaDB's entrypoint as its child and takes the volume lock first (a Deployment's
+            // rolling update mounts the volume in a second pod while the first still runs).
+            scylla.Image = new Container.Types.Image { Url = agentImage };
+            scylla.Command.Clear();
+            scylla.Command.Add([AgentConfigFile.ImageBinary, "run", "--config", AgentConfigFile.Path]);
+            // Not published as a NodePort yet: Apocryph NodePorts are 30000-32767 and stack configuration has no agent port key.
+            scylla.Ports.Add(new Container.Types.Port { Name = "agent", ContainerPort = NodePlan.AgentPort });
         }
         foreach (var file in plan.Files.Where(f => f.Consumer == FileConsumer.Scylla))
         {

@@ -53,13 +53,22 @@ public static class ClusterOperations
     /// </summary>
     public static PropertyMap MembershipInputs(Topology topology)
     {
-        var keyspaces = topology.Cluster.Keyspaces.Count > 0 ? topology.Cluster.Keyspaces : [new KeyspaceSpec("default")];
-        var rf = topology.Cluster.Datacenters.ToDictionary(d => d.Name, d => keyspaces.Max(k => KeyspacePlan.Replication(topology, k)[d.Name]));
-        foreach (var retired in topology.Cluster.Membership?.RetiredDatacenters ?? []) rf.TryAdd(retired, 0);
-        return PropertyMap.Of(
+        var rf = MembershipReplicationFactors(topology);
+        var inputs = PropertyMap.Of(
             ("slots", PropertyValue.Array(topology.Slots.Select(s => (PropertyValue)PropertyMap.Of(
                 ("slot", s.Name), ("datacenter", s.Datacenter), ("ordinal", s.Ordinal), ("address", s.Address), ("zeroToken", s.IsArbiter))))),
             ("replicationFactors", PropertyMap.From(rf.Select(kv => KeyValuePair.Create(kv.Key, (PropertyValue)kv.Value)))),
             ("failureDetectorTimeoutMs", topology.Cluster.FailureDetectorTimeoutMs));
+        // With node agents deployed, one of them acts; up only waits for them (they must not fight).
+        return topology.Cluster.AgentImage is null ? inputs : inputs.With("agentsAct", true);
+    }
+
+    /// <summary>Per datacenter, the highest RF any keyspace uses there (retired datacenters: 0); shared with the node agents.</summary>
+    public static Dictionary<string, int> MembershipReplicationFactors(Topology topology)
+    {
+        var keyspaces = topology.Cluster.Keyspaces.Count > 0 ? topology.Cluster.Keyspaces : [new KeyspaceSpec("default")];
+        var rf = topology.Cluster.Datacenters.ToDictionary(d => d.Name, d => keyspaces.Max(k => KeyspacePlan.Replication(topology, k)[d.Name]));
+        foreach (var retired in topology.Cluster.Membership?.RetiredDatacenters ?? []) rf.TryAdd(retired, 0);
+        return rf;
     }
 }

@@ -38,7 +38,10 @@ public sealed record NodePlan(NodeSlot Slot, Topology Topology, IReadOnlyList<No
     public static NodePlan For(Topology topology, NodeSlot slot, IEnumerable<NodeFile>? extraFiles = null) =>
         new(slot, topology,
         [
-            new NodeFile("scylla.yaml", $"{ScyllaNodeConfig.ConfigDirectory}/scylla.yaml", ScyllaNodeConfig.ScyllaYaml(topology, slot), Secret: true),
+            // With the node agent, the rendered scylla.yaml is its input; it writes the effective one into /etc/scylla.
+            new NodeFile("scylla.yaml", topology.Cluster.AgentImage is null ? $"{ScyllaNodeConfig.ConfigDirectory}/scylla.yaml" : AgentConfigFile.BaseScyllaYamlPath,
+                ScyllaNodeConfig.ScyllaYaml(topology, slot), Secret: true),
+            .. topology.Cluster.AgentImage is null ? (NodeFile[])[] : [new NodeFile(AgentConfigFile.Key, AgentConfigFile.Path, AgentConfigFile.Render(topology, slot), Secret: false)],
             new NodeFile("cassandra-rackdc.properties", $"{ScyllaNodeConfig.ConfigDirectory}/cassandra-rackdc.properties", ScyllaNodeConfig.RackDcProperties(slot), Secret: false),
             new NodeFile(ReadinessCheck.FileName, ReadinessCheck.MountPath, ReadinessCheck.Script(ScyllaNodeConfig.ApiUrl(topology.Cluster, slot)), Secret: false),
             .. extraFiles ?? [],

@@ -88,7 +88,8 @@ public static class SecurityMaterial
         InternodeTls: cluster.Ports.SslStorage,
         Cql: cluster.Ports.Cql,
         CqlShardAware: ScyllaNodeConfig.ShardAwareCqlPort,
-        Rest: ScyllaNodeConfig.ApiPort);
+        Rest: ScyllaNodeConfig.ApiPort,
+        Agent: cluster.AgentImage is null ? null : NodePlan.AgentPort);
 
     /// <summary>The files the operator's Nebula config names, relative to the directory nebula is started in.</summary>
     public static readonly NebulaPki OperatorNebulaFiles = new("nebula-ca.crt", "operator.crt", "operator.key", []) { BlocklistPlaceholder = BlocklistToken };

@@ -53,12 +53,16 @@ public static class ComposeFile
             var host = HostAddress(topology, slot);
             var service = new Dictionary<string, object>
             {
-                ["image"] = topology.Cluster.Image,
+                // With the agent: the image derived from the ScyllaDB image (agent/Dockerfile); the agent starts ScyllaDB.
+                ["image"] = topology.Cluster.AgentImage ?? topology.Cluster.Image,
                 ["hostname"] = slot.Name,
                 // Drivers learn every node's address from broadcast_rpc_address (system.local and system.peers): the
                 // host-side address, which the certificate names. The image's entrypoint passes the flag on to
                 // scylla, where it beats scylla.yaml (dist/docker/scyllasetup.py, "--broadcast-rpc-address").
-                ["command"] = ScyllaNodeConfig.Arguments(topology, slot).Concat(["--broadcast-rpc-address", host]).ToList(),
+                // With the agent, the agent starts the entrypoint with the arguments its agent.json carries.
+                ["command"] = topology.Cluster.AgentImage is null
+                    ? ScyllaNodeConfig.Arguments(topology, slot).Concat(["--broadcast-rpc-address", host]).ToList()
+                    : [AgentConfigFile.ImageBinary, "run", "--config", AgentConfigFile.Path],
                 ["restart"] = "unless-stopped", // a trial survives a crash or a reboot of the host
                 ["ports"] = ClientPorts(topology.Cluster).Select(p => $"{host}:{p}:{p}").ToList(),
                 ["volumes"] = new List<string> { $"{slot.Name}-data:{ScyllaNodeConfig.DataDirectory}" }

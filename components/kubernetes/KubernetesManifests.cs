@@ -160,24 +160,32 @@ public static class KubernetesManifests
             SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false, Capabilities = new V1Capabilities { Add = ["SYS_NICE"] } },
         };
         var containers = new List<V1Container> { scylla };
+        var agentInstall = new List<V1Container>();
         if (cluster.AgentImage is { } agentImage)
         {
-            containers.Add(new V1Container
+            // scylla-operator's sidecar pattern: an init container copies the agent into a shared emptyDir; the ScyllaDB
+            // container runs the agent, which starts the image's own entrypoint as its child (agent.json says how).
+            agentInstall.Add(new V1Container
             {
-                Name = "agent",
+                Name = "agent-install",
                 Image = agentImage,
-                Args = [.. plan.AgentArguments],
-                Ports = [new V1ContainerPort { Name = "agent", ContainerPort = NodePlan.AgentPort }],
+                Command = [AgentConfigFile.ImageBinary, "install", "/agent"],
                 Resources = Exactly(new ResourceQuantity("100m"), new ResourceQuantity("128Mi")),
-                SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false, RunAsNonRoot = true, RunAsUser = 65532 },
+                VolumeMounts = [new V1VolumeMount { Name = "agent", MountPath = "/agent" }],
+                SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false },
             });
+            scylla.Command = [AgentConfigFile.KubernetesBinary, "run", "--config", AgentConfigFile.Path];
+            scylla.Args = null;
+            scylla.Ports.Add(new V1ContainerPort { Name = "agent", ContainerPort = NodePlan.AgentPort });
+            scylla.VolumeMounts.Add(new V1VolumeMount { Name = "agent", MountPath = "/agent", ReadOnlyProperty = true });
         }
         var volumes = new List<V1Volume>
         {
             new() { Name = "config", ConfigMap = new V1ConfigMapVolumeSource { Name = $"{slot.Name}-config" } },
             new() { Name = "secret", Secret = new V1SecretVolumeSource { SecretName = $"{slot.Name}-secret", DefaultMode = 0x180 } },
         };
-        var initContainers = new List<V1Container>();
+        var initContainers = new List<V1Container>(agentInstall);
+        if (agentInstall.Count > 0) volumes.Add(new V1Volume { Name = "agent", EmptyDir = new V1EmptyDirVolumeSource() });
         if (cluster.Security == SecurityMode.Nebula)
         {
             // A native sidecar (an init container that keeps running): it starts before ScyllaDB, which binds its

@@ -4,7 +4,9 @@ namespace ScyllaApocryph.Components.Mesh;
 /// The TCP ports ScyllaDB listens on, as its scylla.yaml sets them. The firewall opens these numbers, so it must be
 /// given the configured ones: a firewall built from Scylla's defaults would block a cluster with custom ports.
 /// </summary>
-public sealed record ScyllaListenPorts(int Internode = 7000, int InternodeTls = 7001, int Cql = 9042, int CqlShardAware = 19042, int Rest = 10000);
+/// <param name="Agent">The node agent's API port, open to the cluster's own nodes only; null when no agent runs.</param>
+public sealed record ScyllaListenPorts(int Internode = 7000, int InternodeTls = 7001, int Cql = 9042, int CqlShardAware = 19042, int Rest = 10000,
+    int? Agent = null);
 
 /// <summary>The overlay firewall a Scylla node needs, and nothing more.</summary>
 public static class ScyllaFirewallPolicy
@@ -31,6 +33,7 @@ public static class ScyllaFirewallPolicy
         }
         inbound.Add(new NebulaFirewallRule("any", "icmp", Group: clusterGroup));
         if (!string.IsNullOrWhiteSpace(operatorGroup)) inbound.Add(NebulaFirewallRule.TcpFromGroup(p.Rest, operatorGroup));
+        if (p.Agent is { } agent) inbound.Add(NebulaFirewallRule.TcpFromGroup(agent, clusterGroup)); // agents talk to agents
         return new NebulaFirewall(inbound, [new NebulaFirewallRule("any", "any", Host: "any")]);
     }
 }

@@ -7,7 +7,7 @@ namespace ScyllaApocryph.Providers.Scylla;
 /// <summary>
 /// <c>scylla:index:Membership</c>: reconciles live membership on every <c>up</c>. Inputs:
 /// <c>slots</c> [{slot, datacenter, ordinal, address, zeroToken?}], <c>replicationFactors</c> {dc: rf},
-/// optional <c>failureDetectorTimeoutMs</c> (grace = 2x). Diff always asks to reconcile and lists the actions it
+/// optional <c>failureDetectorTimeoutMs</c> (grace = 2x), optional <c>agentsAct</c> (node agents reconcile; up only waits). Diff always asks to reconcile and lists the actions it
 /// would take as plan notes; Create/Update take them and wait for convergence; Read summarises the cluster.
 /// Slots present in the old inputs but not the new ones are the deleted slots (decommission / remove).
 /// </summary>
@@ -91,6 +91,7 @@ public sealed class MembershipProvider(MembershipProviderContext context) : IRes
 
     private async Task<PropertyMap> ReconcileAsync(PropertyMap olds, PropertyMap oldOutputs, PropertyMap news, CancellationToken ct)
     {
+        if (news.Get("agentsAct")?.AsBool == true) return await WaitForAgentsAsync(olds, news, ct);
         var reconciler = Reconciler(olds, news);
         if (!EverReached(oldOutputs))
         {
@@ -107,6 +108,29 @@ public sealed class MembershipProvider(MembershipProviderContext context) : IRes
             else if (round.Error is { } e) context.Progress?.Invoke(e);
         }, ct);
         return Summary(reconciler.Spec.Slots, last.View!, last.Decision!, reached: true);
+    }
+
+    /// <summary>
+    /// With node agents deployed (input <c>agentsAct</c>), one of them is the actor (their own majority lease), so up
+    /// never acts beside them: it observes until they have converged, says what they wait for, and fails on a refusal
+    /// or the converge timeout.
+    /// </summary>
+    private async Task<PropertyMap> WaitForAgentsAsync(PropertyMap olds, PropertyMap news, CancellationToken ct)
+    {
+        var reconciler = Reconciler(olds, news);
+        var deadline = context.Clock.GetUtcNow() + context.Options.ConvergeTimeout;
+        string? said = null;
+        while (true)
+        {
+            var (view, decision) = await reconciler.PreviewAsync(ct);
+            if (decision.Converged) return Summary(reconciler.Spec.Slots, view, decision);
+            if (decision.Refusal is { } refusal) throw new MembershipRefusedException(refusal.Reason);
+            var waiting = string.Join("; ", decision.Actions.Select(a => a.ToString()));
+            if (waiting != said) context.Progress?.Invoke($"waiting for the node agents: {said = waiting}");
+            if (context.Clock.GetUtcNow() >= deadline)
+                throw new TimeoutException($"the node agents did not converge membership within {context.Options.ConvergeTimeout}: {waiting}");
+            await Task.Delay(context.Options.PollInterval, context.Clock, ct);
+        }
     }
 
     private MembershipReconciler Reconciler(PropertyMap olds, PropertyMap news)

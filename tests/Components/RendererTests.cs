@@ -128,17 +128,77 @@ public sealed class RendererTests
     }
 
     [Fact]
-    public void The_node_agent_runs_beside_ScyllaDB_when_its_image_is_configured()
+    public void The_node_agent_starts_ScyllaDB_when_its_image_is_configured()
     {
         var topology = Topology.Build(ClusterFixtures.ThreeDatacenters());
         var withAgent = Topology.Build(topology.Stack with { Cluster = topology.Cluster with { AgentImage = "registry.example/agent:1" } });
 
         Assert.Equal(["scylla"], ApocryphPodManifest.Build(NodePlan.For(topology, topology.Slots[0])).Containers.Select(c => c.Name));
+        Assert.DoesNotContain(NodePlan.For(topology, topology.Slots[0]).Files, f => f.Key == AgentConfigFile.Key);
+
+        // Apocryph: no init containers, so the image derived from ScyllaDB's (agent/Dockerfile) runs the agent.
         var pod = ApocryphPodManifest.Build(NodePlan.For(withAgent, withAgent.Slots[0]));
-        Assert.Equal(["scylla", "agent"], pod.Containers.Select(c => c.Name));
-        Assert.Equal("registry.example/agent:1", pod.Containers[1].Image.Url);
+        Assert.Equal(["scylla"], pod.Containers.Select(c => c.Name));
+        Assert.Equal("registry.example/agent:1", pod.Containers[0].Image.Url);
+        Assert.Equal([AgentConfigFile.ImageBinary, "run", "--config", AgentConfigFile.Path], pod.Containers[0].Command);
+        Assert.Contains(pod.Containers[0].Volumes, v => v.MountPath == AgentConfigFile.Path);
+        Assert.Contains(pod.Containers[0].Volumes, v => v.MountPath == AgentConfigFile.BaseScyllaYamlPath);
+
+        // Kubernetes: an init container copies the agent into an emptyDir; the ScyllaDB image's container runs it.
         var set = KubernetesManifests.Node(NodePlan.For(withAgent, withAgent.Slots[0]), "db", null).OfType<V1StatefulSet>().Single();
-        Assert.Contains(set.Spec.Template.Spec.Containers, c => c.Name == "agent" && c.Image == "registry.example/agent:1");
+        var spec = set.Spec.Template.Spec;
+        var install = Assert.Single(spec.InitContainers, c => c.Name == "agent-install");
+        Assert.Equal("registry.example/agent:1", install.Image);
+        Assert.Equal([AgentConfigFile.ImageBinary, "install", "/agent"], install.Command);
+        var scylla = Assert.Single(spec.Containers);
+        Assert.Equal(topology.Cluster.Image, scylla.Image);
+        Assert.Equal([AgentConfigFile.KubernetesBinary, "run", "--config", AgentConfigFile.Path], scylla.Command);
+        Assert.Contains(scylla.VolumeMounts, m => m.Name == "agent" && m.MountPath == "/agent");
+        Assert.Contains(spec.Volumes, v => v.Name == "agent" && v.EmptyDir is not null);
+
+        // Compose: the same derived image.
+        var compose = ScyllaApocryph.Components.Compose.ComposeFile.Render(withAgent,
+            withAgent.Slots.Select(s => NodePlan.For(withAgent, s)).ToList(), s => s.Name);
+        Assert.Contains("image: registry.example/agent:1", compose);
+        Assert.Contains(AgentConfigFile.ImageBinary, compose);
+    }
+
+    [Fact]
+    public void In_nebula_mode_the_overlay_firewall_admits_the_agent_port_from_the_cluster_only_when_agents_run()
+    {
+        var stack = ClusterFixtures.ThreeDatacenters(security: SecurityMode.Nebula);
+        bool AgentRule(Topology t) => ScyllaApocryph.Components.Mesh.NebulaMeshPlanner.Plan(SecurityMaterial.MeshSpec(t))[0].Firewall.Inbound
+            .Any(r => r.Port == NodePlan.AgentPort.ToString(System.Globalization.CultureInfo.InvariantCulture) && r.Group == "demo");
+        Assert.False(AgentRule(Topology.Build(stack)));
+        Assert.True(AgentRule(Topology.Build(stack with { Cluster = stack.Cluster with { AgentImage = "registry.example/agent:1" } })));
+    }
+
+    [Theory]
+    [InlineData(SecurityMode.Tls)]
+    [InlineData(SecurityMode.Nebula)]
+    public void The_rendered_agent_configuration_is_one_the_agent_accepts(SecurityMode security)
+    {
+        var stack = ClusterFixtures.ThreeDatacenters(security: security);
+        var topology = Topology.Build(stack with { Cluster = stack.Cluster with { AgentImage = "registry.example/agent:1" } });
+        var node = topology.Slots[4];
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, NodePlan.For(topology, node).Files.Single(f => f.Key == AgentConfigFile.Key).Text);
+            var config = ScyllaApocryph.Agent.AgentConfig.Load(path);
+
+            Assert.Equal(node.Name, config.Slot);
+            Assert.Equal(topology.Slots.Select(s => s.Address), config.Slots.Select(s => s.Address));
+            Assert.Equal(topology.Slots[0].Name, config.FounderSlot);
+            Assert.True(config.NewCluster); // nothing deployed yet
+            Assert.Equal(security == SecurityMode.Tls ? "https" : "http", new Uri(config.Self.AgentUrl).Scheme);
+            Assert.Equal("/docker-entrypoint.py", config.Entrypoint[0]);
+            Assert.Equal(3, config.ReplicationFactors["alpha"]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

@@ -55,6 +55,38 @@ public sealed class MembershipProviderTests
     }
 
     [Fact]
+    public async Task With_node_agents_deployed_up_waits_for_them_and_takes_no_action_itself()
+    {
+        var h = new MembershipHarness();
+        var slots = Enumerable.Range(0, 4).Select(i => Slot("dc1", i)).ToList();
+        h.Autoscaler.Seed(slots);
+        h.SetRf(("dc1", 3));
+        var provider = new MembershipProvider(new MembershipProviderContext(new HttpClient(h.Cluster), new DirectEndpointResolver(), h.Hooks,
+            h.Lease, h.Journal, h.Clock, new ReconcilerOptions("provider") { PollInterval = Poll, ConvergeTimeout = TimeSpan.FromMinutes(2) })
+            { Rest = new ScyllaRestOptions { GetRetries = 0 } });
+        var olds = Inputs(slots, 3);
+
+        // Converged already: up returns the summary at once.
+        var same = await provider.UpdateAsync(new UpdateRequest(Urn, MembershipProvider.Type, "membership", olds, PropertyMap.Empty,
+            olds.With("agentsAct", true)), default);
+        Assert.Equal(true, same.Outputs.Get("converged")!.AsBool);
+
+        // A slot deleted: the agents would decommission it; up only waits (here no agent acts, so it times out).
+        var news = Inputs(slots.Take(3), 3).With("agentsAct", true);
+        var update = provider.UpdateAsync(new UpdateRequest(Urn, MembershipProvider.Type, "membership", olds, PropertyMap.Empty, news), default);
+        while (!update.IsCompleted)
+        {
+            h.Clock.Advance(Poll);
+            await Task.Delay(1);
+        }
+        var timeout = await Assert.ThrowsAsync<TimeoutException>(() => update);
+        Assert.Contains("node agents did not converge", timeout.Message);
+        Assert.Contains("decommission", timeout.Message);
+        Assert.Empty(h.Cluster.Accepted);
+        Assert.Null(await h.Lease.HolderAsync(default)); // it never took the reconcilers' lease either
+    }
+
+    [Fact]
     public async Task Preview_shows_the_replace_and_the_remove_up_will_do_once_the_grace_period_is_met_and_takes_neither()
     {
         var h = new MembershipHarness();

@@ -1,0 +1,96 @@
+using System.Net.Http.Json;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace ScyllaApocryph.Agent;
+
+/// <summary>
+/// Talks to the other slots' agents. In tls mode with mutual TLS: this node's certificate as the client's, and a
+/// peer's certificate must chain to the cluster CA (and nothing else). In nebula mode plain HTTP on the overlay, where
+/// the firewall admits only the cluster's nodes.
+/// </summary>
+public sealed class PeerClient
+{
+    public HttpClient Http { get; }
+
+    private readonly AgentConfig _config;
+
+    public PeerClient(AgentConfig config)
+    {
+        _config = config;
+        Http = Create(TimeSpan.FromMilliseconds(config.PeerTimeoutMs));
+    }
+
+    /// <summary>A client with this agent's TLS settings; <paramref name="timeout"/> may be infinite (blocking topology POSTs).</summary>
+    public HttpClient Create(TimeSpan timeout)
+    {
+        var config = _config;
+        var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromMilliseconds(config.PeerTimeoutMs) };
+        if (config.Security == "tls" && config.Tls is { } tls)
+        {
+            var ca = ClusterCa.Load(tls.CaFile);
+            var mine = ClusterCa.LoadWithKey(tls.CertFile, tls.KeyFile);
+            handler.SslOptions = new SslClientAuthenticationOptions
+            {
+                ClientCertificates = [mine],
+                RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && ClusterCa.Chains(ca, new X509Certificate2(cert)),
+            };
+        }
+        return new HttpClient(handler) { Timeout = timeout };
+    }
+
+    public Uri UrlOf(AgentSlot slot, string path) => new(new Uri(slot.AgentUrl.TrimEnd('/') + "/"), path.TrimStart('/'));
+
+    public async Task<T?> GetAsync<T>(AgentSlot slot, string path, CancellationToken ct) where T : class
+    {
+        try
+        {
+            return await Http.GetFromJsonAsync<T>(UrlOf(slot, path), AgentConfig.Json, ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<TReply?> SendAsync<TRequest, TReply>(HttpMethod method, AgentSlot slot, string path, TRequest body, CancellationToken ct)
+        where TReply : class
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(method, UrlOf(slot, path)) { Content = JsonContent.Create(body, options: AgentConfig.Json) };
+            using var response = await Http.SendAsync(request, ct);
+            if (!response.IsSuccessStatusCode) return null;
+            return await response.Content.ReadFromJsonAsync<TReply>(AgentConfig.Json, ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    public IEnumerable<AgentSlot> Others => _config.Slots.Where(s => s.Slot != _config.Slot);
+}
+
+/// <summary>Checks a peer's certificate against the cluster CA only (the system's roots play no part).</summary>
+public static class ClusterCa
+{
+    /// <summary>The first certificate of a PEM file (the CA; no key).</summary>
+    public static X509Certificate2 Load(string pemFile) => X509Certificate2.CreateFromPem(File.ReadAllText(pemFile));
+
+    /// <summary>A certificate with its key, re-imported as PKCS#12: TLS on Linux needs a key that is not ephemeral.</summary>
+    public static X509Certificate2 LoadWithKey(string certFile, string keyFile)
+    {
+        using var pem = X509Certificate2.CreateFromPemFile(certFile, keyFile);
+        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+    }
+
+    public static bool Chains(X509Certificate2 ca, X509Certificate2 peer)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(peer);
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using ScyllaApocryph.Agent;
+
+namespace ScyllaApocryph.Tests.Agent;
+
+/// <summary>One node of the harness: its directories, its agent configuration, and the agent process (with the stand-in
+/// it starts as its child). Its agent's output is kept in <c>agent.log</c> beside its data.</summary>
+public sealed class AgentNode(AgentCluster cluster, int index, string directory, string address, int apiPort)
+{
+    private Process? _agent;
+    private readonly StringBuilder _log = new();
+
+    public int Index { get; } = index;
+
+    public string Slot => $"n{Index}";
+
+    public string Address { get; } = address;
+
+    public string Directory { get; } = directory;
+
+    public string DataDirectory => Path.Combine(Directory, "data");
+
+    public string ConfigPath => Path.Combine(Directory, "agent.json");
+
+    public int ApiPort { get; } = apiPort;
+
+    public string AgentUrl => $"http://{Address}:{AgentCluster.AgentPort}/";
+
+    public Process? Process => _agent;
+
+    public string Log
+    {
+        get { lock (_log) return _log.ToString(); }
+    }
+
+    public void WriteConfig(AgentConfig config) => File.WriteAllText(ConfigPath, JsonSerializer.Serialize(config, AgentConfig.Json));
+
+    /// <summary>Starts the published agent with a PATH that has no dotnet on it.</summary>
+    public Process Start()
+    {
+        var info = new ProcessStartInfo(AgentBinaries.Agent)
+        {
+            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        info.ArgumentList.Add("run");
+        info.ArgumentList.Add("--config");
+        info.ArgumentList.Add(ConfigPath);
+        info.Environment.Clear();
+        info.Environment["PATH"] = cluster.EmptyPath;
+        info.Environment["HOME"] = Directory;
+        info.Environment["SCYLLA_STANDIN_CLUSTER"] = cluster.Server.Url.ToString();
+        info.Environment["DOTNET_ROOT"] = AgentBinaries.DotnetRoot; // read by the stand-in's host only; the agent is self-contained
+        var p = System.Diagnostics.Process.Start(info)!;
+        p.OutputDataReceived += (_, e) => Append(e.Data);
+        p.ErrorDataReceived += (_, e) => Append(e.Data);
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        _agent = p;
+        return p;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_log) _log.AppendLine(line);
+        File.AppendAllText(Path.Combine(Directory, "agent.log"), line + "\n");
+    }
+
+    /// <summary>SIGKILL to the agent and its ScyllaDB stand-in, as when a container or its host dies.</summary>
+    public void Kill()
+    {
+        var standIn = cluster.Server.PidOf(Address);
+        if (_agent is { HasExited: false } a) a.Kill();
+        if (standIn is { } pid && SimulatedClusterServer.Alive(pid))
+        {
+            try { System.Diagnostics.Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
+        }
+        _agent?.WaitForExit(10_000);
+    }
+
+    /// <summary>SIGTERM: the agent drains and stops ScyllaDB, then exits with its exit code.</summary>
+    public int Terminate(TimeSpan timeout)
+    {
+        if (_agent is not { HasExited: false } a) return _agent?.ExitCode ?? -1;
+        Signal(a.Id, 15);
+        if (!a.WaitForExit(timeout)) throw new TimeoutException($"{Slot}: agent did not exit within {timeout} of SIGTERM\n{Log}");
+        return a.ExitCode;
+    }
+
+    public void Wipe()
+    {
+        if (System.IO.Directory.Exists(DataDirectory)) System.IO.Directory.Delete(DataDirectory, recursive: true);
+        System.IO.Directory.CreateDirectory(DataDirectory);
+    }
+
+    public VolumeIdentity? Identity => VolumeIdentity.Read(DataDirectory);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int Signal(int pid, int signal);
+}
