@@ -68,7 +68,7 @@ public static class ApocryphPodManifest
             // Apocryph has no init containers: the image derived from the ScyllaDB image (agent/Dockerfile) runs the
             // agent, which starts ScyllaDB's entrypoint as its child and takes the volume lock first (a Deployment's
             // rolling update mounts the volume in a second pod while the first still runs).
-            scylla.Image = new Container.Types.Image { Url = agentImage };
+            scylla.Image = new Image { Url = agentImage };
             scylla.Command.Clear();
             scylla.Command.Add([AgentConfigFile.ImageBinary, "run", "--config", AgentConfigFile.Path]);
             // Not published as a NodePort yet: Apocryph NodePorts are 30000-32767 and stack configuration has no agent port key.

@@ -91,7 +91,6 @@ public sealed class MembershipProvider(MembershipProviderContext context) : IRes
 
     private async Task<PropertyMap> ReconcileAsync(PropertyMap olds, PropertyMap oldOutputs, PropertyMap news, CancellationToken ct)
     {
-        if (news.Get("agentsAct")?.AsBool == true) return await WaitForAgentsAsync(olds, news, ct);
         var reconciler = Reconciler(olds, news);
         if (!EverReached(oldOutputs))
         {
@@ -102,6 +101,8 @@ public sealed class MembershipProvider(MembershipProviderContext context) : IRes
                 return Summary(reconciler.Spec.Slots, first, new MembershipDecision([], false, IntentOutcome.None), reached: false);
             }
         }
+        // With agents the first contact above still applies: a stack no node of which ever answered is told what to do.
+        if (news.Get("agentsAct")?.AsBool == true) return await WaitForAgentsAsync(olds, news, ct);
         var last = await reconciler.RunUntilConvergedAsync(round =>
         {
             if (round.Executed is { } a) context.Progress?.Invoke(a.ToString());
@@ -123,7 +124,7 @@ public sealed class MembershipProvider(MembershipProviderContext context) : IRes
         while (true)
         {
             var (view, decision) = await reconciler.PreviewAsync(ct);
-            if (decision.Converged) return Summary(reconciler.Spec.Slots, view, decision);
+            if (decision.Converged) return Summary(reconciler.Spec.Slots, view, decision, reached: true);
             if (decision.Refusal is { } refusal) throw new MembershipRefusedException(refusal.Reason);
             var waiting = string.Join("; ", decision.Actions.Select(a => a.ToString()));
             if (waiting != said) context.Progress?.Invoke($"waiting for the node agents: {said = waiting}");
