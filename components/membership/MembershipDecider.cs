@@ -278,17 +278,21 @@ public static class MembershipDecider
                 return intent.Issued ? settled : (IntentOutcome.Redrive, null);
             case ActionKind.Replace:
             case ActionKind.Join:
-                // The booted node shows up at the slot's address: for a replace under a new host ID (the old one may
-                // still be mapped there while it joins), for a join as any member where there was none.
-                var appeared = at is not null && (intent.Kind == ActionKind.Join || at.State == NodeState.Joining ||
-                    at.HostId is not null && at.HostId != intent.HostId);
-                if (appeared) return at!.IsUpNormal ? settled : Pending($"is under way ({at.Address} is {at.Status} {at.State})");
+                // A boot settles once its node has shown up, whatever happens to that node afterwards (it may become Normal
+                // and die between two polls: it is then a down member like any other, for the per-slot analysis), or once
+                // its boot timeout has passed. A join shows up as any member where there was none; a replace only once it is
+                // Normal under a new host ID (ScyllaDB 2025.1 lists no replacing node as joining, and with the same IP the
+                // host-ID map may show either ID meanwhile), so nothing else starts while it streams.
+                if (at is not null && (intent.Kind == ActionKind.Join ||
+                    at.HostId is not null && at.HostId != intent.HostId && at.State == NodeState.Normal))
+                    return settled;
+                if (age > spec.BootTimeout) return settled;
+                if (at is not null && at.State == NodeState.Joining) return Pending($"is under way ({at.Address} is {at.Status} {at.State})");
                 var phase = instances.FirstOrDefault(i => i.Slot == intent.Slot)?.Phase ?? InstancePhase.Absent;
                 // Waiting for a boot instruction again (never booted, or the process was refused and exited) or gone:
                 // nothing of this boot can still happen; decide afresh (a boot instruction is idempotent).
                 if (phase is InstancePhase.AwaitingBoot or InstancePhase.Absent) return settled;
                 // The instance runs: its node may still be starting. No second topology operation until it shows up.
-                if (age > spec.BootTimeout) return settled;
                 return Pending($"booted, but no new node shows at {intent.Address} yet: waiting for it (at most {Fmt(spec.BootTimeout)})");
             default:
                 return settled;

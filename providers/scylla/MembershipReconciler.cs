@@ -65,7 +65,7 @@ public sealed class MembershipReconciler(
         }
         finally
         {
-            await stopRenewing.CancelAsync();
+            stopRenewing.Cancel(); // here, not on the thread pool (CancelAsync): the renewal loop ends before we go on
         }
         if (await renewal is { } lost)
         {
@@ -87,7 +87,7 @@ public sealed class MembershipReconciler(
         {
             try
             {
-                await Task.Delay(every, clock, stop);
+                await ClockDelay.Wait(clock, every, stop);
                 if (!await lease.TryAcquireAsync(options.Holder, options.LeaseTtl, stop))
                     return $"{await lease.HolderAsync(CancellationToken.None) ?? "another reconciler"} holds it now";
             }
@@ -118,7 +118,7 @@ public sealed class MembershipReconciler(
                 if (clock.GetUtcNow() >= deadline)
                     throw new TimeoutException($"membership did not converge within {options.ConvergeTimeout}: " +
                         string.Join("; ", round.Decision?.Actions.Select(a => a.ToString()) ?? []));
-                await Task.Delay(options.PollInterval, clock, ct);
+                await ClockDelay.Wait(clock, options.PollInterval, ct);
             }
         }
         finally

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ScyllaApocryph.Components.Membership;
+using ScyllaApocryph.Providers.Scylla;
 
 namespace ScyllaApocryph.Tests.Doubles;
 
@@ -233,7 +234,7 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
                 ?? throw new HttpRequestException($"connection refused: {uri.Host}:{uri.Port}");
             if (uri.Port != 10000) throw new HttpRequestException($"connection refused: {uri.Host}:{uri.Port}");
         }
-        if (node.Slowness > TimeSpan.Zero) await Task.Delay(node.Slowness, clock, cancellationToken);
+        if (node.Slowness > TimeSpan.Zero) await ClockDelay.Wait(clock, node.Slowness, cancellationToken);
         HttpResponseMessage response;
         lock (_gate)
         {
@@ -263,7 +264,7 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
                 if (!coordinator.Running) throw new HttpRequestException($"connection reset: {uri.Host} stopped during {operation.Kind}");
                 wait = operation.EndsAt - clock.GetUtcNow();
             }
-            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), clock, ct);
+            await ClockDelay.Wait(clock, wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), ct);
         }
     }
 

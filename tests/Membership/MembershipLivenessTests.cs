@@ -1,0 +1,44 @@
+using ScyllaApocryph.Components.Membership;
+using ScyllaApocryph.Providers.Autoscaler;
+using ScyllaApocryph.Tests.Doubles;
+using static ScyllaApocryph.Tests.Membership.MembershipHarness;
+
+namespace ScyllaApocryph.Tests.Membership;
+
+/// <summary>Recorded topology operations always settle, so a later decision (a replace of that very node) can follow.</summary>
+public sealed class MembershipLivenessTests
+{
+    /// <summary>
+    /// The schedule of seed 5Q6AxKSiTNX1, reduced: a join whose node became Normal between two polls, and then lost its
+    /// instance. The reconciler never saw it up; it saw it "Down Normal" and kept the join "under way" forever, which blocked
+    /// the replacement of that dead node.
+    /// </summary>
+    [Fact]
+    public void A_join_whose_node_became_normal_and_then_was_lost_settles_and_the_dead_node_is_replaced() => SimulatedTime.Run(async () =>
+    {
+        var h = new MembershipHarness();
+        var slots = Enumerable.Range(0, 3).Select(i => Slot("dc1", i)).ToList();
+        h.Autoscaler.Seed(slots);
+        h.SetRf(("dc1", 2));
+        var added = Slot("dc1", 3);
+        h.Autoscaler.AddSlot(added);
+        h.Autoscaler.Recreate(added.Slot);
+        var reconciler = h.Reconciler(Spec([.. slots, added], ("dc1", 2)));
+
+        var first = await reconciler.ReconcileOnceAsync(default);
+        Assert.Equal(ActionKind.Join, first.Executed?.Kind);
+        h.Clock.Advance(h.Cluster.OperationDuration + TimeSpan.FromSeconds(1)); // joined, and Normal, between two polls...
+        var joined = h.Cluster.Members.Single(n => n.Address == added.Address);
+        Assert.Equal(NodeState.Normal, joined.State);
+        h.Autoscaler.Lose(added.Slot); // ...then its instance and volume are gone, and its peers saw it go down,
+        h.Autoscaler.Recreate(added.Slot);
+        h.Clock.Advance(h.Cluster.FailureDetectorTimeout + TimeSpan.FromSeconds(1)); // all before any poll saw it up
+
+        var rounds = await h.Converge(reconciler, maxRounds: 400);
+
+        Assert.True(rounds[^1].Decision!.Converged, string.Join("\n", rounds[^1].Decision!.Actions));
+        Assert.Contains(h.Autoscaler.Boots, b => b.Mode == BootMode.Replace && b.ReplaceHostId == joined.HostId);
+        Assert.Contains(joined.HostId, h.Cluster.Banned);
+        Assert.Empty(h.Cluster.Rejected);
+    });
+}
