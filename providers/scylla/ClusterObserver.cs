@@ -41,9 +41,9 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
             var downBy = answered.Where(r => r.Down.Contains(m)).Select(r => r.Address).ToList();
             if (liveBy.Count > 0 && downBy.Count > 0)
                 disagreements.Add($"{m} is live for {string.Join(",", liveBy)} but down for {string.Join(",", downBy)}");
+            // No /storage_service/nodes/moving: ScyllaDB answers it with an empty list, always (api/token_metadata.cc, 2025.1.4).
             var state = answered.Any(r => r.Joining.Contains(m)) ? NodeState.Joining
                 : answered.Any(r => r.Leaving.Contains(m)) ? NodeState.Leaving
-                : answered.Any(r => r.Moving.Contains(m)) ? NodeState.Moving
                 : NodeState.Normal;
             var (dc, rack) = await PlacementAsync(m, answered, ct);
             nodes.Add(new ObservedNode(m, hostIds.GetValueOrDefault(m), dc, rack,
@@ -52,6 +52,14 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
         return new ClusterView(at, nodes, answered.Select(r => r.Address).ToList(), disagreements);
     }
 
+    /// <summary>
+    /// ScyllaDB's default location. /snitch/datacenter?host= answers it, with 200, for an address its topology does not
+    /// know (yet): api/token_metadata.cc at scylla-2025.1.4 returns endpoint_dc_rack::default_location rather than an
+    /// error. Such an answer says nothing about the node, so it is never cached nor decided on. (A stack may not name a
+    /// datacenter so: see ClusterRules.)
+    /// </summary>
+    public const string DefaultDatacenter = "datacenter1";
+
     private async Task<(string?, string?)> PlacementAsync(string address, List<NodeReport> answered, CancellationToken ct)
     {
         if (_placement.TryGetValue(address, out var known)) return known;
@@ -59,7 +67,9 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
         {
             try
             {
-                var placement = (await r.Client.DatacenterOfAsync(address, ct), await r.Client.RackOfAsync(address, ct));
+                var dc = await r.Client.DatacenterOfAsync(address, ct);
+                if (dc == DefaultDatacenter) continue; // this observer does not know the node yet: ask another, cache nothing
+                var placement = (dc, await r.Client.RackOfAsync(address, ct));
                 _placement[address] = placement; // a node's DC and rack never change for its address
                 return placement;
             }
@@ -81,9 +91,8 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
             var ids = await client.HostIdMapAsync(ct);
             var joining = await client.JoiningAsync(ct);
             var leaving = await client.LeavingAsync(ct);
-            var moving = await client.MovingAsync(ct);
             return new NodeReport(address, client, local, live.ToHashSet(), down.ToHashSet(), ids, joining.ToHashSet(),
-                leaving.ToHashSet(), moving.ToHashSet());
+                leaving.ToHashSet());
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutException or ScyllaRestException)
         {
@@ -92,5 +101,5 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
     }
 
     private sealed record NodeReport(string Address, ScyllaRestClient Client, string LocalHostId, HashSet<string> Live, HashSet<string> Down,
-        IReadOnlyDictionary<string, string> HostIds, HashSet<string> Joining, HashSet<string> Leaving, HashSet<string> Moving);
+        IReadOnlyDictionary<string, string> HostIds, HashSet<string> Joining, HashSet<string> Leaving);
 }

@@ -28,7 +28,22 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
     private SimOperation? _operation;
     private int _nextHostId;
 
+    /// <summary>failure_detector_timeout_in_ms, 20 s by default (db/config.cc, scylla-2025.1.4).</summary>
     public TimeSpan FailureDetectorTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// gms/gossiper.cc (scylla-2025.1.4, failure_detector_loop_for_node) echoes every 2 s and convicts a node once no echo
+    /// succeeded for echo interval + failure_detector_timeout: a crashed node is marked down 22-24 s after it stopped.
+    /// The simulator takes the 22 s.
+    /// </summary>
+    public TimeSpan MarkedDownAfter => FailureDetectorTimeout + TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long after a node shows up in gossip its peers' topology still lacks it: peers list it live, but their snitch
+    /// answers the default location for it (api/token_metadata.cc, scylla-2025.1.4: an address whose host ID is not in
+    /// the topology gets endpoint_dc_rack::default_location, "datacenter1" / "rack1", with 200).
+    /// </summary>
+    public TimeSpan TopologyLag { get; init; }
 
     public TimeSpan OperationDuration { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -122,7 +137,7 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
             (boot.RefusableWhenBooted || BootDelay <= TimeSpan.Zero ? Rejected : RefusedAfterChange).Add(refusal);
             return;
         }
-        var node = new SimNode(NewHostId(), boot.Address, boot.Datacenter, boot.ZeroToken);
+        var node = new SimNode(NewHostId(), boot.Address, boot.Datacenter, boot.ZeroToken) { JoinedAt = clock.GetUtcNow() };
         _nodes.Add(node);
         boot.Node = node;
         if (_nodes.Count == 1) return; // founds the cluster
@@ -276,24 +291,34 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
             ("GET", "/storage_service/hostid/local") => Json(self.HostId),
             ("GET", "/gossiper/endpoint/live/") => Json(everyone.Where(a => LiveFrom(self, a)).ToList()),
             ("GET", "/gossiper/endpoint/down/") => Json(everyone.Where(a => !LiveFrom(self, a)).ToList()),
+            // api/token_metadata.cc (scylla-2025.1.4): every node of the topology that has not left, zero-token (arbiter) and
+            // bootstrapping ones included, keyed by address.
             ("GET", "/storage_service/host_id") =>
-                Json(_nodes.Where(n => n.OwnsTokens).Select(n => new { key = n.Address, value = n.HostId }).ToList()),
+                Json(_nodes.Where(n => KnownTo(self, n)).GroupBy(n => n.Address).Select(g => new { key = g.Key, value = g.First().HostId }).ToList()),
             ("GET", "/storage_service/nodes/joining") => Json(_nodes.Where(n => Seen(n) == NodeState.Joining).Select(n => n.Address).Distinct().ToList()),
             ("GET", "/storage_service/nodes/leaving") => Json(_nodes.Where(n => Seen(n) == NodeState.Leaving).Select(n => n.Address).Distinct().ToList()),
-            ("GET", "/storage_service/nodes/moving") => Json(Array.Empty<string>()),
+            ("GET", "/storage_service/nodes/moving") => Json(Array.Empty<string>()), // always empty upstream (api/token_metadata.cc)
             ("GET", "/storage_service/native_transport") => Json(self.State == NodeState.Normal),
-            ("GET", "/snitch/datacenter") => Placement(query, n => n.Datacenter),
-            ("GET", "/snitch/rack") => Placement(query, n => n.Rack),
+            ("GET", "/snitch/datacenter") => Placement(self, query, n => n.Datacenter, "datacenter1"),
+            ("GET", "/snitch/rack") => Placement(self, query, n => n.Rack, "rack1"),
             ("POST", "/storage_service/remove_node") => RemoveNode(self, query),
             ("POST", "/storage_service/decommission") => Decommission(self),
             _ => Error(HttpStatusCode.NotFound, $"no handler for {method} {path}"),
         };
     }
 
-    private HttpResponseMessage Placement(Dictionary<string, string> query, Func<SimNode, string> pick) =>
-        query.TryGetValue("host", out var host) && _nodes.FirstOrDefault(n => n.Address == host) is { } n
-            ? Json(pick(n))
-            : Error(HttpStatusCode.BadRequest, "unknown host");
+    /// <summary>
+    /// api/token_metadata.cc (scylla-2025.1.4): no host (or an empty one) means this node; a host this node's topology does
+    /// not know answers 200 with the default location, never an error ("nodetool status can race").
+    /// </summary>
+    private HttpResponseMessage Placement(SimNode self, Dictionary<string, string> query, Func<SimNode, string> pick, string fallback)
+    {
+        var host = query.GetValueOrDefault("host") is { Length: > 0 } h ? h : self.Address;
+        return Json(_nodes.LastOrDefault(n => n.Address == host) is { } n && KnownTo(self, n) ? pick(n) : fallback);
+    }
+
+    /// <summary>Whether <paramref name="observer"/>'s topology has <paramref name="node"/> yet (see <see cref="TopologyLag"/>).</summary>
+    private bool KnownTo(SimNode observer, SimNode node) => observer == node || clock.GetUtcNow() >= node.JoinedAt + TopologyLag;
 
     private HttpResponseMessage RemoveNode(SimNode coordinator, Dictionary<string, string> query)
     {
@@ -330,13 +355,13 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
     // ---- rules ----
 
     private bool IsLive(SimNode n) =>
-        (n.Running && !n.Partitioned) || clock.GetUtcNow() - n.StoppedAt < FailureDetectorTimeout && n.StoppedAt != default;
+        (n.Running && !n.Partitioned) || clock.GetUtcNow() - n.StoppedAt < MarkedDownAfter && n.StoppedAt != default;
 
     private bool LiveFrom(SimNode observer, string address)
     {
         if (address == observer.Address) return true;
         if (observer.Partitioned)
-            return clock.GetUtcNow() - observer.StoppedAt < FailureDetectorTimeout && _nodes.Any(n => n.Address == address && n.Running);
+            return clock.GetUtcNow() - observer.StoppedAt < MarkedDownAfter && _nodes.Any(n => n.Address == address && n.Running);
         return _nodes.Any(n => n.Address == address && IsLive(n));
     }
 

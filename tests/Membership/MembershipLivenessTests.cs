@@ -32,7 +32,7 @@ public sealed class MembershipLivenessTests
         Assert.Equal(NodeState.Normal, joined.State);
         h.Autoscaler.Lose(added.Slot); // ...then its instance and volume are gone, and its peers saw it go down,
         h.Autoscaler.Recreate(added.Slot);
-        h.Clock.Advance(h.Cluster.FailureDetectorTimeout + TimeSpan.FromSeconds(1)); // all before any poll saw it up
+        h.Clock.Advance(h.Cluster.MarkedDownAfter + TimeSpan.FromSeconds(1)); // all before any poll saw it up
 
         var rounds = await h.Converge(reconciler, maxRounds: 400);
 
