@@ -6,6 +6,11 @@ namespace ScyllaApocryph.Providers.Scylla;
 /// Builds a <c>nodetool status</c>-like view by asking every reachable node and merging what they say.
 /// Merging is conservative: a node any observer sees live counts as up (so nothing is done to it), and every
 /// disagreement between observers is reported in the view.
+/// A poll is bounded: every node and every question is asked at once, with no retry (the next poll is the retry), and
+/// the whole poll ends after one request timeout. A host that silently drops packets would otherwise cost a poll three
+/// timeouts plus backoff (about 15.6 s with the defaults), polls would drift further apart than the history's
+/// MaxPollGap, and no node would ever be seen down for long enough to count as dead. The view is stamped with the time
+/// the poll started, the earliest instant any answer can describe.
 /// </summary>
 public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver resolver, TimeProvider clock, ScyllaRestOptions? options = null)
 {
@@ -14,9 +19,17 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
     public async Task<ScyllaRestClient?> ClientForAsync(string address, CancellationToken ct) =>
         await resolver.ResolveAsync(address, ct) is { } uri ? new ScyllaRestClient(http, uri, clock, options) : null;
 
-    public async Task<ClusterView> ObserveAsync(IEnumerable<string> addresses, CancellationToken ct)
+    private readonly ScyllaRestOptions _pollOptions = (options ?? ScyllaRestOptions.Default) with { GetRetries = 0 };
+
+    /// <summary>How long one poll may take, all nodes together: one request timeout.</summary>
+    public TimeSpan PollTimeout => _pollOptions.RequestTimeout;
+
+    public async Task<ClusterView> ObserveAsync(IEnumerable<string> addresses, CancellationToken caller)
     {
         var at = clock.GetUtcNow();
+        using var deadline = new CancellationTokenSource(PollTimeout, clock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(caller, deadline.Token);
+        var ct = linked.Token;
         var targets = addresses.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var reports = await Task.WhenAll(targets.Select(a => AskAsync(a, ct)));
         var answered = reports.OfType<NodeReport>().ToList();
@@ -45,10 +58,11 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
             var state = answered.Any(r => r.Joining.Contains(m)) ? NodeState.Joining
                 : answered.Any(r => r.Leaving.Contains(m)) ? NodeState.Leaving
                 : NodeState.Normal;
-            var (dc, rack) = await PlacementAsync(m, answered, ct);
+            var (dc, rack) = await PlacementAsync(m, answered, ct, caller);
             nodes.Add(new ObservedNode(m, hostIds.GetValueOrDefault(m), dc, rack,
                 liveBy.Count > 0 ? NodeStatus.Up : NodeStatus.Down, state, Disputed: liveBy.Count > 0 && downBy.Count > 0));
         }
+        caller.ThrowIfCancellationRequested();
         return new ClusterView(at, nodes, answered.Select(r => r.Address).ToList(), disagreements);
     }
 
@@ -60,7 +74,8 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
     /// </summary>
     public const string DefaultDatacenter = "datacenter1";
 
-    private async Task<(string?, string?)> PlacementAsync(string address, List<NodeReport> answered, CancellationToken ct)
+    private async Task<(string?, string?)> PlacementAsync(string address, List<NodeReport> answered, CancellationToken ct,
+        CancellationToken caller)
     {
         if (_placement.TryGetValue(address, out var known)) return known;
         foreach (var r in answered)
@@ -73,30 +88,36 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
                 _placement[address] = placement; // a node's DC and rack never change for its address
                 return placement;
             }
-            catch (Exception e) when (e is HttpRequestException or TimeoutException or ScyllaRestException)
+            catch (Exception e) when (e is HttpRequestException or TimeoutException or ScyllaRestException ||
+                e is OperationCanceledException && !caller.IsCancellationRequested)
             {
             }
         }
-        return (null, null);
+        return (null, null); // unknown this poll; asked again next poll
     }
 
     private async Task<NodeReport?> AskAsync(string address, CancellationToken ct)
     {
         try
         {
-            if (await ClientForAsync(address, ct) is not { } client) return null;
-            var local = await client.LocalHostIdAsync(ct);
-            var live = await client.LiveEndpointsAsync(ct);
-            var down = await client.DownEndpointsAsync(ct);
-            var ids = await client.HostIdMapAsync(ct);
-            var joining = await client.JoiningAsync(ct);
-            var leaving = await client.LeavingAsync(ct);
-            return new NodeReport(address, client, local, live.ToHashSet(), down.ToHashSet(), ids, joining.ToHashSet(),
-                leaving.ToHashSet());
+            if (await resolver.ResolveAsync(address, ct) is not { } uri) return null;
+            var client = new ScyllaRestClient(http, uri, clock, _pollOptions);
+            // All at once: a node that answers takes one round trip, one that does not costs one timeout, not seven.
+            var local = client.LocalHostIdAsync(ct);
+            var live = client.LiveEndpointsAsync(ct);
+            var down = client.DownEndpointsAsync(ct);
+            var ids = client.HostIdMapAsync(ct);
+            var joining = client.JoiningAsync(ct);
+            var leaving = client.LeavingAsync(ct);
+            await Task.WhenAll(local, live, down, ids, joining, leaving);
+            return new NodeReport(address, client, local.Result, live.Result.ToHashSet(), down.Result.ToHashSet(), ids.Result,
+                joining.Result.ToHashSet(), leaving.Result.ToHashSet());
         }
-        catch (Exception e) when (e is HttpRequestException or TimeoutException or ScyllaRestException)
+        catch (Exception e) when (e is HttpRequestException or TimeoutException or ScyllaRestException or OperationCanceledException)
         {
-            return null; // unreachable this poll: the view says so through Reachable
+            // Unreachable this poll (or the poll's time is up): the view says so through Reachable. The caller's own
+            // cancellation is rethrown by ObserveAsync.
+            return null;
         }
     }
 

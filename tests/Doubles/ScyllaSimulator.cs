@@ -17,13 +17,14 @@ namespace ScyllaApocryph.Tests.Doubles;
 /// A booted process appears in gossip after <see cref="BootDelay"/>; the cluster's checks run then, not at boot.
 /// A partitioned node cannot coordinate a topology operation: it reaches no Raft majority.
 /// Zero-token nodes own no data: they never count towards a datacenter's RF.
-/// Fault API: Kill, Revive, Partition, Heal, Slow, DropNextPostResponse.
+/// Fault API: Kill, Revive, Partition, Heal, Slow, DropPackets, DropNextPostResponse.
 /// </summary>
 public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
 {
     private readonly Lock _gate = new();
     private readonly List<SimNode> _nodes = [];
     private readonly HashSet<string> _banned = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _silent = new(StringComparer.Ordinal);
     private readonly List<SimBoot> _boots = [];
     private SimOperation? _operation;
     private int _nextHostId;
@@ -143,6 +144,7 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         if (_nodes.Count == 1) return; // founds the cluster
         node.State = NodeState.Joining;
         node.Replacing = boot.ReplaceHostId;
+        if (boot.ReplaceHostId is { } replaced) Ban([replaced, .. boot.IgnoreDead]);
         Start(boot.ReplaceHostId is null ? "bootstrap" : "replace", node);
     }
 
@@ -154,16 +156,17 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
             if (_nodes.Count == 0) return null;
             var what = $"bootstrap {boot.Address}";
             if (_operation is not null) return $"{what}: another topology operation is in progress";
-            if (!_nodes.All(n => IsLive(n))) return $"{what}: cannot bootstrap while nodes are down: " + DownList();
+            if (!_nodes.All(n => IsLive(n) || IsBanned(n))) return $"{what}: cannot bootstrap while nodes are down: " + DownList();
             return HasMajority(null) ? null : $"{what}: Raft majority unavailable";
         }
         var replace = $"replace {deadHostId}";
-        if (_banned.Contains(deadHostId)) return $"{replace}: host {deadHostId} was removed and is banned";
         var dead = _nodes.FirstOrDefault(n => n.HostId == deadHostId);
+        if (dead is null && _banned.Contains(deadHostId)) return $"{replace}: host {deadHostId} was removed and is banned";
         if (dead is null) return $"{replace}: host {deadHostId} is not a member";
         if (IsLive(dead)) return $"{replace}: host {deadHostId} is alive; cannot replace a live node";
         if (_operation is not null) return $"{replace}: another topology operation is in progress";
-        var otherDown = _nodes.Where(n => n != dead && !IsLive(n) && !boot.IgnoreDead.Contains(n.HostId)).ToList();
+        if (NotNormalMember(boot.IgnoreDead) is { } bad) return $"{replace}: there is no node with id {bad} in normal state. Cannot ignore it.";
+        var otherDown = _nodes.Where(n => n != dead && !IsLive(n) && !IsBanned(n) && !boot.IgnoreDead.Contains(n.HostId)).ToList();
         if (otherDown.Count > 0) return $"{replace}: other nodes are down and not ignored: " + string.Join(",", otherDown.Select(n => n.HostId));
         return HasMajority(null) ? null : $"{replace}: Raft majority unavailable";
     }
@@ -217,6 +220,17 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         lock (_gate) foreach (var n in _nodes.Where(n => n.Address == address)) n.Slowness = delay;
     }
 
+    /// <summary>
+    /// The host at this address drops every packet without a word (a VM gone or firewalled, no RST): a request to it is
+    /// neither answered nor refused, it hangs until the caller gives up. Its process, if any, is unaffected.
+    /// </summary>
+    public void DropPackets(string address, bool drop = true)
+    {
+        lock (_gate)
+            if (drop) _silent.Add(address);
+            else _silent.Remove(address);
+    }
+
     /// <summary>The next POST to this node is carried out, but its response is lost (the caller sees a connection error).</summary>
     public void DropNextPostResponse(string address)
     {
@@ -242,6 +256,13 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         SimNode node;
         bool drop;
         SimOperation? started = null;
+        bool silent;
+        lock (_gate) silent = _silent.Contains(uri.Host);
+        if (silent)
+        {
+            await ClockDelay.Wait(clock, Timeout.InfiniteTimeSpan, cancellationToken);
+            throw new InvalidOperationException("unreachable: an infinite wait ended without cancellation");
+        }
         lock (_gate)
         {
             Progress();
@@ -325,16 +346,18 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         var hostId = query.GetValueOrDefault("host_id") ?? "";
         var ignore = query.GetValueOrDefault("ignore_nodes")?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [];
         var what = $"removenode {hostId}";
-        if (_banned.Contains(hostId)) return Reject(what, $"host {hostId} was already removed");
         var target = _nodes.FirstOrDefault(n => n.HostId == hostId);
-        if (target is null) return Reject(what, $"host {hostId} not found");
+        if (target is null && _banned.Contains(hostId)) return Reject(what, $"host {hostId} was already removed");
+        if (target is null) return Reject(what, $"removenode: host id {hostId} is not found in the cluster");
         if (IsLive(target)) return Reject(what, $"node {target.Address} is alive; removenode only removes dead nodes");
+        if (NotNormalMember(ignore) is { } bad) return Reject(what, $"removenode: there is no node with id {bad} in normal state. Cannot ignore it.");
         if (_operation is not null) return Reject(what, "another topology operation is in progress");
-        var otherDown = _nodes.Where(n => n != target && !IsLive(n) && !ignore.Contains(n.HostId)).ToList();
+        var otherDown = _nodes.Where(n => n != target && !IsLive(n) && !IsBanned(n) && !ignore.Contains(n.HostId)).ToList();
         if (otherDown.Count > 0) return Reject(what, "other nodes are down and not ignored: " + string.Join(",", otherDown.Select(n => n.Address)));
         if (BelowRf(target) is { } rf) return Reject(what, rf);
         if (!HasMajority(coordinator)) return Reject(what, "Raft majority unavailable" + (coordinator.Partitioned ? " from the coordinator's side of a partition" : ""));
         target.State = NodeState.Leaving;
+        Ban([target.HostId, .. ignore]);
         Start("removenode", target);
         return Json<object?>(null);
     }
@@ -344,7 +367,7 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         var what = $"decommission {self.Address}";
         if (self.State != NodeState.Normal) return Reject(what, $"node is {self.State}");
         if (_operation is not null) return Reject(what, "another topology operation is in progress");
-        if (_nodes.Any(n => !IsLive(n))) return Reject(what, "cannot decommission while nodes are down: " + DownList());
+        if (_nodes.Any(n => !IsLive(n) && !IsBanned(n))) return Reject(what, "cannot decommission while nodes are down: " + DownList());
         if (BelowRf(self) is { } rf) return Reject(what, rf);
         if (!HasMajority(self)) return Reject(what, "Raft majority unavailable" + (self.Partitioned ? " from the coordinator's side of a partition" : ""));
         self.State = NodeState.Leaving;
@@ -354,7 +377,26 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
 
     // ---- rules ----
 
-    private bool IsLive(SimNode n) =>
+    /// <summary>
+    /// Named in an ignore list, or the target of a removenode: banned from the start of the operation, for good, and no
+    /// longer a voter (service/storage_service.cc at scylla-2025.1.4: raft_removenode adds the target to the ignored nodes
+    /// and makes them non-voters; topology_state_load bans every ignored node: "We do not allow them to go back online").
+    /// </summary>
+    private bool IsBanned(SimNode n) => _banned.Contains(n.HostId);
+
+    private void Ban(IEnumerable<string> hostIds)
+    {
+        foreach (var id in hostIds) _banned.Add(id);
+    }
+
+    /// <summary>An ignore list may name only members in normal state (storage_service.cc, scylla-2025.1.4).</summary>
+    private string? NotNormalMember(IEnumerable<string> hostIds) =>
+        hostIds.FirstOrDefault(id => !_nodes.Any(n => n.HostId == id && n.State == NodeState.Normal));
+
+    /// <summary>A banned node is never live again for its peers, even if its process runs.</summary>
+    private bool IsLive(SimNode n) => !IsBanned(n) && IsLiveUnbanned(n);
+
+    private bool IsLiveUnbanned(SimNode n) =>
         (n.Running && !n.Partitioned) || clock.GetUtcNow() - n.StoppedAt < MarkedDownAfter && n.StoppedAt != default;
 
     private bool LiveFrom(SimNode observer, string address)
@@ -371,7 +413,7 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
     /// </summary>
     private bool HasMajority(SimNode? coordinator)
     {
-        var voters = _nodes.Where(n => n.State != NodeState.Joining).ToList();
+        var voters = _nodes.Where(n => n.State != NodeState.Joining && !IsBanned(n)).ToList();
         var reachable = coordinator is { Partitioned: true } ? voters.Count(n => n == coordinator) : voters.Count(IsLive);
         return 2 * reachable > voters.Count;
     }
@@ -452,7 +494,7 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         return Error(HttpStatusCode.InternalServerError, reason);
     }
 
-    private string DownList() => string.Join(",", _nodes.Where(n => !IsLive(n)).Select(n => n.Address));
+    private string DownList() => string.Join(",", _nodes.Where(n => !IsLive(n) && !IsBanned(n)).Select(n => n.Address));
 
     private string NewHostId() => new Guid(Interlocked.Increment(ref _nextHostId), 0, 0, new byte[8]).ToString();
 
