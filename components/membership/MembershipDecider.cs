@@ -310,20 +310,25 @@ public static class MembershipDecider
             case ActionKind.Join:
                 // A boot settles once its node has shown up, whatever happens to that node afterwards (it may become Normal
                 // and die between two polls: it is then a down member like any other, for the per-slot analysis), or once
-                // its boot timeout has passed. A join shows up as any member where there was none; a replace only once it is
-                // Normal under a new host ID (ScyllaDB 2025.1 lists no replacing node as joining, and with the same IP the
-                // host-ID map may show either ID meanwhile), so nothing else starts while it streams.
-                if (at is not null && (intent.Kind == ActionKind.Join ||
-                    at.HostId is not null && at.HostId != intent.HostId && at.State == NodeState.Normal))
-                    return settled;
+                // its boot timeout has passed. A join shows up as any member where there was none. A replace shows up only
+                // once it is Normal under its new host ID: ScyllaDB 2025.1 never lists a replacing node as joining (it is
+                // a replacing endpoint, not a bootstrapping one: service/storage_service.cc at scylla-2025.1.4), and with
+                // the same address the host-ID map may list either ID meanwhile. So the process itself is asked: its own
+                // host ID is new and it serves CQL, which ScyllaDB starts only once the node has joined.
+                var shownUp = intent.Kind == ActionKind.Join
+                    ? at is not null
+                    : at is { LocalHostId: { } own, NativeTransport: true } && own != intent.HostId;
+                if (shownUp) return settled;
                 if (age > spec.BootTimeout) return settled;
-                if (at is not null && at.State == NodeState.Joining) return Pending($"is under way ({at.Address} is {at.Status} {at.State})");
                 var phase = instances.FirstOrDefault(i => i.Slot == intent.Slot)?.Phase ?? InstancePhase.Absent;
                 // Waiting for a boot instruction again (never booted, or the process was refused and exited) or gone:
                 // nothing of this boot can still happen; decide afresh (a boot instruction is idempotent).
                 if (phase is InstancePhase.AwaitingBoot or InstancePhase.Absent) return settled;
-                // The instance runs: its node may still be starting. No second topology operation until it shows up.
-                return Pending($"booted, but no new node shows at {intent.Address} yet: waiting for it (at most {Fmt(spec.BootTimeout)})");
+                // The instance runs: its node may still be starting or streaming. No second topology operation meanwhile.
+                return Pending(intent.Kind == ActionKind.Join
+                    ? $"booted, but no new node shows at {intent.Address} yet: waiting for it (at most {Fmt(spec.BootTimeout)})"
+                    : $"is under way: the node at {intent.Address} does not serve yet under a new host ID (a replacing node is " +
+                      $"listed nowhere as joining): waiting for it (at most {Fmt(spec.BootTimeout)})");
             default:
                 return settled;
         }

@@ -59,8 +59,10 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
                 : answered.Any(r => r.Leaving.Contains(m)) ? NodeState.Leaving
                 : NodeState.Normal;
             var (dc, rack) = await PlacementAsync(m, answered, ct, caller);
+            var own = answered.FirstOrDefault(r => r.Address == m);
             nodes.Add(new ObservedNode(m, hostIds.GetValueOrDefault(m), dc, rack,
-                liveBy.Count > 0 ? NodeStatus.Up : NodeStatus.Down, state, Disputed: liveBy.Count > 0 && downBy.Count > 0));
+                liveBy.Count > 0 ? NodeStatus.Up : NodeStatus.Down, state, Disputed: liveBy.Count > 0 && downBy.Count > 0,
+                LocalHostId: own?.LocalHostId, NativeTransport: own?.NativeTransport));
         }
         caller.ThrowIfCancellationRequested();
         return new ClusterView(at, nodes, answered.Select(r => r.Address).ToList(), disagreements);
@@ -109,9 +111,10 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
             var ids = client.HostIdMapAsync(ct);
             var joining = client.JoiningAsync(ct);
             var leaving = client.LeavingAsync(ct);
-            await Task.WhenAll(local, live, down, ids, joining, leaving);
+            var serving = client.NativeTransportRunningAsync(ct);
+            await Task.WhenAll(local, live, down, ids, joining, leaving, serving);
             return new NodeReport(address, client, local.Result, live.Result.ToHashSet(), down.Result.ToHashSet(), ids.Result,
-                joining.Result.ToHashSet(), leaving.Result.ToHashSet());
+                joining.Result.ToHashSet(), leaving.Result.ToHashSet(), serving.Result);
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutException or ScyllaRestException or OperationCanceledException)
         {
@@ -122,5 +125,5 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
     }
 
     private sealed record NodeReport(string Address, ScyllaRestClient Client, string LocalHostId, HashSet<string> Live, HashSet<string> Down,
-        IReadOnlyDictionary<string, string> HostIds, HashSet<string> Joining, HashSet<string> Leaving);
+        IReadOnlyDictionary<string, string> HostIds, HashSet<string> Joining, HashSet<string> Leaving, bool NativeTransport);
 }

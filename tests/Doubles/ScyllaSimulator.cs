@@ -315,8 +315,13 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
             // api/token_metadata.cc (scylla-2025.1.4): every node of the topology that has not left, zero-token (arbiter) and
             // bootstrapping ones included, keyed by address.
             ("GET", "/storage_service/host_id") =>
-                Json(_nodes.Where(n => KnownTo(self, n)).GroupBy(n => n.Address).Select(g => new { key = g.Key, value = g.First().HostId }).ToList()),
-            ("GET", "/storage_service/nodes/joining") => Json(_nodes.Where(n => Seen(n) == NodeState.Joining).Select(n => n.Address).Distinct().ToList()),
+                // With two nodes at one address (a replace with the same IP), upstream keeps whichever pair its map got
+                // first: either ID. The simulator lists the newer, the one that hides a replace still under way.
+                Json(_nodes.Where(n => KnownTo(self, n)).GroupBy(n => n.Address).Select(g => new { key = g.Key, value = g.Last().HostId }).ToList()),
+            // Bootstrapping nodes only: a replacing node is a replacing endpoint, never listed here (api/token_metadata.cc
+            // get_joining_nodes lists bootstrap tokens; service/storage_service.cc at scylla-2025.1.4).
+            ("GET", "/storage_service/nodes/joining") =>
+                Json(_nodes.Where(n => Seen(n) == NodeState.Joining && n.Replacing is null).Select(n => n.Address).Distinct().ToList()),
             ("GET", "/storage_service/nodes/leaving") => Json(_nodes.Where(n => Seen(n) == NodeState.Leaving).Select(n => n.Address).Distinct().ToList()),
             ("GET", "/storage_service/nodes/moving") => Json(Array.Empty<string>()), // always empty upstream (api/token_metadata.cc)
             ("GET", "/storage_service/native_transport") => Json(self.State == NodeState.Normal),

@@ -85,7 +85,8 @@ public sealed class ScyllaSimulatorTests
 
         _clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(a.HostId, sim.Operation!.Node.Replacing);
-        Assert.Contains("10.0.0.4", await Client(sim, "10.0.0.1").JoiningAsync(default));
+        // Replacing, yet never listed as joining (ScyllaDB 2025.1: a replacing endpoint has no bootstrap tokens).
+        Assert.DoesNotContain("10.0.0.4", await Client(sim, "10.0.0.1").JoiningAsync(default));
 
         _clock.Advance(TimeSpan.FromMinutes(1)); // the second process shows up while the first replace runs
         sim.Tick();

@@ -41,4 +41,43 @@ public sealed class MembershipLivenessTests
         Assert.Contains(joined.HostId, h.Cluster.Banned);
         Assert.Empty(h.Cluster.Rejected);
     });
+
+    /// <summary>
+    /// ScyllaDB 2025.1 lists no replacing node as joining, and with the same address its host-ID map may already show the
+    /// new host ID while the replace streams. Neither convergence nor another operation until the replacement serves.
+    /// </summary>
+    [Fact]
+    public void A_replace_in_progress_is_invisible_yet_nothing_converges_or_starts_until_it_serves_under_its_new_host_id() =>
+        SimulatedTime.Run(async () =>
+    {
+        var h = new MembershipHarness(cluster: clock => new ScyllaSimulator(clock) { OperationDuration = TimeSpan.FromMinutes(10) });
+        var slots = Enumerable.Range(0, 5).Select(i => Slot("dc1", i)).ToList();
+        h.Autoscaler.Seed(slots);
+        h.SetRf(("dc1", 3));
+        var old = h.Cluster.Members.Single(n => n.Address == slots[4].Address).HostId;
+        var reconciler = h.Reconciler(Spec(slots, ("dc1", 3)));
+        h.Autoscaler.Lose("dc1-4");
+        h.Autoscaler.Recreate("dc1-4");
+
+        var rounds = new List<Providers.Scylla.ReconcileRound>();
+        while (rounds.Count < 60 && rounds.All(r => r.Executed?.Kind != ActionKind.Replace))
+        {
+            rounds.Add(await reconciler.ReconcileOnceAsync(default));
+            h.Clock.Advance(Poll);
+        }
+        Assert.NotEmpty(h.Cluster.Accepted); // the replace streams for 10 minutes from here
+        var during = new List<Providers.Scylla.ReconcileRound>();
+        while (h.Cluster.Operation is not null)
+        {
+            during.Add(await reconciler.ReconcileOnceAsync(default));
+            h.Clock.Advance(Poll);
+        }
+
+        Assert.True(during.Count > 100);
+        Assert.Contains(during, r => r.View!.At(slots[4].Address)!.HostId != old); // the map shows the new ID early...
+        Assert.All(during, r => Assert.False(r.Decision!.Converged)); // ...yet no convergence
+        Assert.All(during, r => Assert.Null(r.Executed)); // and no other operation
+        var after = await h.Converge(reconciler);
+        Assert.True(after[^1].Decision!.Converged, string.Join("\n", after[^1].Decision!.Actions));
+    });
 }

@@ -90,7 +90,7 @@ public sealed class MembershipScenarioTests
         var first = rounds.FindIndex(r => r.Executed is not null);
         var second = rounds.FindLastIndex(r => r.Executed is not null);
         Assert.True((second - first) * Poll >= TimeSpan.FromMinutes(3), $"second replace {(second - first) * Poll} after the first");
-        Assert.Contains(rounds.Skip(first + 1), r => r.Decision!.Actions.Any(a => a.Reason.Contains("no new node shows")));
+        Assert.Contains(rounds.Skip(first + 1), r => r.Decision!.Actions.Any(a => a.Reason.Contains("does not serve yet under a new host ID")));
     }
 
     [Fact]
