@@ -54,6 +54,7 @@ public sealed class MembershipReconciler(
         using var stopRenewing = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var renewal = KeepLeaseAsync(stopRenewing.Token);
         string? transportError = null;
+        string? refused = null;
         try
         {
             await ExecuteAsync(action, view, ct);
@@ -62,6 +63,12 @@ public sealed class MembershipReconciler(
         {
             // The request may or may not have reached the cluster; the unacknowledged intent makes the next round find out.
             transportError = $"{action.Kind} failed in transport: {e.Message}";
+        }
+        catch (ScyllaRestException e)
+        {
+            // The cluster answered: the operation failed or was cancelled (ScyllaDB 2025.1 answers HTTP 500, e.g. "Canceled.
+            // Dead nodes: {...}" when a node died while the request waited its turn). Nothing of it is left to wait for.
+            refused = $"{action.Kind} failed: {e.Message}";
         }
         finally
         {
@@ -75,6 +82,11 @@ public sealed class MembershipReconciler(
                 (transportError is null ? "" : $"; {transportError}"), LeaseLost: true);
         }
         if (transportError is not null) return new ReconcileRound(true, view, decision, null, transportError);
+        if (refused is not null)
+        {
+            await journal.ClearAsync(ct);
+            return new ReconcileRound(true, view, decision, null, refused);
+        }
         await journal.SaveAsync(record with { Issued = true }, ct);
         return new ReconcileRound(true, view, decision, action);
     }

@@ -8,10 +8,13 @@ namespace ScyllaApocryph.Tests.Doubles;
 
 /// <summary>
 /// A ScyllaDB cluster behind the REST API (http://{address}:10000/...), following the documented rules:
-/// host IDs; live/down by gossip (a stopped node is seen down after the failure-detector timeout); joining/leaving;
+/// host IDs; live/down by gossip (a stopped node is seen down 22 s after it stopped); joining/leaving;
 /// no bootstrap while any node is down; replace takes over a dead node's ranges under a new host ID and bans the old;
-/// removenode needs a down target, bans its host ID forever and fails below RF; decommission moves a node to left;
-/// every topology operation needs a Raft majority of all voters; one topology operation at a time.
+/// removenode needs a down target and bans it (and its ignore list) from the start; decommission leaves the process
+/// running, DECOMMISSIONED; removenode/decommission requests queue and are cancelled when a node no request excludes is
+/// dead; with tablets a drain below RF rolls back; every topology operation needs a Raft majority of the voters (banned
+/// nodes are not voters); one topology operation at a time. Upstream: scylla-2025.1.4 (service/storage_service.cc,
+/// service/topology_coordinator.cc, api/token_metadata.cc, gms/gossiper.cc), cited where each rule is kept.
 /// A topology operation finishes after <see cref="OperationDuration"/> of simulated time. Its POST answers when the
 /// operation is accepted, or, with <see cref="TopologyPostsBlock"/>, when it has finished (what ScyllaDB does).
 /// A booted process appears in gossip after <see cref="BootDelay"/>; the cluster's checks run then, not at boot.
@@ -27,6 +30,11 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
     private readonly HashSet<string> _silent = new(StringComparer.Ordinal);
     private readonly List<SimBoot> _boots = [];
     private SimOperation? _operation;
+    private readonly List<SimRequest> _requests = [];
+    private readonly List<SimNode> _decommissioned = [];
+    private SimRequest? _current;
+    private SimRequest? _lastRequest;
+    private TimeSpan _answerAfter;
     private int _nextHostId;
 
     /// <summary>failure_detector_timeout_in_ms, 20 s by default (db/config.cc, scylla-2025.1.4).</summary>
@@ -64,6 +72,20 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
     public TimeSpan AcceptedVisibleAfter { get; init; }
 
     public Dictionary<string, int> ReplicationFactors { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Keyspaces use tablets (the image's default for new keyspaces). ScyllaDB 2025.1 makes no replication-factor check
+    /// before removenode or decommission; with tablets, draining a node whose datacenter would keep fewer nodes than the
+    /// RF fails and the operation rolls back ("Failed to drain tablets", service/topology_coordinator.cc at
+    /// scylla-2025.1.4). With vnodes nothing stops it: the data is left under-replicated.
+    /// </summary>
+    public bool Tablets { get; init; } = true;
+
+    /// <summary>How long a group-0 operation waits without a Raft quorum before it times out (raft_group0.cc: 1 minute).</summary>
+    public TimeSpan RaftOperationTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Requests the coordinator cancelled, or whose drain failed, because the cluster changed after they were made.</summary>
+    public List<string> Cancelled { get; } = [];
 
     /// <summary>Every accepted topology operation ("removenode host", "decommission addr", "replace host", "bootstrap addr").</summary>
     public List<string> Accepted { get; } = [];
@@ -178,7 +200,7 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
     {
         lock (_gate)
         {
-            foreach (var n in _nodes.Where(n => n.Address == address && n.Running)) (n.Running, n.StoppedAt) = (false, clock.GetUtcNow());
+            foreach (var n in _nodes.Concat(_decommissioned).Where(n => n.Address == address && n.Running)) (n.Running, n.StoppedAt) = (false, clock.GetUtcNow());
             foreach (var b in _boots.Where(b => b.Address == address)) b.Failure = "stopped before it showed up in gossip";
             _boots.RemoveAll(b => b.Address == address);
         }
@@ -255,7 +277,8 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         var uri = request.RequestUri!;
         SimNode node;
         bool drop;
-        SimOperation? started = null;
+        SimRequest? made;
+        TimeSpan answerAfter;
         bool silent;
         lock (_gate) silent = _silent.Contains(uri.Host);
         if (silent)
@@ -267,6 +290,7 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         {
             Progress();
             node = _nodes.LastOrDefault(n => n.Address == uri.Host && n.Running)
+                ?? _decommissioned.LastOrDefault(n => n.Address == uri.Host && n.Running)
                 ?? throw new HttpRequestException($"connection refused: {uri.Host}:{uri.Port}");
             if (uri.Port != 10000) throw new HttpRequestException($"connection refused: {uri.Host}:{uri.Port}");
         }
@@ -278,17 +302,44 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
             if (!node.Running) throw new HttpRequestException($"connection reset: {uri.Host}");
             drop = request.Method == HttpMethod.Post && node.DropNextPostResponse;
             if (drop) node.DropNextPostResponse = false;
-            var before = _operation;
-            response = Route(node, request.Method.Method, uri.AbsolutePath, Query(uri));
-            if (request.Method == HttpMethod.Post && _operation != before) started = _operation;
+            var before = _lastRequest;
+            _answerAfter = TimeSpan.Zero;
+            response = _decommissioned.Contains(node)
+                ? RouteDecommissioned(node, request.Method.Method, uri.AbsolutePath)
+                : Route(node, request.Method.Method, uri.AbsolutePath, Query(uri));
+            made = _lastRequest == before || request.Method != HttpMethod.Post ? null : _lastRequest;
+            answerAfter = _answerAfter;
         }
-        if (started is not null && TopologyPostsBlock) await UntilFinished(started, node, uri, cancellationToken);
+        if (answerAfter > TimeSpan.Zero) await ClockDelay.Wait(clock, answerAfter, cancellationToken);
+        if (made is not null && TopologyPostsBlock)
+        {
+            await UntilFinished(made, node, uri, cancellationToken);
+            if (made.Failure is { } failure)
+                response = Error(HttpStatusCode.InternalServerError,
+                    $"{(made.Kind == "removenode" ? "Removenode" : "Decommission")} failed. See earlier errors ({failure}). Request ID: {made.Id}");
+        }
         if (drop) throw new HttpRequestException($"connection reset by {uri.Host} before the response");
         return response;
     }
 
-    /// <summary>A blocking topology POST: answers once the operation is over; the coordinator dying resets the connection.</summary>
-    private async Task UntilFinished(SimOperation operation, SimNode coordinator, Uri uri, CancellationToken ct)
+    /// <summary>
+    /// A decommissioned node keeps running in DECOMMISSIONED mode with its transport stopped (service/storage_service.cc at
+    /// scylla-2025.1.4): its REST API still answers, its gossiper does not ("The gossiper is not ready yet").
+    /// </summary>
+    private HttpResponseMessage RouteDecommissioned(SimNode self, string method, string path) => (method, path) switch
+    {
+        ("GET", "/storage_service/hostid/local") => Json(self.HostId),
+        ("GET", "/storage_service/native_transport") => Json(false),
+        ("GET", "/storage_service/host_id") => Error(HttpStatusCode.InternalServerError, "The gossiper is not ready yet"),
+        ("GET", _) => Json(Array.Empty<string>()),
+        _ => Error(HttpStatusCode.InternalServerError, $"local node {self.HostId} is not a member of the cluster"),
+    };
+
+    /// <summary>
+    /// A blocking topology POST: answers once its request is done (carried out, cancelled or rolled back); the coordinator
+    /// dying resets the connection.
+    /// </summary>
+    private async Task UntilFinished(SimRequest request, SimNode coordinator, Uri uri, CancellationToken ct)
     {
         while (true)
         {
@@ -296,9 +347,9 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
             lock (_gate)
             {
                 Progress();
-                if (_operation != operation) return;
-                if (!coordinator.Running) throw new HttpRequestException($"connection reset: {uri.Host} stopped during {operation.Kind}");
-                wait = operation.EndsAt - clock.GetUtcNow();
+                if (request.Done) return;
+                if (!coordinator.Running) throw new HttpRequestException($"connection reset: {uri.Host} stopped during {request.Kind}");
+                wait = _operation is { } op ? op.EndsAt - clock.GetUtcNow() : TimeSpan.FromSeconds(1);
             }
             await ClockDelay.Wait(clock, wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), ct);
         }
@@ -355,29 +406,78 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         if (target is null && _banned.Contains(hostId)) return Reject(what, $"host {hostId} was already removed");
         if (target is null) return Reject(what, $"removenode: host id {hostId} is not found in the cluster");
         if (IsLive(target)) return Reject(what, $"node {target.Address} is alive; removenode only removes dead nodes");
+        if (target.State != NodeState.Normal) return Reject(what, $"removenode: node {hostId} is in '{target.State}' state. Wait for it to be in 'normal' state");
         if (NotNormalMember(ignore) is { } bad) return Reject(what, $"removenode: there is no node with id {bad} in normal state. Cannot ignore it.");
-        if (_operation is not null) return Reject(what, "another topology operation is in progress");
-        var otherDown = _nodes.Where(n => n != target && !IsLive(n) && !IsBanned(n) && !ignore.Contains(n.HostId)).ToList();
-        if (otherDown.Count > 0) return Reject(what, "other nodes are down and not ignored: " + string.Join(",", otherDown.Select(n => n.Address)));
-        if (BelowRf(target) is { } rf) return Reject(what, rf);
-        if (!HasMajority(coordinator)) return Reject(what, "Raft majority unavailable" + (coordinator.Partitioned ? " from the coordinator's side of a partition" : ""));
-        target.State = NodeState.Leaving;
+        if (!HasMajority(coordinator)) return NoQuorum(what, "add_entry", coordinator);
+        // Banned (and non-voters) from here on, whatever becomes of the request (storage_service.cc raft_removenode).
+        var refusable = DeadNotExcluded(except: [target.HostId, .. ignore]).Count > 0 || Tablets && BelowRf(target) is not null;
         Ban([target.HostId, .. ignore]);
-        Start("removenode", target);
+        Request("removenode", target, refusable);
         return Json<object?>(null);
     }
 
     private HttpResponseMessage Decommission(SimNode self)
     {
         var what = $"decommission {self.Address}";
-        if (self.State != NodeState.Normal) return Reject(what, $"node is {self.State}");
-        if (_operation is not null) return Reject(what, "another topology operation is in progress");
-        if (_nodes.Any(n => !IsLive(n) && !IsBanned(n))) return Reject(what, "cannot decommission while nodes are down: " + DownList());
-        if (BelowRf(self) is { } rf) return Reject(what, rf);
-        if (!HasMajority(self)) return Reject(what, "Raft majority unavailable" + (self.Partitioned ? " from the coordinator's side of a partition" : ""));
-        self.State = NodeState.Leaving;
-        Start("decommission", self);
+        if (self.State != NodeState.Normal) return Reject(what, $"local node is not in the normal state (current state: {self.State})");
+        if (_requests.Any(r => r.Node == self)) return Reject(what, "a decommission of this node is already queued");
+        if (!HasMajority(self)) return NoQuorum(what, "add_entry", self);
+        Request("decommission", self, DeadNotExcluded([]).Count > 0 || Tablets && BelowRf(self) is not null);
         return Json<object?>(null);
+    }
+
+    /// <summary>Queues a removenode/decommission; the coordinator takes it when the cluster is free (see <see cref="Coordinate"/>).</summary>
+    private void Request(string kind, SimNode node, bool refusable)
+    {
+        _lastRequest = new SimRequest(Accepted.Count + Rejected.Count + Cancelled.Count + _requests.Count + 1, kind, node, refusable);
+        _requests.Add(_lastRequest);
+        Coordinate();
+    }
+
+    /// <summary>
+    /// Without a Raft quorum a group-0 operation hangs until its timeout, then fails with this message
+    /// (service/raft/raft_group_registry.cc at scylla-2025.1.4).
+    /// </summary>
+    private HttpResponseMessage NoQuorum(string what, string op, SimNode coordinator)
+    {
+        var voters = _nodes.Where(n => n.State != NodeState.Joining && !IsBanned(n)).ToList();
+        var dead = voters.Where(n => coordinator.Partitioned ? n != coordinator : !IsLive(n)).ToList();
+        _answerAfter = RaftOperationTimeout;
+        return Reject(what, $"group [group0] raft operation [{op}] timed out, there is no raft quorum, total voters count {voters.Count}, " +
+            $"alive voters count {voters.Count - dead.Count}, dead voters [{string.Join(",", dead.Select(n => n.HostId))}]");
+    }
+
+    /// <summary>Normal members that are down and not excluded (ignored or being removed): they stop every request.</summary>
+    private List<SimNode> DeadNotExcluded(IReadOnlyCollection<string> except) =>
+        _nodes.Where(n => n.State == NodeState.Normal && !IsLive(n) && !IsBanned(n) && !except.Contains(n.HostId)).ToList();
+
+    /// <summary>
+    /// The topology coordinator (service/topology_coordinator.cc at scylla-2025.1.4, get_next_task): one operation at a
+    /// time; when the cluster is free, the next request starts, unless a normal node that no request excludes is dead:
+    /// then every queued request is cancelled with "Canceled. Dead nodes: {...}".
+    /// </summary>
+    private void Coordinate()
+    {
+        if (_operation is not null || _requests.Count == 0) return;
+        if (DeadNotExcluded([]) is { Count: > 0 } dead)
+        {
+            var why = $"Canceled. Dead nodes: {{{string.Join(", ", dead.Select(n => n.HostId))}}}";
+            foreach (var r in _requests) Fail(r, why);
+            _requests.Clear();
+            return;
+        }
+        var next = _requests[0];
+        _requests.RemoveAt(0);
+        next.Node.State = NodeState.Leaving;
+        _current = next;
+        Start(next.Kind, next.Node);
+    }
+
+    private void Fail(SimRequest request, string why)
+    {
+        request.Failure = why;
+        request.Done = true;
+        (request.RefusableWhenMade ? Rejected : Cancelled).Add($"{request.Kind} {request.Node.HostId}: {why}");
     }
 
     // ---- rules ----
@@ -447,6 +547,7 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
     private void Progress()
     {
         FinishOperation();
+        Coordinate();
         // Booted processes show up in gossip in boot order; each is judged by the cluster as it appears.
         while (_boots.Count > 0 && _boots[0].ShowsUpAt <= clock.GetUtcNow())
         {
@@ -454,6 +555,7 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
             _boots.RemoveAt(0);
             Materialise(boot);
             FinishOperation();
+            Coordinate();
         }
     }
 
@@ -480,16 +582,25 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
                 op.Node.State = NodeState.Normal;
                 op.Node.Replacing = null;
                 break;
+            case "removenode" or "decommission" when Tablets && BelowRf(op.Node) is { } rf:
+                // The tablets cannot be drained: the operation rolls back (rollback_to_normal). A removenode target
+                // stays banned: it was in the ignored nodes from the start.
+                op.Node.State = NodeState.Normal;
+                Fail(_current!, $"Failed to drain tablets: {rf}");
+                break;
             case "removenode":
                 _nodes.Remove(op.Node);
                 _banned.Add(op.Node.HostId);
                 break;
             case "decommission":
-                _nodes.Remove(op.Node); // left: it stops and its host ID is never seen again
-                op.Node.Running = false;
+                // Left: its host ID is never seen again, but the process keeps running, DECOMMISSIONED.
+                _nodes.Remove(op.Node);
+                _decommissioned.Add(op.Node);
                 _banned.Add(op.Node.HostId);
                 break;
         }
+        if (_current is { Done: false } current) current.Done = true;
+        _current = null;
         _operation = null;
     }
 

@@ -276,8 +276,8 @@ public sealed class MembershipScenarioTests
 
         var error = await Record.ExceptionAsync(() => h.Converge(h.Reconciler(spec, "r2")));
 
-        Assert.IsType<ScyllaRestException>(error);
-        Assert.Contains(h.Cluster.Rejected, r => r.StartsWith("removenode ") && r.Contains("another topology operation is in progress"));
+        Assert.Null(error); // the cluster refuses it; the round reports that
+        Assert.Contains(h.Cluster.Rejected, r => r.StartsWith("removenode ") && r.Contains("Wait for it to be in 'normal' state"));
     }
 
     private sealed class ForgetfulJournal : IIntentJournal
