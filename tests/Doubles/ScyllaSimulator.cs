@@ -443,8 +443,16 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         var voters = _nodes.Where(n => n.State != NodeState.Joining && !IsBanned(n)).ToList();
         var dead = voters.Where(n => coordinator.Partitioned ? n != coordinator : !IsLive(n)).ToList();
         _answerAfter = RaftOperationTimeout;
-        return Reject(what, $"group [group0] raft operation [{op}] timed out, there is no raft quorum, total voters count {voters.Count}, " +
-            $"alive voters count {voters.Count - dead.Count}, dead voters [{string.Join(",", dead.Select(n => n.HostId))}]");
+        var message = $"group [group0] raft operation [{op}] timed out, there is no raft quorum, total voters count {voters.Count}, " +
+            $"alive voters count {voters.Count - dead.Count}, dead voters [{string.Join(",", dead.Select(n => n.HostId))}]";
+        // A coordinator cut off so recently that no failure detector has noticed looks healthy to every observer: the
+        // caller could not have known (found by seed 61qisVd1bgHUGCID), so it is a change meanwhile, not a wrong request.
+        if (coordinator.Partitioned && clock.GetUtcNow() - coordinator.StoppedAt < MarkedDownAfter)
+        {
+            Cancelled.Add($"{what}: {message}");
+            return Error(HttpStatusCode.InternalServerError, message);
+        }
+        return Reject(what, message);
     }
 
     /// <summary>Normal members that are down and not excluded (ignored or being removed): they stop every request.</summary>
