@@ -28,6 +28,10 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
     private readonly List<SimNode> _nodes = [];
     private readonly HashSet<string> _banned = new(StringComparer.Ordinal);
     private readonly HashSet<string> _silent = new(StringComparer.Ordinal);
+
+    // Host IDs whose join the cluster refused, cancelled or rolled back, with what it answers when one tries again
+    // (service/storage_service.cc at scylla-2025.1.4, join_node_request_handler): the host ID stays on the volume.
+    private readonly Dictionary<string, string> _spentHostIds = new(StringComparer.Ordinal);
     private readonly List<SimBoot> _boots = [];
     private SimOperation? _operation;
     private readonly List<SimRequest> _requests = [];
@@ -132,16 +136,26 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
     /// <see cref="BootDelay"/> the cluster judges it at once and a refusal throws; otherwise it is judged when it shows up
     /// in gossip, and a refusal is recorded on the returned boot (the process exits).
     /// </summary>
-    public SimBoot Boot(string address, string datacenter, string? replaceHostId, IReadOnlyCollection<string> ignoreDead, bool zeroToken = false)
+    /// <param name="hostIdOnDisk">The host ID a previous start left on the volume (null: an empty volume, a new host ID).</param>
+    public SimBoot Boot(string address, string datacenter, string? replaceHostId, IReadOnlyCollection<string> ignoreDead, bool zeroToken = false,
+        string? hostIdOnDisk = null)
     {
         lock (_gate)
         {
             Progress();
-            var boot = new SimBoot(address, datacenter, replaceHostId, ignoreDead.ToList(), zeroToken, clock.GetUtcNow() + BootDelay);
+            var boot = new SimBoot(address, datacenter, replaceHostId, ignoreDead.ToList(), zeroToken, clock.GetUtcNow() + BootDelay)
+            {
+                HostId = hostIdOnDisk ?? NewHostId(), // generated and written to the volume at first start
+            };
             if (BootDelay <= TimeSpan.Zero)
             {
                 Materialise(boot);
-                if (boot.Failure is { } failure) throw new InvalidOperationException(failure);
+                if (boot.Failure is { } failure)
+                {
+                    var refused = new InvalidOperationException(failure);
+                    refused.Data["hostId"] = boot.HostId; // left on the volume
+                    throw refused;
+                }
                 return boot;
             }
             // Would the cluster have refused it had it shown up at once (another process still starting counts as an
@@ -156,11 +170,12 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
     {
         if (Refusal(boot) is { } refusal)
         {
+            _spentHostIds.TryAdd(boot.HostId, "The node has already been removed from the cluster");
             boot.Failure = refusal;
             (boot.RefusableWhenBooted || BootDelay <= TimeSpan.Zero ? Rejected : RefusedAfterChange).Add(refusal);
             return;
         }
-        var node = new SimNode(NewHostId(), boot.Address, boot.Datacenter, boot.ZeroToken) { JoinedAt = clock.GetUtcNow() };
+        var node = new SimNode(boot.HostId, boot.Address, boot.Datacenter, boot.ZeroToken) { JoinedAt = clock.GetUtcNow() };
         _nodes.Add(node);
         boot.Node = node;
         if (_nodes.Count == 1) return; // founds the cluster
@@ -173,6 +188,7 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
     /// <summary>Why the cluster refuses this process as it shows up, or null: ScyllaDB's bootstrap and replace checks.</summary>
     private string? Refusal(SimBoot boot)
     {
+        if (_spentHostIds.TryGetValue(boot.HostId, out var spent)) return $"join of {boot.HostId} at {boot.Address}: {spent}";
         if (boot.ReplaceHostId is not { } deadHostId)
         {
             if (_nodes.Count == 0) return null;
@@ -572,8 +588,10 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         if (_operation is not { } op) return;
         if (op.Kind is "bootstrap" or "replace" && !op.Node.Running)
         {
-            // The joining process died: the operation is rolled back and the node never became a member.
+            // The joining process died: the operation is rolled back and the node never became a member. Its host ID,
+            // still on its volume, may not try again.
             _nodes.Remove(op.Node);
+            _spentHostIds[op.Node.HostId] = "The node requested to join before but didn't finish the procedure. Please clear the data directory and restart.";
             _operation = null;
             return;
         }

@@ -220,4 +220,24 @@ public sealed class ScyllaSimulatorTests
         Assert.Equal([dead.Address], await client.LeavingAsync(default));
         Assert.Equal(NodeState.Leaving, sim.Members[3].State);
     }
+
+    [Fact]
+    public void A_refused_join_leaves_its_host_id_on_the_volume_and_a_retry_from_it_is_refused_again()
+    {
+        var sim = new ScyllaSimulator(_clock);
+        foreach (var i in Enumerable.Range(1, 4)) sim.Establish($"10.0.0.{i}", "dc1");
+        var dead = sim.Members[3];
+        sim.Kill(dead.Address);
+        sim.Kill("10.0.0.3");
+        _clock.Advance(TimeSpan.FromSeconds(25));
+        var refused = Assert.Throws<InvalidOperationException>(() => sim.Boot(dead.Address, "dc1", dead.HostId, []));
+        sim.Revive("10.0.0.3");
+
+        var again = Assert.Throws<InvalidOperationException>(() =>
+            sim.Boot(dead.Address, "dc1", dead.HostId, [], hostIdOnDisk: (string)refused.Data["hostId"]!));
+
+        // service/storage_service.cc at scylla-2025.1.4 (join_node_request_handler)
+        Assert.Contains("The node has already been removed from the cluster", again.Message);
+        Assert.NotNull(sim.Boot(dead.Address, "dc1", dead.HostId, []).Node); // from a cleared data directory it joins
+    }
 }

@@ -80,4 +80,34 @@ public sealed class MembershipLivenessTests
         var after = await h.Converge(reconciler);
         Assert.True(after[^1].Decision!.Converged, string.Join("\n", after[^1].Decision!.Actions));
     });
+
+    /// <summary>
+    /// A replace refused because another node was down leaves its host ID on the volume. The agent must clear the data
+    /// directory before the next boot instruction; the twin without that shows ScyllaDB's refusal of a spent host ID.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_refused_boot_is_retried_from_a_cleared_data_directory(bool agentClearsData) => SimulatedTime.Run(async () =>
+    {
+        var h = new MembershipHarness();
+        var autoscaler = new FakeAutoscaler(h.Cluster) { ClearsDataAfterFailedJoin = agentClearsData };
+        var hooks = new Providers.Autoscaler.AutoscalerHooksClient(
+            new HttpClient(new Providers.Autoscaler.AutoscalerHooksHandler(autoscaler)), new Uri("http://agent.invalid/"));
+        var slots = Enumerable.Range(0, 3).Select(i => Slot("dc1", i)).ToList();
+        autoscaler.Seed(slots);
+        var dead = h.Cluster.Members.Single(n => n.Address == slots[2].Address);
+        autoscaler.Lose("dc1-2");
+        autoscaler.Recreate("dc1-2");
+        autoscaler.Crash("dc1-1"); // a second node is down: the first attempt is refused
+        h.Clock.Advance(TimeSpan.FromSeconds(25));
+        var first = await hooks.BootAsync(new BootInstruction("dc1-2", BootMode.Replace, dead.HostId, [slots[0].Address], []), default);
+        autoscaler.Restart("dc1-1");
+
+        var second = await hooks.BootAsync(new BootInstruction("dc1-2", BootMode.Replace, dead.HostId, [slots[0].Address], []), default);
+
+        Assert.False(first.Accepted);
+        Assert.Equal(agentClearsData, second.Accepted);
+        if (!agentClearsData) Assert.Contains("already been removed from the cluster", second.Error);
+    });
 }
