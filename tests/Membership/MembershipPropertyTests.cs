@@ -38,13 +38,24 @@ public sealed class MembershipPropertyTests
     public void A_fixed_schedule_of_faults_and_stack_edits_never_breaks_safety_and_converges(string seed) => Check(seed);
 
     /// <summary>Runs the schedule that <paramref name="seed"/> draws, on simulated time alone; throws what it breaks.</summary>
+    /// <summary>The trace of the schedule <paramref name="seed"/> draws (see <see cref="Run"/>).</summary>
+    internal static string TraceOf(string seed)
+    {
+        var trace = "";
+        Schedules.Sample(t => SimulatedTime.Run(async () =>
+            trace = await Run(t.Schedule, t.Size, t.Blocking, TimeSpan.FromSeconds(45 * t.BootDelay))), seed: seed, iter: 1, threads: 1);
+        return trace;
+    }
+
     internal static void Check(string seed) =>
         Schedules.Sample(t => SimulatedTime.Run(() => Run(t.Schedule, t.Size, t.Blocking, TimeSpan.FromSeconds(45 * t.BootDelay))),
             seed: seed, iter: 1, threads: 1);
 
-    private static async Task Run((int Kind, int Target, int Rounds)[] schedule, int size, bool blocking, TimeSpan bootDelay)
+    /// <summary>Runs one schedule; returns its trace (every operation the cluster accepted, and the simulated time it ended at).</summary>
+    internal static async Task<string> Run((int Kind, int Target, int Rounds)[] schedule, int size, bool blocking, TimeSpan bootDelay)
     {
         var h = new MembershipHarness(cluster: clock => new ScyllaSimulator(clock) { TopologyPostsBlock = blocking, BootDelay = bootDelay });
+        string Trace() => string.Join("; ", h.Cluster.Accepted) + " @ " + h.Clock.GetUtcNow().ToString("O");
         const int rf = 2;
         var slots = Enumerable.Range(0, size).Select(i => Slot("dc1", i)).Append(Slot("dc2", 0)).Append(Slot("dc3", 0)).ToList();
         h.Autoscaler.Seed(slots);
@@ -127,17 +138,18 @@ public sealed class MembershipPropertyTests
                 // Allowed only when it is true: the lost members (empty volumes never return) are a majority.
                 var members = h.Cluster.Members;
                 Assert.True(2 * members.Count(n => h.Cluster.IsLiveNow(n.Address)) <= members.Count, "refused while the majority holds");
-                return;
+                return Trace();
             }
             if (round.Decision.Converged)
             {
                 Assert.Equal(slots.Select(s => s.Address).Order(), h.Cluster.Members.Select(n => n.Address).Order());
                 Assert.All(h.Cluster.Members, n => Assert.Equal(NodeState.Normal, n.State));
-                return;
+                return Trace();
             }
             Assert.Empty(h.Cluster.Rejected);
             h.Clock.Advance(Poll);
         }
         Assert.Fail("did not converge after faults stopped: " + string.Join("; ", (await reconciler.PreviewAsync(default)).Decision.Actions));
+        return Trace();
     }
 }

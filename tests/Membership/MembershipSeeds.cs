@@ -23,7 +23,7 @@ public static class MembershipSeeds
     /// </summary>
     public static IEnumerable<string> Spread => Enumerable.Range(1, SpreadCount).Select(i => new PCG((uint)i, 0x5C111A_0009UL).ToString());
 
-    public const int SpreadCount = 150;
+    public const int SpreadCount = 100;
 
     public static IEnumerable<string> All => EverFailed.Concat(Spread);
 }
