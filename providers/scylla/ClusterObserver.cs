@@ -80,6 +80,8 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
         CancellationToken caller)
     {
         if (_placement.TryGetValue(address, out var known)) return known;
+        if (answered.FirstOrDefault(r => r.Address == address) is { Own.Dc: var own } self && own != DefaultDatacenter)
+            return _placement[address] = self.Own;
         foreach (var r in answered)
         {
             try
@@ -112,9 +114,13 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
             var joining = client.JoiningAsync(ct);
             var leaving = client.LeavingAsync(ct);
             var serving = client.NativeTransportRunningAsync(ct);
-            await Task.WhenAll(local, live, down, ids, joining, leaving, serving);
+            // Its own location too (no host: this node), in the same round trip, so a slow peer elsewhere in the poll
+            // never leaves a node that answers without its datacenter.
+            var ownDc = client.DatacenterOfAsync("", ct);
+            var ownRack = client.RackOfAsync("", ct);
+            await Task.WhenAll(local, live, down, ids, joining, leaving, serving, ownDc, ownRack);
             return new NodeReport(address, client, local.Result, live.Result.ToHashSet(), down.Result.ToHashSet(), ids.Result,
-                joining.Result.ToHashSet(), leaving.Result.ToHashSet(), serving.Result);
+                joining.Result.ToHashSet(), leaving.Result.ToHashSet(), serving.Result, (ownDc.Result, ownRack.Result));
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutException or ScyllaRestException or OperationCanceledException)
         {
@@ -125,5 +131,6 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
     }
 
     private sealed record NodeReport(string Address, ScyllaRestClient Client, string LocalHostId, HashSet<string> Live, HashSet<string> Down,
-        IReadOnlyDictionary<string, string> HostIds, HashSet<string> Joining, HashSet<string> Leaving, bool NativeTransport);
+        IReadOnlyDictionary<string, string> HostIds, HashSet<string> Joining, HashSet<string> Leaving, bool NativeTransport,
+        (string Dc, string Rack) Own);
 }

@@ -64,7 +64,7 @@ public sealed class ScyllaRestClient
 
     /// <summary>
     /// The datacenter of <paramref name="host"/> as this node's topology knows it, or "datacenter1" (with 200) when it does
-    /// not know the host: see <see cref="ClusterObserver.DefaultDatacenter"/>.
+    /// not know the host: see <see cref="ClusterObserver.DefaultDatacenter"/>. An empty host means this node itself.
     /// </summary>
     public Task<string> DatacenterOfAsync(string host, CancellationToken ct) =>
         GetAsync<string>("/snitch/datacenter?host=" + Uri.EscapeDataString(host), ct);

@@ -52,4 +52,22 @@ public sealed class SlowPollTests
         Assert.Equal(ActionKind.Remove, executed?.Kind);
         Assert.Empty(h.Cluster.Rejected);
     });
+
+    [Fact]
+    public void A_packet_dropping_host_in_the_poll_does_not_leave_the_nodes_that_answer_without_their_datacenter() =>
+        SimulatedTime.Run(async () =>
+    {
+        var h = new MembershipHarness();
+        var slots = Enumerable.Range(0, 3).Select(i => Slot("dc1", i)).Append(Slot("dc2", 0)).ToList();
+        h.Autoscaler.Seed(slots);
+        h.Cluster.DropPackets(slots[2].Address);
+        var observer = new ClusterObserver(new HttpClient(h.Cluster) { Timeout = Timeout.InfiniteTimeSpan }, new DirectEndpointResolver(),
+            h.Clock, ScyllaRestOptions.Default);
+
+        var view = await h.WhileTimePasses(observer.ObserveAsync(slots.Select(s => s.Address), default), TimeSpan.FromMilliseconds(250));
+
+        // The silent host used up the poll's time; every node that answered still said where it is.
+        Assert.Equal("dc2", view.At(slots[3].Address)!.Datacenter);
+        Assert.Equal("dc1", view.At(slots[0].Address)!.Datacenter);
+    });
 }
