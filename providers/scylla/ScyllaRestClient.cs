@@ -87,7 +87,16 @@ public sealed class ScyllaRestClient
         _getPipeline.ExecuteAsync(async token =>
         {
             using var response = await SendAsync(HttpMethod.Get, path, _options.RequestTimeout, token);
-            return (await response.Content.ReadFromJsonAsync<T>(JsonOptions, token))!;
+            try
+            {
+                return (await response.Content.ReadFromJsonAsync<T>(JsonOptions, token))!;
+            }
+            catch (JsonException e)
+            {
+                // An answer that is not what the route returns (a node shutting down, a proxy's page): the node answered,
+                // but said nothing usable. Callers treat it like any other error answer.
+                throw new ScyllaRestException(path, (int)response.StatusCode, $"unreadable answer: {e.Message}");
+            }
         }, ct).AsTask();
 
     private async Task PostAsync(string path, CancellationToken ct)

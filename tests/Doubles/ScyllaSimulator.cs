@@ -347,6 +347,8 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         ("GET", "/storage_service/hostid/local") => Json(self.HostId),
         ("GET", "/storage_service/native_transport") => Json(false),
         ("GET", "/storage_service/host_id") => Error(HttpStatusCode.InternalServerError, "The gossiper is not ready yet"),
+        ("GET", "/snitch/datacenter") => Json("datacenter1"), // it left: its topology no longer has it (default location)
+        ("GET", "/snitch/rack") => Json("rack1"),
         ("GET", _) => Json(Array.Empty<string>()),
         _ => Error(HttpStatusCode.InternalServerError, $"local node {self.HostId} is not a member of the cluster"),
     };

@@ -91,6 +91,23 @@ public sealed class ScyllaRestFidelityTests
         Assert.Contains(errors, e => e.Contains("datacenters[0].name") && e.Contains("datacenter1"));
     }
 
+    [Fact]
+    public async Task An_unreadable_answer_is_an_error_answer_so_the_observer_counts_the_node_as_unanswered()
+    {
+        var client = new ScyllaRestClient(new HttpClient(new Answering("[]")), new Uri("http://10.0.0.1:10000/"), TimeProvider.System,
+            new ScyllaRestOptions { GetRetries = 0 });
+
+        var error = await Assert.ThrowsAsync<ScyllaRestException>(() => client.DatacenterOfAsync("", default));
+
+        Assert.Contains("unreadable answer", error.Message);
+    }
+
+    private sealed class Answering(string json) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new StringContent(json) });
+    }
+
     private sealed class Recorder(HttpMessageHandler inner) : DelegatingHandler(inner)
     {
         public List<string> Paths { get; } = [];
