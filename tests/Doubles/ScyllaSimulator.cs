@@ -428,7 +428,7 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         if (NotNormalMember(ignore) is { } bad) return Reject(what, $"removenode: there is no node with id {bad} in normal state. Cannot ignore it.");
         if (!HasMajority(coordinator)) return NoQuorum(what, "add_entry", coordinator);
         // Banned (and non-voters) from here on, whatever becomes of the request (storage_service.cc raft_removenode).
-        var refusable = DeadNotExcluded(except: [target.HostId, .. ignore]).Count > 0 || Tablets && BelowRf(target) is not null;
+        var refusable = DeadBeforeRequest(except: [target.HostId, .. ignore]) || Tablets && BelowRf(target) is not null;
         Ban([target.HostId, .. ignore]);
         Request("removenode", target, refusable);
         return Json<object?>(null);
@@ -440,7 +440,7 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         if (self.State != NodeState.Normal) return Reject(what, $"local node is not in the normal state (current state: {self.State})");
         if (_requests.Any(r => r.Node == self)) return Reject(what, "a decommission of this node is already queued");
         if (!HasMajority(self)) return NoQuorum(what, "add_entry", self);
-        Request("decommission", self, DeadNotExcluded([]).Count > 0 || Tablets && BelowRf(self) is not null);
+        Request("decommission", self, DeadBeforeRequest([]) || Tablets && BelowRf(self) is not null);
         return Json<object?>(null);
     }
 
@@ -472,6 +472,16 @@ public sealed class ScyllaSimulator(TimeProvider clock) : HttpMessageHandler
         }
         return Reject(what, message);
     }
+
+    /// <summary>
+    /// How long before a request a dead node must already have been marked down for the request to count as the
+    /// caller's fault: a caller observes, decides, then sends, and a poll alone may take its 5 s deadline. A node that
+    /// died within this window died meanwhile (found by seeds 5JqpQ3covoujZcaq and 1KkK0RsbZZsOm-801).
+    /// </summary>
+    public TimeSpan ObservationLag { get; init; } = TimeSpan.FromSeconds(10);
+
+    private bool DeadBeforeRequest(IReadOnlyCollection<string> except) =>
+        DeadNotExcluded(except).Any(n => (!n.Running || n.Partitioned) && clock.GetUtcNow() - ObservationLag - n.StoppedAt >= MarkedDownAfter);
 
     /// <summary>Normal members that are down and not excluded (ignored or being removed): they stop every request.</summary>
     private List<SimNode> DeadNotExcluded(IReadOnlyCollection<string> except) =>

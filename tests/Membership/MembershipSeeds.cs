@@ -18,6 +18,9 @@ public static class MembershipSeeds
         "3bY-rPiUr7DppRdV", // a decommissioned node (still running) answered its snitch route with a list in the simulator;
                             // the observer's JSON error escaped the round (now any unreadable answer is an unanswered
                             // request, and the simulator answers the default location, as ScyllaDB does)
+        "5JqpQ3covoujZcaq", // a node partitioned or crashed between the poll and the decommission it allowed: the
+        "1KkK0RsbZZsOm-801", // coordinator's cancellation was counted as the caller's fault (the simulator now allows
+                             // for the time between observing and acting)
     ];
 
     /// <summary>
