@@ -78,7 +78,12 @@ public static class ClusterRules
             var dc = cluster.Datacenters[i];
             if (dc.Nodes > 200) errors.Add($"{key}.datacenters[{i}].nodes: at most 200 nodes per datacenter (each slot has a fixed overlay address)");
             if (dc.Racks is { } racks && racks.Distinct().Count() != racks.Count) errors.Add($"{key}.datacenters[{i}].racks: rack names must be unique");
+            // ScyllaDB's snitch answers "datacenter1" for a host it does not know yet (api/token_metadata.cc, 2025.1.4):
+            // membership could not tell that answer from a real one.
+            if (dc.Name == "datacenter1") errors.Add($"{key}.datacenters[{i}].name: 'datacenter1' is ScyllaDB's answer for a node it does not know yet; choose another name");
         }
+        if (cluster.Arbiter?.Datacenter == "datacenter1")
+            errors.Add($"{key}.arbiter.datacenter: 'datacenter1' is ScyllaDB's answer for a node it does not know yet; choose another name");
 
         foreach (var (provider, index) in stack.Providers.Select((p, i) => (p, i)))
         {

@@ -7,9 +7,13 @@ namespace ScyllaApocryph.Components.Membership;
 /// </summary>
 public static class MembershipDecider
 {
-    /// <summary>Where an operator goes when the majority is gone.</summary>
+    /// <summary>
+    /// Where an operator goes when the majority is gone: the 2025.1 manual's procedure (docs/troubleshooting/
+    /// handling-node-failures.rst at scylla-2025.1.4: RECOVERY mode, not supported once any keyspace uses tablets). The
+    /// "stable" manual describes 2025.2's recovery_leader, which 2025.1 lacks.
+    /// </summary>
     public const string RecoveryProcedure =
-        "https://docs.scylladb.com/manual/stable/troubleshooting/handling-node-failures.html#manual-recovery-procedure";
+        "https://docs.scylladb.com/manual/branch-2025.1/troubleshooting/handling-node-failures.html#manual-recovery-procedure";
 
     public static MembershipDecision Decide(DecisionInput input)
     {
@@ -31,8 +35,9 @@ public static class MembershipDecider
             var missing = string.Join(", ", down.Select(n => Describe(n, slotsByAddress, history)));
             return Only(new MembershipAction(ActionKind.Refuse,
                 $"Raft majority lost: {down.Count} of {view.Nodes.Count} nodes are down ({missing}). No topology or schema change " +
-                "can be made and none will be attempted. Bring the missing nodes back; if they are lost for good, follow the " +
-                $"manual Raft recovery procedure: {RecoveryProcedure}"), intent);
+                "can be made and none will be attempted (ScyllaDB would time each one out after a minute: \"there is no raft quorum\"). " +
+                "Bring the missing nodes back; if they are lost for good, follow ScyllaDB 2025.1's manual recovery procedure " +
+                $"(RECOVERY mode; it does not support keyspaces with tablets): {RecoveryProcedure}"), intent);
         }
 
         // Gate 3: a recorded intent is judged against the cluster before anything new is decided.
@@ -91,7 +96,7 @@ public static class MembershipDecider
         bool DeadOrPreviewed(ObservedNode n) => IsDead(n) || input.Preview && n.Status == NodeStatus.Down;
         string Once(ObservedNode n) => IsDead(n) ? "" : $"once down ≥ {Fmt(spec.GracePeriod)} (" +
             (history.DownFor(n.Address) == TimeSpan.Zero ? "first seen down now" : $"down for {Fmt(history.DownFor(n.Address))} so far") + "), ";
-        string HostIdOf(ObservedNode n) => n.HostId ?? history.LastHostId(n.Address) ?? "(unknown host id)";
+        string? HostIdOf(ObservedNode n) => n.HostId ?? history.LastHostId(n.Address);
 
         var replaces = new List<MembershipAction>();
         var removes = new List<MembershipAction>();
@@ -143,8 +148,7 @@ public static class MembershipDecider
                     $"(seen over {history.Polls} polls): not dead yet", slot));
                 continue;
             }
-            var hostId = HostIdOf(node);
-            if (hostId.StartsWith('('))
+            if (HostIdOf(node) is not { } hostId)
             {
                 waits.Add(Wait($"slot {slot.Slot} is dead but its host ID was never observed: cannot replace it safely", slot));
                 continue;
@@ -211,7 +215,12 @@ public static class MembershipDecider
                 waits.Add(Wait($"{Describe(node, slotsByAddress, history)} was deleted from the stack and is down for " +
                     $"{Fmt(history.DownFor(node.Address))}, less than the {Fmt(spec.GracePeriod)} grace period"));
             }
-            else if (HostIdOf(node) is var hid && !hid.StartsWith('(') && IgnoreList(node) is { } ignore)
+            else if (HostIdOf(node) is not { } hid)
+            {
+                waits.Add(Wait($"{Describe(node, slotsByAddress, history)} was deleted from the stack and is dead, but its host ID was " +
+                    "never observed: it cannot be removed safely"));
+            }
+            else if (IgnoreList(node) is { } ignore)
             {
                 removes.Add(new MembershipAction(ActionKind.Remove, IsDead(node)
                     ? $"{Describe(node, slotsByAddress, history)} was deleted from the stack and has been dead for " +
@@ -238,18 +247,39 @@ public static class MembershipDecider
         actions.AddRange(waits);
         return actions;
 
-        // Other down members must all be dead to be ignored; a merely-down one may come back mid-operation.
+        // ScyllaDB 2025.1 bans every node named in ignore_nodes / ignore_dead_nodes_for_replace for good, from the start of
+        // the operation (service/storage_service.cc raft_removenode and topology_state_load at scylla-2025.1.4: ignored
+        // nodes become non-voters and are banned; they can never rejoin). So another down member is ignored only when it
+        // is confirmed lost: dead past the grace period AND its data is gone for good (its slot was deleted from the stack,
+        // or its slot's instance is gone or came back empty). A member whose instance still runs on its data (a VM that
+        // reboots), or a member of no known slot, may come back: the operation waits for it instead. A host ID never
+        // observed is never guessed: the operation waits too.
         IReadOnlyList<string>? IgnoreList(ObservedNode target)
         {
-            var others = down.Where(n => n.Address != target.Address).ToList();
-            var notDead = others.FirstOrDefault(n => !DeadOrPreviewed(n));
-            if (notDead is not null)
+            var ids = new List<string>();
+            foreach (var other in down.Where(n => n.Address != target.Address))
             {
-                waits.Add(Wait($"{Describe(target, slotsByAddress, history)} must wait: {notDead.Address} is also down but not yet dead, " +
-                    "so it cannot be ignored"));
-                return null;
+                var why = !DeadOrPreviewed(other) ? "is also down but not yet dead"
+                    : !ConfirmedLost(other) ? "is also down but may come back (its instance still has its data, or it belongs to no slot " +
+                        "the stack has or deleted), and ScyllaDB bans an ignored node for good"
+                    : (other.HostId ?? history.LastHostId(other.Address)) is null ? "is also down and its host ID was never observed"
+                    : null;
+                if (why is not null)
+                {
+                    waits.Add(Wait($"{Describe(target, slotsByAddress, history)} must wait: {other.Address} {why}, so it cannot be ignored"));
+                    return null;
+                }
+                ids.Add(other.HostId ?? history.LastHostId(other.Address)!);
             }
-            return others.Select(HostIdOf).ToList();
+            return ids;
+        }
+
+        bool ConfirmedLost(ObservedNode n)
+        {
+            if (retiredByAddress.ContainsKey(n.Address) && !slotsByAddress.ContainsKey(n.Address)) return true; // slot deleted
+            if (!slotsByAddress.TryGetValue(n.Address, out var slot)) return false; // a stray: nothing says it is gone
+            var phase = instanceBySlot.TryGetValue(slot.Slot, out var i) ? i.Phase : InstancePhase.Absent;
+            return phase is InstancePhase.Absent or InstancePhase.AwaitingBoot; // its volume is gone with its instance
         }
     }
 
@@ -278,18 +308,27 @@ public static class MembershipDecider
                 return intent.Issued ? settled : (IntentOutcome.Redrive, null);
             case ActionKind.Replace:
             case ActionKind.Join:
-                // The booted node shows up at the slot's address: for a replace under a new host ID (the old one may
-                // still be mapped there while it joins), for a join as any member where there was none.
-                var appeared = at is not null && (intent.Kind == ActionKind.Join || at.State == NodeState.Joining ||
-                    at.HostId is not null && at.HostId != intent.HostId);
-                if (appeared) return at!.IsUpNormal ? settled : Pending($"is under way ({at.Address} is {at.Status} {at.State})");
+                // A boot settles once its node has shown up, whatever happens to that node afterwards (it may become Normal
+                // and die between two polls: it is then a down member like any other, for the per-slot analysis), or once
+                // its boot timeout has passed. A join shows up as any member where there was none. A replace shows up only
+                // once it is Normal under its new host ID: ScyllaDB 2025.1 never lists a replacing node as joining (it is
+                // a replacing endpoint, not a bootstrapping one: service/storage_service.cc at scylla-2025.1.4), and with
+                // the same address the host-ID map may list either ID meanwhile. So the process itself is asked: its own
+                // host ID is new and it serves CQL, which ScyllaDB starts only once the node has joined.
+                var shownUp = intent.Kind == ActionKind.Join
+                    ? at is not null
+                    : at is { LocalHostId: { } own, NativeTransport: true } && own != intent.HostId;
+                if (shownUp) return settled;
+                if (age > spec.BootTimeout) return settled;
                 var phase = instances.FirstOrDefault(i => i.Slot == intent.Slot)?.Phase ?? InstancePhase.Absent;
                 // Waiting for a boot instruction again (never booted, or the process was refused and exited) or gone:
                 // nothing of this boot can still happen; decide afresh (a boot instruction is idempotent).
                 if (phase is InstancePhase.AwaitingBoot or InstancePhase.Absent) return settled;
-                // The instance runs: its node may still be starting. No second topology operation until it shows up.
-                if (age > spec.BootTimeout) return settled;
-                return Pending($"booted, but no new node shows at {intent.Address} yet: waiting for it (at most {Fmt(spec.BootTimeout)})");
+                // The instance runs: its node may still be starting or streaming. No second topology operation meanwhile.
+                return Pending(intent.Kind == ActionKind.Join
+                    ? $"booted, but no new node shows at {intent.Address} yet: waiting for it (at most {Fmt(spec.BootTimeout)})"
+                    : $"is under way: the node at {intent.Address} does not serve yet under a new host ID (a replacing node is " +
+                      $"listed nowhere as joining): waiting for it (at most {Fmt(spec.BootTimeout)})");
             default:
                 return settled;
         }

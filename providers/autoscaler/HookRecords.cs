@@ -37,8 +37,13 @@ public enum BootMode
 }
 
 /// <summary>Tells the agent of an AwaitingBoot instance how to start ScyllaDB. Idempotent: repeating it changes nothing.</summary>
-/// <param name="Seeds">Existing ready nodes in a deterministic order; never the instance itself.</param>
-/// <param name="IgnoreDeadHostIds">Other dead members the replace must ignore (ignore_dead_nodes_for_replace).</param>
+/// <param name="Seeds">Existing ready nodes in a deterministic order; never the instance itself. For the node agent: these
+/// must reach ScyllaDB's command line as <c>--seeds</c>. The rendered start arguments already carry a fixed
+/// <c>--seeds</c> (slot 0's is slot 0 alone: it founds the cluster), and the image's entrypoint turns <c>--seeds</c> into
+/// the seed provider's parameters, which beat scylla.yaml (dist/docker/scyllasetup.py at scylla-2025.1.4). Writing these
+/// seeds into scylla.yaml only would leave a slot-0 replacement seeding itself: a new cluster of one.</param>
+/// <param name="IgnoreDeadHostIds">Other dead members the replace must ignore (ignore_dead_nodes_for_replace). ScyllaDB 2025.1
+/// bans them for good from the start of the replace, so the reconciler names only members confirmed lost.</param>
 public sealed record BootInstruction(string Slot, BootMode Mode, string? ReplaceHostId, IReadOnlyList<string> Seeds,
     IReadOnlyList<string> IgnoreDeadHostIds);
 

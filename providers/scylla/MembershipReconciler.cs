@@ -54,6 +54,7 @@ public sealed class MembershipReconciler(
         using var stopRenewing = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var renewal = KeepLeaseAsync(stopRenewing.Token);
         string? transportError = null;
+        string? refused = null;
         try
         {
             await ExecuteAsync(action, view, ct);
@@ -63,9 +64,15 @@ public sealed class MembershipReconciler(
             // The request may or may not have reached the cluster; the unacknowledged intent makes the next round find out.
             transportError = $"{action.Kind} failed in transport: {e.Message}";
         }
+        catch (ScyllaRestException e)
+        {
+            // The cluster answered: the operation failed or was cancelled (ScyllaDB 2025.1 answers HTTP 500, e.g. "Canceled.
+            // Dead nodes: {...}" when a node died while the request waited its turn). Nothing of it is left to wait for.
+            refused = $"{action.Kind} failed: {e.Message}";
+        }
         finally
         {
-            await stopRenewing.CancelAsync();
+            stopRenewing.Cancel(); // here, not on the thread pool (CancelAsync): the renewal loop ends before we go on
         }
         if (await renewal is { } lost)
         {
@@ -75,6 +82,11 @@ public sealed class MembershipReconciler(
                 (transportError is null ? "" : $"; {transportError}"), LeaseLost: true);
         }
         if (transportError is not null) return new ReconcileRound(true, view, decision, null, transportError);
+        if (refused is not null)
+        {
+            await journal.ClearAsync(ct);
+            return new ReconcileRound(true, view, decision, null, refused);
+        }
         await journal.SaveAsync(record with { Issued = true }, ct);
         return new ReconcileRound(true, view, decision, action);
     }
@@ -87,7 +99,7 @@ public sealed class MembershipReconciler(
         {
             try
             {
-                await Task.Delay(every, clock, stop);
+                await ClockDelay.Wait(clock, every, stop);
                 if (!await lease.TryAcquireAsync(options.Holder, options.LeaseTtl, stop))
                     return $"{await lease.HolderAsync(CancellationToken.None) ?? "another reconciler"} holds it now";
             }
@@ -118,7 +130,7 @@ public sealed class MembershipReconciler(
                 if (clock.GetUtcNow() >= deadline)
                     throw new TimeoutException($"membership did not converge within {options.ConvergeTimeout}: " +
                         string.Join("; ", round.Decision?.Actions.Select(a => a.ToString()) ?? []));
-                await Task.Delay(options.PollInterval, clock, ct);
+                await ClockDelay.Wait(clock, options.PollInterval, ct);
             }
         }
         finally

@@ -43,7 +43,11 @@ public sealed class ScyllaRestClient
 
     public Task<IReadOnlyList<string>> DownEndpointsAsync(CancellationToken ct) => GetAsync<IReadOnlyList<string>>("/gossiper/endpoint/down/", ct);
 
-    /// <summary>Endpoint -> host ID for every node that owns tokens (a list of <c>{"key": ip, "value": host id}</c>).</summary>
+    /// <summary>
+    /// Endpoint -> host ID for every node of the topology that has not left, zero-token and joining ones included (a list
+    /// of <c>{"key": ip, "value": host id}</c>; api/token_metadata.cc, scylla-2025.1.4). While a node is replaced by one with
+    /// the same address, either host ID may be the one listed.
+    /// </summary>
     public async Task<IReadOnlyDictionary<string, string>> HostIdMapAsync(CancellationToken ct)
     {
         var pairs = await GetAsync<IReadOnlyList<KeyValueJson>>("/storage_service/host_id", ct);
@@ -56,11 +60,12 @@ public sealed class ScyllaRestClient
 
     public Task<IReadOnlyList<string>> LeavingAsync(CancellationToken ct) => GetAsync<IReadOnlyList<string>>("/storage_service/nodes/leaving", ct);
 
-    public Task<IReadOnlyList<string>> MovingAsync(CancellationToken ct) => GetAsync<IReadOnlyList<string>>("/storage_service/nodes/moving", ct);
-
     public Task<bool> NativeTransportRunningAsync(CancellationToken ct) => GetAsync<bool>("/storage_service/native_transport", ct);
 
-    /// <summary>The datacenter of <paramref name="host"/> as this node's snitch knows it.</summary>
+    /// <summary>
+    /// The datacenter of <paramref name="host"/> as this node's topology knows it, or "datacenter1" (with 200) when it does
+    /// not know the host: see <see cref="ClusterObserver.DefaultDatacenter"/>. An empty host means this node itself.
+    /// </summary>
     public Task<string> DatacenterOfAsync(string host, CancellationToken ct) =>
         GetAsync<string>("/snitch/datacenter?host=" + Uri.EscapeDataString(host), ct);
 
@@ -82,7 +87,16 @@ public sealed class ScyllaRestClient
         _getPipeline.ExecuteAsync(async token =>
         {
             using var response = await SendAsync(HttpMethod.Get, path, _options.RequestTimeout, token);
-            return (await response.Content.ReadFromJsonAsync<T>(JsonOptions, token))!;
+            try
+            {
+                return (await response.Content.ReadFromJsonAsync<T>(JsonOptions, token))!;
+            }
+            catch (JsonException e)
+            {
+                // An answer that is not what the route returns (a node shutting down, a proxy's page): the node answered,
+                // but said nothing usable. Callers treat it like any other error answer.
+                throw new ScyllaRestException(path, (int)response.StatusCode, $"unreadable answer: {e.Message}");
+            }
         }, ct).AsTask();
 
     private async Task PostAsync(string path, CancellationToken ct)

@@ -15,6 +15,14 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
     private readonly Dictionary<string, HookInstance> _instances = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SimBoot> _booting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SimNode> _process = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _volumeHostId = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether the agent clears the data directory of a process that never became a member before it starts again. It
+    /// must: ScyllaDB refuses a host ID whose join it refused, cancelled or rolled back ("The node has already been
+    /// removed from the cluster" / "... Please clear the data directory and restart."). Off only to show that refusal.
+    /// </summary>
+    public bool ClearsDataAfterFailedJoin { get; init; } = true;
     private int _nextInstance;
 
     public List<BootInstruction> Boots { get; } = [];
@@ -51,13 +59,18 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
             _instances.Remove(slot);
             _booting.Remove(slot);
             _process.Remove(slot);
+            _volumeHostId.Remove(slot);
         }
     }
 
     /// <summary>A new instance appears for the slot with an empty volume, waiting to be told how to boot.</summary>
     public void Recreate(string slot)
     {
-        lock (_gate) _instances[slot] = new HookInstance(slot, NextId(), InstancePhase.AwaitingBoot, _slots[slot].Address);
+        lock (_gate)
+        {
+            _instances[slot] = new HookInstance(slot, NextId(), InstancePhase.AwaitingBoot, _slots[slot].Address);
+            _volumeHostId.Remove(slot); // a new instance, a new (empty) volume
+        }
     }
 
     /// <summary>The process crashes but the instance keeps its volume (it will restart on its own data).</summary>
@@ -80,7 +93,10 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
             if (_process.TryGetValue(slot, out var process) && cluster.Members.Contains(process))
                 cluster.Revive(process);
             else if (_instances.TryGetValue(slot, out var instance) && instance.Phase == InstancePhase.Running)
+            {
+                if (ClearsDataAfterFailedJoin) _volumeHostId.Remove(slot);
                 _instances[slot] = instance with { Phase = InstancePhase.AwaitingBoot };
+            }
         }
     }
 
@@ -101,9 +117,13 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
         {
             _booting.Remove(slot);
             if (boot.Node is not null) _process[slot] = boot.Node;
-            // A process the cluster refused exits; its volume is still empty, so the instance waits for a boot instruction again.
+            // A process the cluster refused exits, leaving its host ID on the volume; the agent clears the data directory
+            // (the node never became a member, so nothing is lost), and the instance waits for a boot instruction again.
             else if (_instances.TryGetValue(slot, out var i) && i.Phase == InstancePhase.Running)
+            {
+                if (ClearsDataAfterFailedJoin) _volumeHostId.Remove(slot);
                 _instances[slot] = i with { Phase = InstancePhase.AwaitingBoot };
+            }
         }
     }
 
@@ -140,13 +160,17 @@ public sealed class FakeAutoscaler(ScyllaSimulator cluster) : IAutoscalerHooks
             try
             {
                 var boot = cluster.Boot(slot.Address, slot.Datacenter, instruction.Mode == BootMode.Replace ? instruction.ReplaceHostId! : null,
-                    instruction.IgnoreDeadHostIds, slot.ZeroToken);
+                    instruction.IgnoreDeadHostIds, slot.ZeroToken, _volumeHostId.GetValueOrDefault(instruction.Slot));
+                _volumeHostId[instruction.Slot] = boot.HostId;
                 if (boot.Node is null) _booting[instruction.Slot] = boot; // still starting: the cluster judges it when it shows up
                 else _process[instruction.Slot] = boot.Node;
             }
             catch (InvalidOperationException e)
             {
-                // ScyllaDB refuses to start; the instance stays empty and may be instructed again.
+                // ScyllaDB refuses to start, leaving its host ID on the volume; the agent clears the data directory, and the
+                // instance may be instructed again.
+                if (ClearsDataAfterFailedJoin) _volumeHostId.Remove(instruction.Slot);
+                else if (e.Data["hostId"] is string left) _volumeHostId[instruction.Slot] = left;
                 return Task.FromResult(new BootResponse(false, e.Message));
             }
             _instances[instruction.Slot] = instance with { Phase = InstancePhase.Running };

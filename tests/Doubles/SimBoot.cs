@@ -19,6 +19,9 @@ public sealed class SimBoot(string address, string datacenter, string? replaceHo
 
     public DateTimeOffset ShowsUpAt { get; } = showsUpAt;
 
+    /// <summary>The host ID the process generated (or found on its volume) at start; it stays on the volume whatever happens.</summary>
+    public required string HostId { get; init; }
+
     public SimNode? Node { get; set; }
 
     /// <summary>The cluster would already have refused it when it was booted (see <see cref="ScyllaSimulator.RefusedAfterChange"/>).</summary>

@@ -17,6 +17,9 @@ public sealed class SimNode(string hostId, string address, string datacenter, bo
 
     public bool Running { get; set; } = true;
 
+    /// <summary>When it showed up in gossip (established members: the start of time).</summary>
+    public DateTimeOffset JoinedAt { get; init; }
+
     public DateTimeOffset StoppedAt { get; set; }
 
     public NodeState State { get; set; } = NodeState.Normal;

@@ -169,6 +169,78 @@ public sealed class MembershipDeciderTests
         Assert.Contains(slots[0].Address, Assert.Single(d.Actions).Reason);
         Assert.Contains("observers disagree", d.Actions[0].Reason);
     }
+
+    // ---- ScyllaDB 2025.1 bans ignored nodes for good (service/storage_service.cc at scylla-2025.1.4) ----
+
+    [Fact]
+    public void A_replace_never_ignores_another_down_node_whose_instance_still_has_its_data()
+    {
+        var slots = Enumerable.Range(0, 5).Select(i => Slot("dc1", i)).ToList();
+        var spec = Spec(slots, ("dc1", 3));
+        var instances = slots.Select(s => s == slots[1] ? new InstanceView(s.Slot, InstancePhase.AwaitingBoot) : Running(s)).ToList();
+
+        // slot 1 came back empty; slot 2 is down too, but its instance runs on its data (a VM rebooting): it may come back.
+        var d = Decide(spec, [Up(slots[0]), Down(slots[1]), Down(slots[2]), Up(slots[3]), Up(slots[4])], instances);
+
+        Assert.DoesNotContain(d.Actions, a => a.IsTopologyChange);
+        Assert.Contains(d.Actions, a => a.Kind == ActionKind.Wait && a.Reason.Contains(slots[2].Address) && a.Reason.Contains("may come back"));
+    }
+
+    [Fact]
+    public void A_replace_ignores_another_down_node_only_once_its_data_is_confirmed_lost()
+    {
+        var slots = Enumerable.Range(0, 5).Select(i => Slot("dc1", i)).ToList();
+        var spec = Spec(slots, ("dc1", 3));
+        var instances = slots.Where(s => s != slots[2]) // slot 2's instance is gone with its volume
+            .Select(s => s == slots[1] ? new InstanceView(s.Slot, InstancePhase.AwaitingBoot) : Running(s)).ToList();
+
+        var d = Decide(spec, [Up(slots[0]), Down(slots[1]), Down(slots[2]), Up(slots[3]), Up(slots[4])], instances);
+
+        var replace = Assert.Single(d.Actions, a => a.Kind == ActionKind.Replace);
+        Assert.Equal(["host-dc1-2"], replace.IgnoreHostIds);
+    }
+
+    [Fact]
+    public void A_down_node_whose_host_id_was_never_observed_is_never_put_in_an_ignore_list_as_a_placeholder()
+    {
+        var slots = Enumerable.Range(0, 5).Select(i => Slot("dc1", i)).ToList();
+        var spec = Spec(slots, ("dc1", 3));
+        var instances = slots.Where(s => s != slots[2]).Select(s => s == slots[1] ? new InstanceView(s.Slot, InstancePhase.AwaitingBoot) : Running(s)).ToList();
+        var unknown = Down(slots[2]) with { HostId = null };
+
+        var d = Decide(spec, [Up(slots[0]), Down(slots[1]), unknown, Up(slots[3]), Up(slots[4])], instances);
+
+        Assert.DoesNotContain(d.Actions, a => a.IsTopologyChange);
+        Assert.DoesNotContain(d.Actions, a => a.IgnoreHostIds?.Any(id => id.StartsWith('(')) == true);
+        Assert.Contains(d.Actions, a => a.Kind == ActionKind.Wait && a.Reason.Contains("host ID was never observed"));
+    }
+
+    [Fact]
+    public void A_removenode_never_ignores_a_down_member_of_no_known_slot()
+    {
+        var slots = Enumerable.Range(0, 5).Select(i => Slot("dc1", i)).ToList();
+        var stray = Slot("dc1", 9);
+        var spec = Spec(slots.Take(4), ("dc1", 2)) with { Retired = [slots[4]] };
+
+        var d = Decide(spec, [.. slots.Take(4).Select(s => Up(s)), Down(slots[4]), Down(stray)], slots.Take(4).Select(Running).ToList());
+
+        Assert.DoesNotContain(d.Actions, a => a.IsTopologyChange);
+        Assert.Contains(d.Actions, a => a.Kind == ActionKind.Wait && a.Reason.Contains(stray.Address) && a.Reason.Contains("may come back"));
+    }
+
+    [Fact]
+    public void Losing_the_majority_points_to_the_2025_1_recovery_procedure_not_the_stable_one()
+    {
+        var slots = Enumerable.Range(0, 3).Select(i => Slot("dc1", i)).ToList();
+
+        var d = Decide(Spec(slots, ("dc1", 3)), [Up(slots[0]), Down(slots[1]), Down(slots[2])], slots.Select(Running).ToList());
+
+        var refusal = d.Refusal!.Reason;
+        Assert.Contains("/manual/branch-2025.1/troubleshooting/handling-node-failures.html#manual-recovery-procedure", refusal);
+        Assert.DoesNotContain("/stable/", refusal);
+        Assert.Contains("RECOVERY", refusal);
+        Assert.Contains("tablets", refusal);
+    }
 }
 
 public sealed class MembershipIntentTests

@@ -47,27 +47,50 @@ public sealed class MembershipHarness
     public MembershipReconciler Reconciler(MembershipSpec spec, string holder = "r1", ScyllaRestOptions? rest = null,
         Func<ReconcilerOptions, ReconcilerOptions>? options = null, TimeSpan? httpTimeout = null)
     {
-        var http = new HttpClient(Cluster);
-        if (httpTimeout is { } timeout) http.Timeout = timeout;
+        // HttpClient's own Timeout runs on a real timer: off, unless a test asks for it (the client's timeouts use the clock).
+        var http = new HttpClient(Cluster) { Timeout = httpTimeout ?? Timeout.InfiniteTimeSpan };
         var reconcilerOptions = new ReconcilerOptions(holder) { PollInterval = Poll };
         return new(spec, new ClusterObserver(http, new DirectEndpointResolver(), Clock,
                 rest ?? new ScyllaRestOptions { GetRetries = 0, RequestTimeout = TimeSpan.FromSeconds(5) }),
             Hooks, Lease, Journal, Clock, options?.Invoke(reconcilerOptions) ?? reconcilerOptions);
     }
 
-    /// <summary>Awaits <paramref name="task"/> while simulated time passes in <paramref name="step"/>s, as it does for a real wait.</summary>
+    /// <summary>
+    /// Awaits <paramref name="task"/> while simulated time passes in <paramref name="step"/>s, as it does for a real wait.
+    /// The clock moves only when everything that can run without time passing has run (see <see cref="SimulatedTime"/>),
+    /// so the same test takes the same steps on every machine. Call it inside <see cref="SimulatedTime.Run"/>.
+    /// </summary>
     public async Task<T> WhileTimePasses<T>(Task<T> task, TimeSpan? step = null, int maxSteps = 100_000)
     {
-        for (var i = 0; !task.IsCompleted && i < maxSteps; i++)
+        for (var i = 0; i < maxSteps; i++)
         {
+            await SimulatedTime.Idle();
+            if (task.IsCompleted) break;
             Clock.Advance(step ?? TimeSpan.FromSeconds(1));
-            await Task.Delay(1);
         }
         return await task;
     }
 
-    public Task WhileTimePasses(Task task, TimeSpan? step = null, int maxSteps = 100_000) =>
-        WhileTimePasses(task.ContinueWith(t => { t.GetAwaiter().GetResult(); return true; }, TaskScheduler.Default), step, maxSteps);
+    public async Task WhileTimePasses(Task task, TimeSpan? step = null, int maxSteps = 100_000) =>
+        await WhileTimePasses(Completion(task), step, maxSteps);
+
+    private static async Task<bool> Completion(Task task)
+    {
+        await task;
+        return true;
+    }
+
+    /// <summary>Moves the clock in <paramref name="step"/>s, each once the work in hand has run, until <paramref name="condition"/> holds.</summary>
+    public async Task Until(Func<bool> condition, TimeSpan? step = null, int maxSteps = 100_000)
+    {
+        for (var i = 0; i < maxSteps; i++)
+        {
+            await SimulatedTime.Idle();
+            if (condition()) return;
+            Clock.Advance(step ?? TimeSpan.FromSeconds(1));
+        }
+        Assert.True(condition(), $"still false after {maxSteps} steps of simulated time");
+    }
 
     /// <summary>Rounds every poll interval until converged, refused, or <paramref name="maxRounds"/>.</summary>
     public async Task<List<ReconcileRound>> Converge(MembershipReconciler reconciler, int maxRounds = 200)

@@ -18,25 +18,15 @@ public sealed class MembershipLeaseTests
         return (h, Spec(slots.Take(3), ("dc1", 3)) with { Retired = [slots[3]] });
     }
 
-    private static async Task Until(MembershipHarness h, Func<bool> condition)
-    {
-        for (var i = 0; !condition() && i < 10_000; i++)
-        {
-            h.Clock.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(1);
-        }
-        Assert.True(condition());
-    }
-
     [Fact]
-    public async Task The_lease_is_renewed_while_a_blocking_operation_runs_so_no_one_else_takes_it()
+    public void The_lease_is_renewed_while_a_blocking_operation_runs_so_no_one_else_takes_it() => SimulatedTime.Run(async () =>
     {
         var (h, spec) = BlockingDecommission();
         var r1 = h.Reconciler(spec, "r1"); // lease TTL 60 s, the decommission takes 5 minutes
         var acting = r1.ReconcileOnceAsync(default);
-        await Until(h, () => h.Cluster.Operation is not null);
+        await h.Until(() => h.Cluster.Operation is not null);
 
-        await Until(h, () => h.Clock.GetUtcNow() - h.Cluster.Operation!.StartedAt >= TimeSpan.FromMinutes(3));
+        await h.Until(() => h.Clock.GetUtcNow() - h.Cluster.Operation!.StartedAt >= TimeSpan.FromMinutes(3));
         var r2 = await h.Reconciler(spec, "r2").ReconcileOnceAsync(default);
 
         Assert.False(r2.Leader);
@@ -45,15 +35,15 @@ public sealed class MembershipLeaseTests
         Assert.Equal(ActionKind.Decommission, round.Executed?.Kind);
         Assert.Null(round.Error);
         Assert.True((await h.Journal.LoadAsync(default))!.Issued);
-    }
+    });
 
     [Fact]
-    public async Task A_reconciler_that_loses_its_lease_mid_operation_stops_and_says_so_without_touching_the_journal_again()
+    public void A_reconciler_that_loses_its_lease_mid_operation_stops_and_says_so_without_touching_the_journal_again() => SimulatedTime.Run(async () =>
     {
         var (h, spec) = BlockingDecommission();
         var r1 = h.Reconciler(spec, "r1");
         var acting = r1.ReconcileOnceAsync(default);
-        await Until(h, () => h.Cluster.Operation is not null);
+        await h.Until(() => h.Cluster.Operation is not null);
 
         // Another reconciler gets the lease anyway (r1 was paused past its expiry, or the lease store was reset).
         await h.Lease.ReleaseAsync("r1", default);
@@ -64,22 +54,22 @@ public sealed class MembershipLeaseTests
         Assert.Contains("lost the lease", round.Error);
         Assert.Contains("r2 holds it", round.Error);
         Assert.False((await h.Journal.LoadAsync(default))!.Issued); // r2 may own the journal now: r1 wrote nothing more
-    }
+    });
 
     [Fact]
-    public async Task Up_stops_with_the_reason_when_the_lease_is_lost()
+    public void Up_stops_with_the_reason_when_the_lease_is_lost() => SimulatedTime.Run(async () =>
     {
         var (h, spec) = BlockingDecommission();
         var r1 = h.Reconciler(spec, "r1");
         var running = r1.RunUntilConvergedAsync(null, default);
-        await Until(h, () => h.Cluster.Operation is not null);
+        await h.Until(() => h.Cluster.Operation is not null);
         await h.Lease.ReleaseAsync("r1", default);
         Assert.True(await h.Lease.TryAcquireAsync("r2", TimeSpan.FromMinutes(10), default));
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => h.WhileTimePasses(running));
 
         Assert.Contains("lost the lease", error.Message);
-    }
+    });
 }
 
 public sealed class FileReconcilerLeaseTests : IDisposable

@@ -23,7 +23,7 @@ public sealed class MembershipProviderTests
             new ReconcilerOptions("provider") { PollInterval = Poll }) { Rest = new ScyllaRestOptions { GetRetries = 0 } });
 
     [Fact]
-    public async Task Preview_lists_the_actions_without_taking_them_and_up_takes_them()
+    public void Preview_lists_the_actions_without_taking_them_and_up_takes_them() => SimulatedTime.Run(async () =>
     {
         var h = new MembershipHarness();
         var slots = Enumerable.Range(0, 4).Select(i => Slot("dc1", i)).ToList();
@@ -39,12 +39,7 @@ public sealed class MembershipProviderTests
         Assert.Empty(h.Cluster.Accepted); // preview took nothing
 
         var update = provider.UpdateAsync(new UpdateRequest(Urn, MembershipProvider.Type, "membership", olds, PropertyMap.Empty, news), default);
-        while (!update.IsCompleted)
-        {
-            h.Clock.Advance(Poll); // the provider waits on the injected clock between polls
-            await Task.Delay(1);
-        }
-        var outputs = (await update).Outputs;
+        var outputs = (await h.WhileTimePasses(update, Poll)).Outputs; // the provider waits on the injected clock between polls
         Assert.Equal(true, outputs.Get("converged")!.AsBool);
         Assert.Equal(3, outputs.Get("nodes")!.AsArray!.Value.Length);
         Assert.All(outputs.Get("nodes")!.AsArray!.Value, n => Assert.Equal("UN", n.AsMap!.GetString("status")));
@@ -52,7 +47,7 @@ public sealed class MembershipProviderTests
 
         var read = await provider.ReadAsync(new ReadRequest(Urn, MembershipProvider.Type, "membership", news, outputs), default);
         Assert.Equal(outputs.Get("nodes"), read!.Outputs.Get("nodes"));
-    }
+    });
 
     [Fact]
     public async Task With_node_agents_deployed_up_waits_for_them_and_takes_no_action_itself()
@@ -144,7 +139,7 @@ public sealed class MembershipProviderTests
     }
 
     [Fact]
-    public async Task A_slow_node_times_out_and_counts_as_unreachable()
+    public void A_slow_node_times_out_and_counts_as_unreachable() => SimulatedTime.Run(async () =>
     {
         var h = new MembershipHarness();
         var slots = Enumerable.Range(0, 3).Select(i => Slot("dc1", i)).ToList();
@@ -153,17 +148,11 @@ public sealed class MembershipProviderTests
         var observer = new ClusterObserver(new HttpClient(h.Cluster), new DirectEndpointResolver(), h.Clock,
             new ScyllaRestOptions { GetRetries = 0, RequestTimeout = TimeSpan.FromSeconds(5) });
 
-        var observing = observer.ObserveAsync(slots.Select(s => s.Address), default);
-        while (!observing.IsCompleted)
-        {
-            h.Clock.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(1);
-        }
-        var view = await observing;
+        var view = await h.WhileTimePasses(observer.ObserveAsync(slots.Select(s => s.Address), default));
         Assert.DoesNotContain(slots[1].Address, view.Reachable);
         Assert.Equal(2, view.Reachable.Count);
         Assert.Equal(3, view.Nodes.Count); // still a member, and still up for its peers
-    }
+    });
 
     [Fact]
     public async Task The_rest_client_surfaces_scylla_errors_with_their_message()

@@ -90,7 +90,7 @@ public sealed class MembershipScenarioTests
         var first = rounds.FindIndex(r => r.Executed is not null);
         var second = rounds.FindLastIndex(r => r.Executed is not null);
         Assert.True((second - first) * Poll >= TimeSpan.FromMinutes(3), $"second replace {(second - first) * Poll} after the first");
-        Assert.Contains(rounds.Skip(first + 1), r => r.Decision!.Actions.Any(a => a.Reason.Contains("no new node shows")));
+        Assert.Contains(rounds.Skip(first + 1), r => r.Decision!.Actions.Any(a => a.Reason.Contains("does not serve yet under a new host ID")));
     }
 
     [Fact]
@@ -276,8 +276,8 @@ public sealed class MembershipScenarioTests
 
         var error = await Record.ExceptionAsync(() => h.Converge(h.Reconciler(spec, "r2")));
 
-        Assert.IsType<ScyllaRestException>(error);
-        Assert.Contains(h.Cluster.Rejected, r => r.StartsWith("removenode ") && r.Contains("another topology operation is in progress"));
+        Assert.Null(error); // the cluster refuses it; the round reports that
+        Assert.Contains(h.Cluster.Rejected, r => r.StartsWith("removenode ") && r.Contains("Wait for it to be in 'normal' state"));
     }
 
     private sealed class ForgetfulJournal : IIntentJournal

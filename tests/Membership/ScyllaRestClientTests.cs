@@ -34,7 +34,7 @@ public sealed class ScyllaRestClientTests
     }
 
     [Fact]
-    public async Task A_blocking_decommission_longer_than_the_get_timeout_completes()
+    public void A_blocking_decommission_longer_than_the_get_timeout_completes() => SimulatedTime.Run(async () =>
     {
         var h = Blocking(TimeSpan.FromMinutes(20));
         var slots = Seeded(h, 4);
@@ -44,10 +44,10 @@ public sealed class ScyllaRestClientTests
         await h.WhileTimePasses(client.DecommissionAsync(default), TimeSpan.FromSeconds(30));
 
         Assert.Equal(3, h.Cluster.Members.Count);
-    }
+    });
 
     [Fact]
-    public async Task A_topology_post_past_its_operation_timeout_is_a_timeout_that_says_the_operation_may_still_run()
+    public void A_topology_post_past_its_operation_timeout_is_a_timeout_that_says_the_operation_may_still_run() => SimulatedTime.Run(async () =>
     {
         var h = Blocking(TimeSpan.FromMinutes(20));
         var slots = Seeded(h, 4);
@@ -60,7 +60,7 @@ public sealed class ScyllaRestClientTests
         Assert.Contains("no answer within 5m", error.Message);
         Assert.Contains("may still be running", error.Message);
         Assert.Equal("decommission", h.Cluster.Operation!.Kind);
-    }
+    });
 
     [Fact]
     public async Task The_http_clients_own_timeout_is_reported_as_a_timeout_not_as_a_cancellation()
@@ -120,7 +120,7 @@ public sealed class ScyllaRestClientTests
     }
 
     [Fact]
-    public async Task Gets_are_retried_after_a_transport_failure()
+    public void Gets_are_retried_after_a_transport_failure() => SimulatedTime.Run(async () =>
     {
         var h = new MembershipHarness();
         var slots = Seeded(h, 3);
@@ -132,10 +132,10 @@ public sealed class ScyllaRestClientTests
 
         Assert.Equal(3, live.Count);
         Assert.Equal(3, flaky.Attempts.Count);
-    }
+    });
 
     [Fact]
-    public async Task Topology_posts_are_never_retried()
+    public void Topology_posts_are_never_retried() => SimulatedTime.Run(async () =>
     {
         var h = new MembershipHarness();
         var slots = Seeded(h, 4);
@@ -148,5 +148,5 @@ public sealed class ScyllaRestClientTests
 
         Assert.Equal(["POST /storage_service/decommission"], flaky.Attempts);
         Assert.Empty(h.Cluster.Accepted);
-    }
+    });
 }
