@@ -32,8 +32,12 @@ public sealed class ApocryphKillTests : IDisposable
         lab.Kubo.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using (var victim = Start())
         {
+            var victimOutput = victim.StandardOutput.ReadToEndAsync();
+            var victimErrors = victim.StandardError.ReadToEndAsync();
             // Bounded wait: every pod paid and waiting for its forward (or the process ended, which fails below).
             for (var i = 0; i < 600 && lab.Kubo.HeldForwards < 3 && !victim.HasExited; i++) await Task.Delay(100);
+            if (victim.HasExited)
+                Assert.Fail($"up ended (exit {victim.ExitCode}) before every pod waited for its forward:\n{await victimOutput}{await victimErrors}");
             Assert.Equal(3, lab.Kubo.HeldForwards);
             victim.Kill(entireProcessTree: true);
             victim.WaitForExit(10_000);
@@ -63,7 +67,7 @@ public sealed class ApocryphKillTests : IDisposable
     private Process Start()
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _project };
-        foreach (var a in new[] { typeof(CliApp).Assembly.Location, "up", "--stack", "apocryph-local", "--yes" }) start.ArgumentList.Add(a);
+        foreach (var a in new[] { CliProgram.Path, "up", "--stack", "apocryph-local", "--yes" }) start.ArgumentList.Add(a);
         start.Environment["PULUMI_CONFIG_PASSPHRASE"] = "kill test";
         start.Environment["APOCRYPH_WALLET_KEY"] = Devnet.PublisherKey;
         return Process.Start(start)!;

@@ -28,7 +28,7 @@ public sealed class KillRecoveryTests : IDisposable
     private Process Start()
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _project };
-        foreach (var a in new[] { typeof(CliApp).Assembly.Location, "up", "--stack", "big", "--yes", "--parallel", "4" }) start.ArgumentList.Add(a);
+        foreach (var a in new[] { CliProgram.Path, "up", "--stack", "big", "--yes", "--parallel", "4" }) start.ArgumentList.Add(a);
         start.Environment["PULUMI_CONFIG_PASSPHRASE"] = "kill test";
         return Process.Start(start)!;
     }
