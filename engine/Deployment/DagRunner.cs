@@ -9,7 +9,8 @@ public enum NodeOutcome
 
 /// <summary>
 /// Runs the nodes of a dependency graph with at most <c>parallelism</c> at a time. A node starts when all its
-/// prerequisites succeeded; a failure skips everything downstream of it and nothing else.
+/// prerequisites succeeded; a failure skips everything downstream of it and nothing else. Each node starts on the
+/// thread pool, so a provider's synchronous work holds up no other; with <c>inline</c>, on the calling thread instead.
 /// </summary>
 internal static class DagRunner
 {
@@ -18,7 +19,8 @@ internal static class DagRunner
         Func<T, IEnumerable<T>> prerequisites,
         Func<T, Task<bool>> run,
         Action<T> skipped,
-        int parallelism)
+        int parallelism,
+        bool inline = false)
         where T : class
     {
         IEqualityComparer<T> comparer = ReferenceEqualityComparer.Instance;
@@ -54,7 +56,7 @@ internal static class DagRunner
             {
                 var node = ready.Dequeue();
                 if (outcomes.ContainsKey(node)) continue;
-                running.Add(Task.Run(() => run(node)), node);
+                running.Add(inline ? Started(run, node) : Task.Run(() => run(node)), node);
             }
             var finished = await Task.WhenAny(running.Keys).ConfigureAwait(false);
             var done = running[finished];
@@ -68,5 +70,18 @@ internal static class DagRunner
             }
         }
         return outcomes;
+    }
+
+    /// <summary>Starts <paramref name="node"/> here; a synchronous throw becomes a failed task, as it does under Task.Run.</summary>
+    private static Task<bool> Started<T>(Func<T, Task<bool>> run, T node)
+    {
+        try
+        {
+            return run(node);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<bool>(e);
+        }
     }
 }

@@ -12,7 +12,10 @@ namespace ScyllaApocryph.Engine.Deployment;
 /// walk: each resource is decided (check, diff) once its dependencies are done, so references resolve to real
 /// outputs during up and to "(known after apply)" during preview. Deletions run last, in reverse dependency order.
 /// </summary>
-public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObserver? observer = null, int parallelism = 16)
+/// <param name="inlineSteps">Start each resource's steps on the calling thread, not the thread pool: for a caller that must
+/// own every thread its providers run on (a test on simulated time). Steps still overlap wherever they await.</param>
+public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObserver? observer = null, int parallelism = 16,
+    bool inlineSteps = false)
 {
     private readonly IDeploymentObserver _observer = observer ?? NullObserver.Instance;
 
@@ -87,7 +90,7 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
                 r => r.Dependencies.Select(d => byUrn[d]),
                 r => Guard(r.Urn, r.Type, r.Provider, () => ApplyOne(r)),
                 r => Skipped(new Step(StepKind.Same, r.Urn, r.Type, r.Provider, [], []), "a resource it depends on failed"),
-                engine.Parallelism());
+                engine.Parallelism(), engine.InlineSteps);
 
             var mainOk = results.Values.All(o => o == NodeOutcome.Succeeded);
             // Report in declaration order, not in the order parallel steps happened to finish.
@@ -129,14 +132,14 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
                 r => dependents[r],
                 r => Guard(r.Urn, r.Type, r.Provider, () => DeleteOne(r)),
                 r => Skipped(new Step(StepKind.Delete, r.Urn, r.Type, r.Provider, [], []), "a resource that depends on it could not be deleted"),
-                engine.Parallelism());
+                engine.Parallelism(), engine.InlineSteps);
             return new DeploymentResult([.. _outcomes.Skip(before)], state.Outputs);
         }
 
         public async Task<DeploymentResult> RefreshAsync()
         {
             var resources = state.InDependencyOrder().Where(r => !r.IsComponent).ToList();
-            await DagRunner.RunAsync(resources, _ => [], r => Guard(r.Urn, r.Type, r.Provider, () => RefreshOne(r)), _ => { }, engine.Parallelism());
+            await DagRunner.RunAsync(resources, _ => [], r => Guard(r.Urn, r.Type, r.Provider, () => RefreshOne(r)), _ => { }, engine.Parallelism(), engine.InlineSteps);
             foreach (var pending in Orphans().ToList())
                 await Guard(pending.Resource.Urn, pending.Resource.Type, pending.Resource.Provider, () => SettleOrphan(pending));
             return new DeploymentResult([.. _outcomes], state.Outputs);
@@ -459,6 +462,8 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
     private ProviderRegistry Providers => providers;
 
     private int Parallelism() => parallelism;
+
+    private bool InlineSteps => inlineSteps;
 }
 
 /// <summary>A step that failed for a reason worth showing as is.</summary>

@@ -6,6 +6,7 @@ using ScyllaApocryph.Engine.Resources;
 using ScyllaApocryph.Engine.State;
 using ScyllaApocryph.Providers.Scylla;
 using ScyllaApocryph.Tests.Components;
+using ScyllaApocryph.Tests.Doubles;
 
 namespace ScyllaApocryph.Tests.Membership;
 
@@ -35,28 +36,29 @@ public sealed class MembershipWiringTests : IDisposable
         return graph;
     }
 
+    /// <summary>
+    /// The engine starts its steps on the simulated-time thread (not the thread pool), so the clock moves only once the
+    /// reconciler is blocked on it: the outcome cannot depend on how fast this machine is. The HttpClient has no Timeout
+    /// of its own, which would run on a real timer.
+    /// </summary>
     private DeploymentEngine Engine() => new(new ProviderRegistry().Add(ClusterOperations.MembershipProvider, new MembershipProvider(
-        new MembershipProviderContext(new HttpClient(_h.Cluster), new DirectEndpointResolver(), _h.Hooks, _h.Lease, _h.Journal, _h.Clock,
-            new ReconcilerOptions("test") { PollInterval = MembershipHarness.Poll }) { Rest = new ScyllaRestOptions { GetRetries = 0 } })));
+        new MembershipProviderContext(new HttpClient(_h.Cluster) { Timeout = Timeout.InfiniteTimeSpan }, new DirectEndpointResolver(),
+            _h.Hooks, _h.Lease, _h.Journal, _h.Clock,
+            new ReconcilerOptions("test") { PollInterval = MembershipHarness.Poll }) { Rest = new ScyllaRestOptions { GetRetries = 0 } })),
+        inlineSteps: true);
 
-    /// <summary>Runs up while moving the fake clock, as time passes for a real reconciler waiting between polls.</summary>
+    /// <summary>Runs up while simulated time passes, one poll interval each time nothing can run without it.</summary>
     private async Task<DeploymentResult> Up(Topology topology)
     {
         using var store = StateStore.Open(_state, PassphraseCipher.Open(_state, "p", 1000));
-        var up = Engine().UpAsync(Graph(topology), store);
-        for (var i = 0; !up.IsCompleted && i < 100_000; i++)
-        {
-            _h.Clock.Advance(MembershipHarness.Poll);
-            await Task.Delay(1);
-        }
-        return await up;
+        return await _h.WhileTimePasses(Engine().UpAsync(Graph(topology), store), MembershipHarness.Poll);
     }
 
     private static IEnumerable<SlotSpec> Slots(Topology topology) =>
         topology.Slots.Select(s => new SlotSpec(s.Name, s.Datacenter, s.Ordinal, s.Address, s.IsArbiter));
 
     [Fact]
-    public async Task Preview_shows_what_membership_would_do_and_up_does_it()
+    public void Preview_shows_what_membership_would_do_and_up_does_it() => SimulatedTime.Run(async () =>
     {
         var running = Topology(2);
         _h.Autoscaler.Seed(Slots(running));
@@ -71,7 +73,7 @@ public sealed class MembershipWiringTests : IDisposable
 
         using (var store = StateStore.Open(_state, PassphraseCipher.Open(_state, "p", 1000)))
         {
-            var plan = await Engine().PreviewAsync(Graph(grown), store.State);
+            var plan = await _h.WhileTimePasses(Engine().PreviewAsync(Graph(grown), store.State), MembershipHarness.Poll);
             var step = plan.Outcomes.Single(o => o.Step.Type == ClusterOperations.MembershipType).Step;
             Assert.Contains(step.Notes, n => n.StartsWith("join", StringComparison.Ordinal));
         }
@@ -84,7 +86,7 @@ public sealed class MembershipWiringTests : IDisposable
         Assert.Equal(9, nodes.Length);
         Assert.All(nodes, n => Assert.Equal("UN", n.AsMap!.GetString("status")));
         Assert.Equal(3, _h.Cluster.Accepted.Count(a => a.StartsWith("bootstrap", StringComparison.Ordinal)));
-    }
+    });
 
     [Fact]
     public void The_inputs_carry_every_slot_address_and_the_replication_each_datacenter_must_keep()
