@@ -10,4 +10,5 @@ public sealed record DecisionInput(
     ObservationHistory History,
     TopologyIntent? Intent,
     DateTimeOffset Now,
-    bool Preview = false);
+    bool Preview = false,
+    IReadOnlyCollection<string>? Banned = null);

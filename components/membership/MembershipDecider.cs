@@ -17,7 +17,7 @@ public static class MembershipDecider
 
     public static MembershipDecision Decide(DecisionInput input)
     {
-        var (spec, view, _, history, intent, now, _) = input;
+        var (spec, view, _, history, intent, now, _, _) = input;
 
         // Gate 1: a stale or empty view is no basis for anything destructive, nor for booting nodes.
         if (view.Reachable.Count == 0)
@@ -29,12 +29,19 @@ public static class MembershipDecider
         var slotsByAddress = spec.Slots.ToDictionary(s => s.Address, StringComparer.Ordinal);
         var down = view.Nodes.Where(n => n.Status == NodeStatus.Down).ToList();
 
-        // Gate 2: every topology change needs a Raft majority of ALL members (arbiters included).
-        if (view.Nodes.Count > 0 && 2 * (view.Nodes.Count - down.Count) <= view.Nodes.Count)
+        // Gate 2: every topology change needs a Raft majority of the voters: every member (arbiters included) but those
+        // banned, which ScyllaDB 2025.1 made non-voters (see TopologyIntent.BannedHostIds). A ban we cannot know of is counted as
+        // a voter, which can only make this gate refuse where ScyllaDB would not, never the other way round.
+        var banned = new HashSet<string>([.. input.Banned ?? [], .. intent?.BannedHostIds() ?? []], StringComparer.Ordinal);
+        var voters = view.Nodes.Where(n => n.HostId is null || !banned.Contains(n.HostId)).ToList();
+        var downVoters = voters.Where(n => n.Status == NodeStatus.Down).ToList();
+        if (voters.Count > 0 && 2 * (voters.Count - downVoters.Count) <= voters.Count)
         {
-            var missing = string.Join(", ", down.Select(n => Describe(n, slotsByAddress, history)));
+            var missing = string.Join(", ", downVoters.Select(n => Describe(n, slotsByAddress, history)));
+            var nonVoters = view.Nodes.Count - voters.Count;
             return Only(new MembershipAction(ActionKind.Refuse,
-                $"Raft majority lost: {down.Count} of {view.Nodes.Count} nodes are down ({missing}). No topology or schema change " +
+                $"Raft majority lost: {downVoters.Count} of {voters.Count} voters are down ({missing})" +
+                (nonVoters > 0 ? $", not counting {nonVoters} banned member(s)" : "") + ". No topology or schema change " +
                 "can be made and none will be attempted (ScyllaDB would time each one out after a minute: \"there is no raft quorum\"). " +
                 "Bring the missing nodes back; if they are lost for good, follow ScyllaDB 2025.1's manual recovery procedure " +
                 $"(RECOVERY mode; it does not support keyspaces with tablets): {RecoveryProcedure}"), intent);
@@ -79,7 +86,7 @@ public static class MembershipDecider
 
     private static List<MembershipAction> Analyse(DecisionInput input, Dictionary<string, SlotSpec> slotsByAddress, List<ObservedNode> down)
     {
-        var (spec, view, instances, history, _, _, _) = input;
+        var (spec, view, instances, history, _, _, _, _) = input;
         var instanceBySlot = instances.ToDictionary(i => i.Slot, StringComparer.Ordinal);
         var byAddress = view.Nodes.ToDictionary(n => n.Address, StringComparer.Ordinal);
         var retiredByAddress = new Dictionary<string, SlotSpec>(StringComparer.Ordinal);
@@ -285,7 +292,7 @@ public static class MembershipDecider
 
     private static (IntentOutcome, MembershipAction?) JudgeIntent(DecisionInput input, TopologyIntent intent)
     {
-        var (spec, view, instances, _, _, now, _) = input;
+        var (spec, view, instances, _, _, now, _, _) = input;
         var at = view.At(intent.Address);
         var age = now - intent.RecordedAt;
         var label = $"{intent.Kind.ToString().ToLowerInvariant()} of {intent.Slot ?? intent.Address}" +

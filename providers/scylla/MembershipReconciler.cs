@@ -18,6 +18,13 @@ public sealed class MembershipReconciler(
 {
     public ObservationHistory History { get; } = new(spec.MaxPollGap);
 
+    /// <summary>
+    /// Host IDs banned by removenodes this reconciler saw return (see <see cref="TopologyIntent.BannedHostIds"/>). The cluster's REST
+    /// API does not list them, and they outlive the intent, so they are remembered here; a new reconciler starts without
+    /// them and its majority gate errs towards refusing.
+    /// </summary>
+    private readonly HashSet<string> _banned = new(StringComparer.Ordinal);
+
     public MembershipSpec Spec => spec;
 
     /// <summary>
@@ -30,7 +37,7 @@ public sealed class MembershipReconciler(
         var history = new ObservationHistory(spec.MaxPollGap); // this reconciler's own history is for acting, and stays untouched
         history.Record(view);
         var decision = MembershipDecider.Decide(new DecisionInput(spec, view, await InstancesAsync(ct), history,
-            await journal.LoadAsync(ct), clock.GetUtcNow(), Preview: true));
+            await journal.LoadAsync(ct), clock.GetUtcNow(), Preview: true, Banned: _banned));
         return (view, decision);
     }
 
@@ -40,7 +47,8 @@ public sealed class MembershipReconciler(
         var view = await ObserveAsync(ct);
         History.Record(view);
         var intent = await journal.LoadAsync(ct);
-        var decision = MembershipDecider.Decide(new DecisionInput(spec, view, await InstancesAsync(ct), History, intent, clock.GetUtcNow()));
+        var decision = MembershipDecider.Decide(new DecisionInput(spec, view, await InstancesAsync(ct), History, intent, clock.GetUtcNow(),
+            Banned: _banned));
         if (decision.Intent == IntentOutcome.Settled) await journal.ClearAsync(ct);
         if (decision.NextTopologyChange is not { } action) return new ReconcileRound(true, view, decision, null);
 
@@ -87,7 +95,9 @@ public sealed class MembershipReconciler(
             await journal.ClearAsync(ct);
             return new ReconcileRound(true, view, decision, null, refused);
         }
-        await journal.SaveAsync(record with { Issued = true }, ct);
+        var issued = record with { Issued = true };
+        await journal.SaveAsync(issued, ct);
+        _banned.UnionWith(issued.BannedHostIds());
         return new ReconcileRound(true, view, decision, action);
     }
 

@@ -241,6 +241,49 @@ public sealed class MembershipDeciderTests
         Assert.Contains("RECOVERY", refusal);
         Assert.Contains("tablets", refusal);
     }
+
+    /// <summary>
+    /// Four dc1 members after a removenode of another that ignored slot 3 (lost with it, banned for good, still listed):
+    /// slot 3 is no voter (service/storage_service.cc at scylla-2025.1.4, raft_removenode: set_voters_status(ignored_ids,
+    /// can_vote::no)). Slot 2 crashes meanwhile. Voters 0-2: two of three up, a majority; counting slot 3, two of four.
+    /// </summary>
+    private static (MembershipSpec Spec, List<ObservedNode> Nodes, List<InstanceView> Instances) AfterARemovenodeThatIgnoredSlot3()
+    {
+        var slots = Enumerable.Range(0, 4).Select(i => Slot("dc1", i)).ToList();
+        var spec = Spec(slots.Take(3), ("dc1", 2)) with { Retired = [slots[3]] };
+        return (spec, [Up(slots[0]), Up(slots[1]), Down(slots[2]), Down(slots[3])], [.. slots.Take(3).Select(Running)]);
+    }
+
+    [Fact]
+    public void A_member_an_earlier_removenode_ignored_is_banned_and_not_counted_as_a_voter_for_the_majority()
+    {
+        var (spec, nodes, instances) = AfterARemovenodeThatIgnoredSlot3();
+        var (input, _) = Observed(spec, nodes, instances);
+
+        var banned = MembershipDecider.Decide(input with { Banned = ["host-dc1-3"] });
+        var unknown = MembershipDecider.Decide(input);
+
+        Assert.Null(banned.Refusal);
+        Assert.Contains("2 of 4 voters are down", unknown.Refusal!.Reason); // a ban it cannot know of: it errs towards refusing
+    }
+
+    [Fact]
+    public void A_removenode_that_returned_bans_its_target_and_its_ignored_nodes_but_one_that_may_not_have_arrived_bans_none()
+    {
+        var (spec, nodes, instances) = AfterARemovenodeThatIgnoredSlot3();
+        var slot4 = Slot("dc1", 4);
+        var spec5 = spec with { Retired = [.. spec.Retired, slot4] };
+        var listed = nodes.Append(Down(slot4)).ToList(); // slot 4: the target, still listed while the removal finishes
+        var returned = new TopologyIntent(ActionKind.Remove, null, slot4.Address, "host-dc1-4", T0, Issued: true, IgnoreHostIds: ["host-dc1-3"]);
+
+        var done = MembershipDecider.Decide(Observed(spec5, listed, instances, returned).Input);
+        var unsure = MembershipDecider.Decide(Observed(spec5, listed, instances, returned with { Issued = false }).Input);
+
+        Assert.Null(done.Refusal);
+        Assert.Contains("3 of 5 voters are down", unsure.Refusal!.Reason);
+        Assert.Equal(["host-dc1-4", "host-dc1-3"], returned.BannedHostIds());
+        Assert.Empty((returned with { Kind = ActionKind.Decommission }).BannedHostIds());
+    }
 }
 
 public sealed class MembershipIntentTests
