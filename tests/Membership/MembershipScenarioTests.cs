@@ -147,6 +147,41 @@ public sealed class MembershipScenarioTests
         Assert.Empty(h.Autoscaler.Boots);
     }
 
+    /// <summary>
+    /// Two retired nodes lost together: one removenode takes one and ignores the other, which stays listed, dead and banned
+    /// (no voter: storage_service.cc raft_removenode at scylla-2025.1.4). When another node then crashes, two of four
+    /// listed members are down, but only one of the three voters: the reconciler waits for it instead of refusing.
+    /// </summary>
+    [Fact]
+    public async Task A_node_an_earlier_removenode_ignored_is_no_voter_so_a_later_crash_is_waited_out_not_refused()
+    {
+        var h = new MembershipHarness();
+        var slots = Enumerable.Range(0, 5).Select(i => Slot("dc1", i)).ToList();
+        h.Autoscaler.Seed(slots);
+        h.SetRf(("dc1", 2));
+        h.Autoscaler.Lose("dc1-3");
+        h.Autoscaler.Lose("dc1-4");
+        var reconciler = h.Reconciler(Spec(slots.Take(3), ("dc1", 2)) with { Retired = [slots[3], slots[4]] });
+
+        var rounds = new List<ReconcileRound>();
+        while (rounds.Count < 100 && !rounds.Any(r => r.Executed?.Kind == ActionKind.Remove))
+        {
+            rounds.Add(await reconciler.ReconcileOnceAsync(CancellationToken.None));
+            h.Clock.Advance(Poll);
+        }
+        var removal = h.Executed(rounds).Single();
+        var ignored = Assert.Single(removal.IgnoreHostIds!);
+        Assert.Contains(ignored, h.Cluster.Banned);
+
+        h.Cluster.Kill(slots[2].Address); // its instance keeps its data: the node may come back
+        var later = await h.Converge(reconciler, maxRounds: 30);
+
+        Assert.All(later, r => Assert.Null(r.Decision!.Refusal));
+        Assert.Equal(4, h.Cluster.Members.Count); // the removal finished; the ignored node is still listed
+        Assert.Contains(h.Cluster.Members, n => n.HostId == ignored);
+        Assert.Contains(later[^1].Decision!.Actions, a => a.Kind == ActionKind.Wait && a.Reason.Contains(slots[2].Address));
+    }
+
     [Fact]
     public async Task Scale_up_by_two_joins_one_at_a_time_and_scale_down_by_one_decommissions_the_highest_slot()
     {
