@@ -84,8 +84,15 @@ public sealed class InMemoryProvider : IResourceProvider
 
     private static PropertyMap Outputs(string id, PropertyMap inputs) => inputs.With("id", id).With("serial", $"{id}-serial");
 
+    /// <summary>
+    /// Plays a process killed at this instant: every later call fails before it reaches the provider, so work that
+    /// would have run after the kill leaves no trace (a test freezes the state files at the same instant).
+    /// </summary>
+    public bool Killed { get; set; }
+
     private async Task Work(string call, CancellationToken cancellationToken)
     {
+        if (Killed) throw new InvalidOperationException($"{call}: the process was killed before this call");
         lock (_gate)
         {
             Calls.Add(call);

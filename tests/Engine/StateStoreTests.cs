@@ -35,9 +35,17 @@ public sealed class StateStoreTests : IDisposable
     private async Task KillWhileCreating(string victim, ResourceGraph graph)
     {
         string? killedState = null;
-        _h.Provider.AfterCreate = id => killedState ??= id == victim ? FreezeStateDirectory() : null;
+        // The kill: the state files are frozen as they are, and nothing the run would still do reaches the provider
+        // (without that, a resource begun only after the freeze could be live yet unknown to the frozen state).
+        _h.Provider.AfterCreate = id =>
+        {
+            if (id != victim || killedState is not null) return;
+            killedState = FreezeStateDirectory();
+            _h.Provider.Killed = true;
+        };
         await _h.UpAsync(graph);
         _h.Provider.AfterCreate = null;
+        _h.Provider.Killed = false;
         Directory.Delete(_h.Directory, true);
         Directory.Move(killedState!, _h.Directory);
     }
