@@ -15,7 +15,7 @@ namespace ScyllaApocryph.Plugin;
 /// configuration names; the PKI, password, wallet and autoscaler resources to the same shared providers the built-in
 /// engine registers for every stack.
 /// </summary>
-public sealed class PackageProvider : IResourceProvider
+public sealed class PackageProvider : RoutingProvider
 {
     private static readonly Dictionary<string, string> SharedByPackage = new(StringComparer.Ordinal)
     {
@@ -42,7 +42,7 @@ public sealed class PackageProvider : IResourceProvider
         };
     }
 
-    private IResourceProvider For(string type)
+    protected override IResourceProvider For(string type)
     {
         var package = TypeToken.Package(type);
         var kind = package switch
@@ -60,18 +60,4 @@ public sealed class PackageProvider : IResourceProvider
             ? _shared.Get(name)
             : throw new ArgumentException($"scylla-apocryph has no custom resource of type {type}");
     }
-
-    public Task<CheckResult> CheckAsync(CheckRequest request, CancellationToken cancellationToken) => For(request.Type).CheckAsync(request, cancellationToken);
-
-    public Task<DiffResult> DiffAsync(DiffRequest request, CancellationToken cancellationToken) => For(request.Type).DiffAsync(request, cancellationToken);
-
-    public Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken) => For(request.Type).CreateAsync(request, cancellationToken);
-
-    public Task<ReadResult?> ReadAsync(ReadRequest request, CancellationToken cancellationToken) => For(request.Type).ReadAsync(request, cancellationToken);
-
-    public Task<UpdateResult> UpdateAsync(UpdateRequest request, CancellationToken cancellationToken) => For(request.Type).UpdateAsync(request, cancellationToken);
-
-    public Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken) => For(request.Type).DeleteAsync(request, cancellationToken);
-
-    public Task<FindResult> FindAsync(FindRequest request, CancellationToken cancellationToken) => For(request.Type).FindAsync(request, cancellationToken);
 }
