@@ -1,5 +1,6 @@
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
+using ScyllaApocryph.Providers.Common;
 
 namespace ScyllaApocryph.Providers.Nebula;
 

@@ -32,7 +32,7 @@ public sealed class NebulaCertTool(string executable = "nebula-cert")
     public NebulaKeyPair CreateCa(string name, TimeSpan duration, IReadOnlyList<string>? groups = null)
     {
         using var dir = PrivateDirectory.Create();
-        var args = new List<string> { "ca", "-name", name, "-duration", NebulaDuration.ToGo(duration), "-out-crt", "ca.crt", "-out-key", "ca.key" };
+        var args = new List<string> { "ca", "-name", name, "-duration", GoDuration(duration), "-out-crt", "ca.crt", "-out-key", "ca.key" };
         if (groups is { Count: > 0 }) args.AddRange(["-groups", string.Join(',', groups)]);
         Run(dir.Path, args);
         return new NebulaKeyPair(dir.Read("ca.crt"), dir.Read("ca.key"));
@@ -47,7 +47,7 @@ public sealed class NebulaCertTool(string executable = "nebula-cert")
         var args = new List<string>
         {
             "sign", "-ca-crt", "ca.crt", "-ca-key", "ca.key", "-name", name, "-ip", ipCidr,
-            "-duration", NebulaDuration.ToGo(duration), "-out-crt", "host.crt", "-out-key", "host.key",
+            "-duration", GoDuration(duration), "-out-crt", "host.crt", "-out-key", "host.key",
         };
         if (groups.Count > 0) args.AddRange(["-groups", string.Join(',', groups)]);
         Run(dir.Path, args);
@@ -115,4 +115,7 @@ public sealed class NebulaCertTool(string executable = "nebula-cert")
             return stdout.Result;
         }
     }
+
+    /// <summary>The form nebula-cert's -duration flag takes: Go's units stop at hours, so whole seconds.</summary>
+    private static string GoDuration(TimeSpan duration) => ((long)duration.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s";
 }

@@ -1,5 +1,6 @@
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
+using ScyllaApocryph.Providers.Common;
 
 namespace ScyllaApocryph.Providers.Nebula;
 
@@ -17,9 +18,6 @@ namespace ScyllaApocryph.Providers.Nebula;
 public sealed class NebulaCertificateAuthorityProvider(NebulaCertTool tool, TimeProvider clock) : IResourceProvider
 {
     public const string Type = "nebula:index:CertificateAuthority";
-
-    /// <summary>How long before expiry the plan starts saying the CA needs a rotation.</summary>
-    public static readonly TimeSpan ExpiryWarning = TimeSpan.FromDays(90);
 
     public NebulaCertificateAuthorityProvider() : this(new NebulaCertTool(), TimeProvider.System)
     {
@@ -49,7 +47,7 @@ public sealed class NebulaCertificateAuthorityProvider(NebulaCertTool tool, Time
     {
         var diff = DiffResult.ByInputs(request.OldInputs, request.NewInputs, "name", "duration", "rotation");
         var notAfter = ProviderInputs.ParseIso(request.OldOutputs.GetString("notAfter"));
-        if (notAfter is { } end && end - clock.GetUtcNow() < ExpiryWarning && diff.ReplaceKeys.Count == 0)
+        if (notAfter is { } end && end - clock.GetUtcNow() < RenewalWindow.CaExpiryWarning && diff.ReplaceKeys.Count == 0)
         {
             // A CA is never replaced by the calendar: say so, and let the operator rotate.
             diff = diff with
@@ -63,7 +61,7 @@ public sealed class NebulaCertificateAuthorityProvider(NebulaCertTool tool, Time
     public Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken)
     {
         var name = request.Inputs.GetString("name") ?? throw new ArgumentException("name is required");
-        var duration = NebulaDuration.Parse(request.Inputs.GetString("duration") ?? "3650d");
+        var duration = StackDuration.Parse(request.Inputs.GetString("duration") ?? "3650d");
         var ca = tool.CreateCa(name, duration);
         var info = tool.Print(ca.CertificatePem);
         return Task.FromResult(new CreateResult(info.Fingerprint, Outputs(ca, info)));

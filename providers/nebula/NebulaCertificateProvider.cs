@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
+using ScyllaApocryph.Providers.Common;
 
 namespace ScyllaApocryph.Providers.Nebula;
 
@@ -59,7 +60,7 @@ public sealed class NebulaCertificateProvider(NebulaCertTool tool, TimeProvider 
         var i = request.Inputs;
         var ca = new NebulaKeyPair(Required(i, "caCert"), Required(i, "caKey"));
         var groups = i.Get("groups")?.AsArray?.Select(g => g.AsString!).ToList() ?? [];
-        var duration = CappedAtCa(NebulaDuration.Parse(i.GetString("duration") ?? "365d"), tool.Print(ca.CertificatePem).NotAfter, clock.GetUtcNow());
+        var duration = CappedAtCa(StackDuration.Parse(i.GetString("duration") ?? "365d"), tool.Print(ca.CertificatePem).NotAfter, clock.GetUtcNow());
         var pair = tool.Sign(ca, Required(i, "name"), Required(i, "ip"), groups, duration);
         var info = tool.Print(pair.CertificatePem);
         var outputs = NebulaCertificateAuthorityProvider.Outputs(pair, info)

@@ -1,4 +1,5 @@
 using ScyllaApocryph.Engine.Providers;
+using ScyllaApocryph.Providers.Common;
 
 namespace ScyllaApocryph.Providers.Nebula;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
-using ScyllaApocryph.Providers.Nebula;
+using ScyllaApocryph.Providers.Common;
 
 namespace ScyllaApocryph.Providers.Tls;
 
@@ -44,7 +44,7 @@ public sealed class TlsCertificateAuthorityProvider(TimeProvider clock) : IResou
     {
         var diff = DiffResult.ByInputs(request.OldInputs, request.NewInputs, "commonName", "duration", "algorithm", "rotation");
         if (diff.ReplaceKeys.Count == 0 && ProviderInputs.ParseIso(request.OldOutputs.GetString("notAfter")) is { } end
-            && end - clock.GetUtcNow() < NebulaCertificateAuthorityProvider.ExpiryWarning)
+            && end - clock.GetUtcNow() < RenewalWindow.CaExpiryWarning)
             diff = diff with { Notes = [$"the TLS CA expires at {ProviderInputs.Iso(end)}; raise 'rotation' to issue a new CA and reissue every certificate"] };
         return Task.FromResult(diff);
     }
@@ -54,7 +54,7 @@ public sealed class TlsCertificateAuthorityProvider(TimeProvider clock) : IResou
         var i = request.Inputs;
         TlsKeyAlgorithms.TryParse(i.GetString("algorithm"), out var algorithm);
         var ca = TlsIssuer.CreateCa(i.GetString("commonName") ?? throw new ArgumentException("commonName is required"),
-            NebulaDuration.Parse(i.GetString("duration") ?? "3650d"), clock.GetUtcNow(), algorithm);
+            StackDuration.Parse(i.GetString("duration") ?? "3650d"), clock.GetUtcNow(), algorithm);
         var outputs = Outputs(ca);
         return Task.FromResult(new CreateResult(outputs.GetString("fingerprint")!, outputs));
     }

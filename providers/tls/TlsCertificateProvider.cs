@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
-using ScyllaApocryph.Providers.Nebula;
+using ScyllaApocryph.Providers.Common;
 
 namespace ScyllaApocryph.Providers.Tls;
 
@@ -69,7 +69,7 @@ public sealed class TlsCertificateProvider(TimeProvider clock) : IResourceProvid
             i.GetString("usage") == "client" ? TlsCertificateUsage.Client : TlsCertificateUsage.Node,
             Strings(i, "dnsNames"),
             Strings(i, "ipAddresses"),
-            NebulaDuration.Parse(i.GetString("duration") ?? "365d"),
+            StackDuration.Parse(i.GetString("duration") ?? "365d"),
             algorithm);
         var pair = TlsIssuer.Issue(ca, leaf, clock.GetUtcNow());
         var outputs = TlsCertificateAuthorityProvider.Outputs(pair).With("caFingerprint", TlsIssuer.Fingerprint(ca.CertificatePem));

@@ -1,5 +1,5 @@
 using ScyllaApocryph.Engine.Providers;
-using ScyllaApocryph.Providers.Nebula;
+using ScyllaApocryph.Providers.Common;
 
 namespace ScyllaApocryph.Providers.Tls;
 

@@ -1,6 +1,6 @@
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
-using ScyllaApocryph.Providers.Nebula;
+using ScyllaApocryph.Providers.Common;
 
 namespace ScyllaApocryph.Providers.Wallet;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Resources;
 using ScyllaApocryph.Engine.Values;
+using ScyllaApocryph.Providers.Common;
 using ScyllaApocryph.Providers.Nebula;
 using ScyllaApocryph.Tests.Pki;
 

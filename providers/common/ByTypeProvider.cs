@@ -1,6 +1,6 @@
 using ScyllaApocryph.Engine.Providers;
 
-namespace ScyllaApocryph.Providers.Nebula;
+namespace ScyllaApocryph.Providers.Common;
 
 /// <summary>
 /// One registered provider name serving several resource types (as a Pulumi package does): every call goes to

@@ -1,9 +1,12 @@
-namespace ScyllaApocryph.Providers.Nebula;
+namespace ScyllaApocryph.Providers.Common;
 
 /// <summary>When a certificate is due for reissue: from notAfter - renewBefore on (shared by the Nebula and TLS providers).</summary>
 public static class RenewalWindow
 {
     public static readonly TimeSpan DefaultRenewBefore = TimeSpan.FromDays(30);
+
+    /// <summary>A CA this close to its end gets a note in every diff asking for a rotation.</summary>
+    public static readonly TimeSpan CaExpiryWarning = TimeSpan.FromDays(90);
 
     /// <summary>How long before its CA a capped Nebula certificate ends (nebula-cert refuses one that outlives the CA).</summary>
     public static readonly TimeSpan CaMargin = TimeSpan.FromMinutes(1);
@@ -26,7 +29,7 @@ public static class RenewalWindow
     {
         if (diff.ReplaceKeys.Count > 0) return diff;
         var notAfter = ProviderInputs.ParseIso(oldOutputs.GetString("notAfter"));
-        var renewBefore = NebulaDuration.TryParse(newInputs.GetString("renewBefore"), out var rb) ? rb : DefaultRenewBefore;
+        var renewBefore = StackDuration.TryParse(newInputs.GetString("renewBefore"), out var rb) ? rb : DefaultRenewBefore;
         if (notAfter is not { } end || !IsDue(end, renewBefore, now)) return diff;
         if (caNotAfter() is { } caEnd && ReachesCaExpiry(end, caEnd))
             return diff with

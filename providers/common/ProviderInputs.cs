@@ -1,7 +1,7 @@
 using System.Globalization;
 using ScyllaApocryph.Engine.Values;
 
-namespace ScyllaApocryph.Providers.Nebula;
+namespace ScyllaApocryph.Providers.Common;
 
 /// <summary>
 /// Reads typed inputs for the PKI providers and collects check failures. During preview an input may be
@@ -58,7 +58,7 @@ internal sealed class ProviderInputs(PropertyMap map)
             Fail(key, "is required (e.g. 365d, 8760h)");
             return null;
         }
-        if (NebulaDuration.TryParse(text, out var d)) return d;
+        if (StackDuration.TryParse(text, out var d)) return d;
         Fail(key, $"'{text}' is not a duration such as 365d, 8760h, 90m or 30s");
         return null;
     }
