@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ScyllaApocryph.Components;
 
 namespace ScyllaApocryph.Agent;
 
@@ -11,7 +12,7 @@ public sealed record AgentSlot(string Slot, string Datacenter, int Ordinal, stri
 public sealed record AgentTls(string CaFile, string CertFile, string KeyFile);
 
 /// <summary>The Apocryph Autoscaler to ask for a new instance (TriggerNode); absent: the need is only reported.</summary>
-public sealed record AgentAutoscaler(string Endpoint, string NodeGateway, IReadOnlyList<string> Servers, uint TimeoutSeconds = 60);
+public sealed record AgentAutoscaler(string Endpoint, string NodeGateway, IReadOnlyList<string> Servers, uint TimeoutSeconds = Defaults.AutoscalerTimeoutSeconds);
 
 /// <summary>
 /// The agent's configuration file (JSON), written by the renderers beside every node. Everything the agent decides
@@ -45,7 +46,7 @@ public sealed record AgentConfig
     public required string FounderSlot { get; init; }
 
     /// <summary>ScyllaDB's REST API port; always reached on 127.0.0.1 (it has no authentication).</summary>
-    public int ScyllaApiPort { get; init; } = 10000;
+    public int ScyllaApiPort { get; init; } = Defaults.Ports.RestApi;
 
     /// <summary>Where the agent API listens (address:port): the node's overlay or pod address.</summary>
     public required string Listen { get; init; }
@@ -63,7 +64,7 @@ public sealed record AgentConfig
     public IReadOnlyDictionary<string, int> ReplicationFactors { get; init; } = new Dictionary<string, int>();
 
     /// <summary>The stack's failure_detector_timeout_in_ms: the grace period is twice it.</summary>
-    public int FailureDetectorTimeoutMs { get; init; } = 20000;
+    public int FailureDetectorTimeoutMs { get; init; } = Defaults.FailureDetectorTimeoutMs;
 
     public int PollIntervalMs { get; init; } = 5000;
 

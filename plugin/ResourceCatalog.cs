@@ -1,4 +1,5 @@
 using ScyllaApocryph.Components.Cluster;
+using ScyllaApocryph.Components;
 using ScyllaApocryph.Providers.Autoscaler;
 using ScyllaApocryph.Providers.Kubernetes;
 using ScyllaApocryph.Providers.Nebula;
@@ -51,7 +52,7 @@ public static class ResourceCatalog
 
     public static readonly IReadOnlyList<ResourceSpec> Resources =
     [
-        new(ScyllaCluster.ClusterType,
+        new(ResourceTypes.Cluster,
             "One ScyllaDB cluster across several hosting providers: the component the program declares, with the same configuration as the stack file (scylla-apocryph:cluster, :providers and :compose).",
             [
                 new("cluster", "object", "the cluster, as under scylla-apocryph:cluster in a stack file", Required: true),

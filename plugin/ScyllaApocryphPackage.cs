@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Grpc.Core;
 using ScyllaApocryph.Components.Cluster;
+using ScyllaApocryph.Components;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
 using ScyllaApocryph.Infra;
@@ -39,7 +40,7 @@ public sealed class ScyllaApocryphPackage : IPluginPackage
     /// </summary>
     public async Task<ComponentResult> ConstructAsync(ComponentRequest request, CancellationToken cancellationToken)
     {
-        if (request.Type != ScyllaCluster.ClusterType)
+        if (request.Type != ResourceTypes.Cluster)
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"{TypeTokens.ToPulumi(request.Type)} is not a component of {TypeTokens.Package}"));
         if (request.Inputs.Values.Any(v => v.ContainsUnknowns))
             throw new RpcException(new Status(StatusCode.InvalidArgument, "the cluster's settings must be known when it is constructed"));

@@ -1,4 +1,5 @@
 using ScyllaApocryph.Components.Cluster;
+using ScyllaApocryph.Components;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Providers.Apocryph;
 using ScyllaApocryph.Providers.Autoscaler;
@@ -34,7 +35,7 @@ public static class BuiltInProviders
         var clock = TimeProvider.System;
         return new MembershipProvider(new MembershipProviderContext(
             ScyllaRestHttp.Value,
-            new DirectEndpointResolver(ScyllaNodeConfig.ApiPort),
+            new DirectEndpointResolver(Defaults.Ports.RestApi),
             new AutoscalerHooksClient(Http.Value, spec.Hooks),
             new FileReconcilerLease(Path.Combine(stateDirectory, "membership.lease"), clock),
             new FileIntentJournal(Path.Combine(stateDirectory, "membership.intent")),

@@ -72,7 +72,7 @@ public static class ApocryphPodManifest
             scylla.Command.Clear();
             scylla.Command.Add([AgentConfigFile.ImageBinary, "run", "--config", AgentConfigFile.Path]);
             // Not published as a NodePort yet: Apocryph NodePorts are 30000-32767 and stack configuration has no agent port key.
-            scylla.Ports.Add(new Container.Types.Port { Name = "agent", ContainerPort = NodePlan.AgentPort });
+            scylla.Ports.Add(new Container.Types.Port { Name = "agent", ContainerPort = Defaults.Ports.Agent });
         }
         foreach (var file in plan.Files.Where(f => f.Consumer == FileConsumer.Scylla))
         {

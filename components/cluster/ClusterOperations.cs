@@ -9,8 +9,6 @@ namespace ScyllaApocryph.Components.Cluster;
 /// </summary>
 public static class ClusterOperations
 {
-    public const string MembershipType = "scylla:index:Membership";
-    public const string RegistrationType = "autoscaler:index:Registration";
     public const string MembershipProvider = "_membership";
     public const string AutoscalerProvider = "_autoscaler";
 
@@ -25,7 +23,7 @@ public static class ClusterOperations
         var spec = topology.Cluster;
         if (spec.Membership is not null)
         {
-            var membership = graph.Resource(MembershipType, $"{spec.Name}-membership", MembershipProvider, MembershipInputs(topology), cluster,
+            var membership = graph.Resource(ResourceTypes.Membership, $"{spec.Name}-membership", MembershipProvider, MembershipInputs(topology), cluster,
                 new ResourceOptions
                 {
                     DependsOn = [.. deployed.Select(d => d.Urn)],
@@ -39,7 +37,7 @@ public static class ClusterOperations
         }
         if (spec.Autoscaler is { } autoscaler)
         {
-            graph.Resource(RegistrationType, $"{spec.Name}-autoscaler", AutoscalerProvider, PropertyMap.Of(
+            graph.Resource(ResourceTypes.AutoscalerRegistration, $"{spec.Name}-autoscaler", AutoscalerProvider, PropertyMap.Of(
                 ("endpoint", autoscaler.Endpoint.ToString()), ("nodeGateway", autoscaler.NodeGateway),
                 ("servers", PropertyValue.Array(autoscaler.Servers.Select(s => (PropertyValue)s))), ("timeoutSeconds", autoscaler.TimeoutSeconds)), cluster);
         }

@@ -188,9 +188,9 @@ public static class ClusterRules
         var cert = Read("certDuration", pki.CertDuration, PkiSpec.DefaultCertDuration);
         var renew = Read("renewBefore", pki.RenewBefore, PkiSpec.DefaultRenewBefore);
         if (cert is { } c && renew is { } r && r >= c)
-            errors.Add($"{key}.renewBefore: {pki.RenewBefore ?? "30d"} must be shorter than certDuration ({pki.CertDuration ?? "365d"}), or every up would reissue every certificate");
+            errors.Add($"{key}.renewBefore: {pki.RenewBefore ?? Defaults.Pki.RenewBefore} must be shorter than certDuration ({pki.CertDuration ?? Defaults.Pki.CertDuration}), or every up would reissue every certificate");
         if (ca is { } a && cert is { } c2 && c2 > a)
-            errors.Add($"{key}.certDuration: {pki.CertDuration ?? "365d"} is longer than caDuration ({pki.CaDuration ?? "3650d"}); a certificate cannot outlive its CA");
+            errors.Add($"{key}.certDuration: {pki.CertDuration ?? Defaults.Pki.CertDuration} is longer than caDuration ({pki.CaDuration ?? Defaults.Pki.CaDuration}); a certificate cannot outlive its CA");
         if (pki.CaRotation < 0) errors.Add($"{key}.caRotation: must be >= 0");
     }
 }

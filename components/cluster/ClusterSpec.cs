@@ -30,10 +30,11 @@ public sealed record ArbiterSpec(string Provider, string Datacenter = "arbiter")
 /// </summary>
 /// <param name="NebulaUdp">Nebula's UDP port, the first node's; every provider in nebula mode renders Kubernetes manifests, where each
 /// node's port is its own NodePort (this + the node's ordinal), so the default is a NodePort too.</param>
-public sealed record PortSpec(int Storage = 7000, int SslStorage = 7001, int Cql = 9042, int CqlTls = 9142, int NebulaUdp = PortSpec.DefaultNebulaUdp)
+public sealed record PortSpec(int Storage = Defaults.Ports.Storage, int SslStorage = Defaults.Ports.SslStorage, int Cql = Defaults.Ports.Cql,
+    int CqlTls = Defaults.Ports.CqlTls, int NebulaUdp = Defaults.Ports.NebulaUdp)
 {
     /// <summary>The shard-aware CQL port in tls mode; drivers learn it from the node and dial it on every node.</summary>
-    public int CqlShardAwareTls { get; init; } = 19142;
+    public int CqlShardAwareTls { get; init; } = Defaults.Ports.CqlShardAwareTls;
 
     /// <summary>In the low band Kubernetes keeps for fixed NodePorts (30000-30085 of the default range, KEP-3668).</summary>
     public const int DefaultNebulaUdp = 30042;
@@ -47,9 +48,11 @@ public sealed record PortSpec(int Storage = 7000, int SslStorage = 7001, int Cql
 /// </summary>
 public sealed partial record PkiSpec(string? CaDuration = null, string? CertDuration = null, string? RenewBefore = null, int CaRotation = 0)
 {
-    public static readonly TimeSpan DefaultCaDuration = TimeSpan.FromDays(3650);
-    public static readonly TimeSpan DefaultCertDuration = TimeSpan.FromDays(365);
-    public static readonly TimeSpan DefaultRenewBefore = TimeSpan.FromDays(30);
+    public static readonly TimeSpan DefaultCaDuration = ParseDefault(Defaults.Pki.CaDuration);
+    public static readonly TimeSpan DefaultCertDuration = ParseDefault(Defaults.Pki.CertDuration);
+    public static readonly TimeSpan DefaultRenewBefore = ParseDefault(Defaults.Pki.RenewBefore);
+
+    private static TimeSpan ParseDefault(string text) => TryParseDuration(text, out var d) ? d : throw new InvalidOperationException($"default duration {text} does not parse");
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^(\d{1,7})(d|h|m|s)$")]
     private static partial System.Text.RegularExpressions.Regex DurationPattern();
@@ -107,7 +110,7 @@ public sealed record ReconciliationSpec(Uri Hooks, string OperatorGroup)
 
 /// <summary>The Apocryph Autoscaler to register the cluster with (<c>autoscaler:index:Registration</c>).</summary>
 public sealed record AutoscalerSpec(Uri Endpoint, string NodeGateway, IReadOnlyList<string> Servers,
-    int TimeoutSeconds = AutoscalerSpec.DefaultTimeoutSeconds)
+    int TimeoutSeconds = Defaults.AutoscalerTimeoutSeconds)
 {
     /// <summary>What tpodctl sends (cmd/trustedpods/autoscaler.go at 4bbf371): seconds upstream waits for a Raft leader.</summary>
     public const int DefaultTimeoutSeconds = 30;
@@ -144,10 +147,10 @@ public sealed record ClusterSpec(
     public IReadOnlyList<KeyspaceSpec> Keyspaces { get; init; } = [];
 
     /// <summary>ScyllaDB's failure_detector_timeout_in_ms; membership waits twice this before calling a node dead.</summary>
-    public int FailureDetectorTimeoutMs { get; init; } = 20_000;
+    public int FailureDetectorTimeoutMs { get; init; } = Defaults.FailureDetectorTimeoutMs;
 
     /// <summary>The Nebula overlay network (a /16 or larger); each node slot gets a fixed address in it.</summary>
-    public string OverlayCidr { get; init; } = "10.42.0.0/16";
+    public string OverlayCidr { get; init; } = Defaults.OverlayCidr;
 
     public string SuperuserName { get; init; } = "scylla_admin";
 

@@ -15,12 +15,6 @@ namespace ScyllaApocryph.Components.Cluster;
 /// </summary>
 public static class ScyllaCluster
 {
-    public const string ClusterType = "scylla:index:Cluster";
-    public const string DatacenterType = "scylla:index:Datacenter";
-    public const string NodeType = "scylla:index:Node";
-    public const string FileType = "render:index:File";
-    public const string PasswordType = "random:index:Password";
-    public const string ApocryphPodType = "apocryph:index:Pod";
 
     /// <summary>An Apocryph payment channel's unlock time when the stack does not set unlockSeconds.</summary>
     public const string DefaultUnlockSeconds = "3600";
@@ -32,8 +26,8 @@ public static class ScyllaCluster
     public static Topology Declare(ResourceGraph graph, StackSpec stack)
     {
         var topology = Topology.Build(stack);
-        var cluster = graph.Component(ClusterType, stack.Cluster.Name, inputs: PropertyMap.Of(("image", stack.Cluster.Image)));
-        var password = graph.Resource(PasswordType, $"{stack.Cluster.Name}-superuser", RandomProvider, PropertyMap.Of(("length", 32)), cluster);
+        var cluster = graph.Component(ResourceTypes.Cluster, stack.Cluster.Name, inputs: PropertyMap.Of(("image", stack.Cluster.Image)));
+        var password = graph.Resource(ResourceTypes.Password, $"{stack.Cluster.Name}-superuser", RandomProvider, PropertyMap.Of(("length", 32)), cluster);
         var security = SecurityMaterial.Declare(graph, topology, cluster);
         var plans = topology.Slots.Select(s => NodePlan.For(topology, s, security[s.Name].Files)).ToList();
         var deployed = new List<ResourceDeclaration>();
@@ -42,7 +36,7 @@ public static class ScyllaCluster
         {
             var provider = stack.Provider(dc.First().Slot.Provider);
             var kind = provider.Kind.ToString().ToLowerInvariant();
-            var datacenter = graph.Component(DatacenterType, dc.Key, cluster, PropertyMap.Of(("provider", provider.Name), ("kind", kind)));
+            var datacenter = graph.Component(ResourceTypes.Datacenter, dc.Key, cluster, PropertyMap.Of(("provider", provider.Name), ("kind", kind)));
             var ns = provider.Setting("namespace") ?? stack.Cluster.Name;
             var dcObjects = KubernetesManifests.Datacenter(topology, dc.Key, ns, nodeSetup: provider.Setting("nodeSetup") == "true");
             IReadOnlyList<ResourceDeclaration> dcResources = provider.Kind switch
@@ -55,7 +49,7 @@ public static class ScyllaCluster
             foreach (var plan in dc)
             {
                 var slot = plan.Slot;
-                var node = graph.Component(NodeType, slot.Name, datacenter, PropertyMap.Of(
+                var node = graph.Component(ResourceTypes.Node, slot.Name, datacenter, PropertyMap.Of(
                     ("datacenter", slot.Datacenter), ("rack", slot.Rack), ("ordinal", slot.Ordinal), ("address", slot.Address), ("arbiter", slot.IsArbiter)));
                 var tokens = new Dictionary<string, PropertyValue>(security[slot.Name].Tokens) { [ScyllaNodeConfig.SuperuserHashToken] = password.Output("sha512crypt") };
                 var fileValues = plan.Files.ToDictionary(f => f.Key, f => Template.Fill(f.Text, tokens));
@@ -128,11 +122,11 @@ public static class ScyllaCluster
             ("funds", provider.Setting("funds") ?? ""),
             ("unlockSeconds", provider.Setting("unlockSeconds") ?? DefaultUnlockSeconds),
             ("manifest", PropertyValue.Secret(Template.Fill(ApocryphPodManifest.RenderForProvider(plan), tokens))));
-        return graph.Resource(ApocryphPodType, $"{provider.Name}/{plan.Slot.Name}", provider.Name, inputs, node);
+        return graph.Resource(ResourceTypes.ApocryphPod, $"{provider.Name}/{plan.Slot.Name}", provider.Name, inputs, node);
     }
 
     private static ResourceDeclaration File(ResourceGraph graph, string provider, ResourceDeclaration parent, string path, PropertyValue content) =>
-        graph.Resource(FileType, $"{provider.TrimStart('_')}/{path}", provider, PropertyMap.Of(("path", path), ("content", content)), parent);
+        graph.Resource(ResourceTypes.File, $"{provider.TrimStart('_')}/{path}", provider, PropertyMap.Of(("path", path), ("content", content)), parent);
 
     /// <summary>
     /// Kubernetes objects as resources of a provider of kind kubernetes: everything after <paramref name="after"/>

@@ -8,9 +8,6 @@ namespace ScyllaApocryph.Components.Cluster;
 /// <summary>The configuration of one node, rendered deterministically (same input, same bytes).</summary>
 public static class ScyllaNodeConfig
 {
-    public const int ApiPort = 10000;
-    public const int PrometheusPort = 9180;
-    public const int ShardAwareCqlPort = 19042;
     public const string ConfigDirectory = "/etc/scylla";
     public const string TlsDirectory = ScyllaTlsFiles.DefaultDirectory;
     public const string DataDirectory = "/var/lib/scylla";
@@ -53,11 +50,11 @@ public static class ScyllaNodeConfig
         config["storage_port"] = ports.Storage;
         config["ssl_storage_port"] = ports.SslStorage;
         config["native_transport_port"] = ports.Cql;
-        config["native_shard_aware_transport_port"] = ShardAwareCqlPort; // tls mode moves both to the TLS numbers below
+        config["native_shard_aware_transport_port"] = Defaults.Ports.CqlShardAware; // tls mode moves both to the TLS numbers below
         config["api_address"] = ApiAddress(cluster, node);
-        config["api_port"] = ApiPort;
+        config["api_port"] = Defaults.Ports.RestApi;
         config["prometheus_address"] = "0.0.0.0";
-        config["prometheus_port"] = PrometheusPort;
+        config["prometheus_port"] = Defaults.Ports.Prometheus;
         config["authenticator"] = "PasswordAuthenticator";
         config["authorizer"] = "CassandraAuthorizer";
         config["auth_superuser_name"] = cluster.SuperuserName;
@@ -91,7 +88,7 @@ public static class ScyllaNodeConfig
         cluster.Membership is not null && cluster.Security == SecurityMode.Nebula ? node.OverlayIp : "127.0.0.1";
 
     /// <summary>The REST API's base URL, for the readiness check and the agent inside the pod.</summary>
-    public static string ApiUrl(ClusterSpec cluster, NodeSlot node) => $"http://{ApiAddress(cluster, node)}:{ApiPort}";
+    public static string ApiUrl(ClusterSpec cluster, NodeSlot node) => $"http://{ApiAddress(cluster, node)}:{Defaults.Ports.RestApi}";
 
     /// <summary>
     /// The arguments of the ScyllaDB image's entrypoint (docker-entrypoint.py): a fixed shard count and memory

@@ -44,7 +44,7 @@ public static class SecurityMaterial
             if (proof.KeyEnv is not null) inputs = inputs.With("keyEnv", proof.KeyEnv);
             if (proof.KeyFile is not null) inputs = inputs.With("keyFile", proof.KeyFile);
             if (proof.Address is not null) inputs = inputs.With("address", proof.Address);
-            var signed = graph.Resource("wallet:index:MembershipProof", $"{kv.Key}-proof", WalletProvider, inputs, cluster);
+            var signed = graph.Resource(ResourceTypes.MembershipProof, $"{kv.Key}-proof", WalletProvider, inputs, cluster);
             const string token = "@@membership-proof@@";
             var file = new NodeFile("membership-proof.json", $"{ScyllaNodeConfig.TlsDirectory}/membership-proof.json", token, Secret: true);
             var tokens = new Dictionary<string, PropertyValue>(kv.Value.Tokens)
@@ -87,9 +87,9 @@ public static class SecurityMaterial
         Internode: cluster.Ports.Storage,
         InternodeTls: cluster.Ports.SslStorage,
         Cql: cluster.Ports.Cql,
-        CqlShardAware: ScyllaNodeConfig.ShardAwareCqlPort,
-        Rest: ScyllaNodeConfig.ApiPort,
-        Agent: cluster.AgentImage is null ? null : NodePlan.AgentPort);
+        CqlShardAware: Defaults.Ports.CqlShardAware,
+        Rest: Defaults.Ports.RestApi,
+        Agent: cluster.AgentImage is null ? null : Defaults.Ports.Agent);
 
     /// <summary>The files the operator's Nebula config names, relative to the directory nebula is started in.</summary>
     public static readonly NebulaPki OperatorNebulaFiles = new("nebula-ca.crt", "operator.crt", "operator.key", []) { BlocklistPlaceholder = BlocklistToken };
@@ -167,8 +167,8 @@ public static class SecurityMaterial
         var certificates = new Dictionary<string, ResourceDeclaration>();
         var name = topology.Cluster.Name;
         var pki = topology.Cluster.Pki;
-        var ca = graph.Resource("tls:index:CertificateAuthority", $"{name}-ca", TlsProvider, CaInputs(pki, PropertyMap.Of(("commonName", $"{name} cluster CA"))), cluster);
-        var client = graph.Resource("tls:index:Certificate", $"{name}-client", TlsProvider, CertInputs(pki, PropertyMap.Of(
+        var ca = graph.Resource(ResourceTypes.TlsCertificateAuthority, $"{name}-ca", TlsProvider, CaInputs(pki, PropertyMap.Of(("commonName", $"{name} cluster CA"))), cluster);
+        var client = graph.Resource(ResourceTypes.TlsCertificate, $"{name}-client", TlsProvider, CertInputs(pki, PropertyMap.Of(
             ("commonName", $"{name} application"), ("usage", "client"), ("caCert", ca.Output("cert")), ("caKey", ca.Output("key")))), cluster);
         graph.Export("caCertificate", ca.Output("cert"));
         graph.Export("clientCertificate", client.Output("cert"));
@@ -177,7 +177,7 @@ public static class SecurityMaterial
         foreach (var slot in topology.Slots)
         {
             var (dns, ips) = ScyllaTlsSettings.SubjectAlternativeNames(TlsAddresses(topology, slot));
-            var cert = graph.Resource("tls:index:Certificate", slot.Name, TlsProvider, CertInputs(pki, PropertyMap.Of(
+            var cert = graph.Resource(ResourceTypes.TlsCertificate, slot.Name, TlsProvider, CertInputs(pki, PropertyMap.Of(
                 ("commonName", slot.Name), ("usage", "node"),
                 ("dnsNames", PropertyValue.Array(dns.Select(d => (PropertyValue)d))),
                 ("ipAddresses", PropertyValue.Array(ips.Select(i => (PropertyValue)i))),
@@ -203,9 +203,9 @@ public static class SecurityMaterial
         var name = topology.Cluster.Name;
         var prefix = IPNetwork.Parse(topology.Cluster.OverlayCidr).PrefixLength;
         var settings = topology.Cluster.Pki;
-        var ca = graph.Resource("nebula:index:CertificateAuthority", $"{name}-nebula-ca", NebulaProvider, CaInputs(settings, PropertyMap.Of(("name", $"{name} overlay CA"))), cluster);
+        var ca = graph.Resource(ResourceTypes.NebulaCertificateAuthority, $"{name}-nebula-ca", NebulaProvider, CaInputs(settings, PropertyMap.Of(("name", $"{name} overlay CA"))), cluster);
         var lighthouses = NebulaMeshPlanner.LighthouseNames(MeshSpec(topology));
-        var certs = topology.Slots.ToDictionary(s => s.Name, s => graph.Resource("nebula:index:Certificate", $"{s.Name}-nebula", NebulaProvider, CertInputs(settings, PropertyMap.Of(
+        var certs = topology.Slots.ToDictionary(s => s.Name, s => graph.Resource(ResourceTypes.NebulaCertificate, $"{s.Name}-nebula", NebulaProvider, CertInputs(settings, PropertyMap.Of(
             ("name", s.Name), ("ip", $"{s.OverlayIp}/{prefix}"),
             ("groups", PropertyValue.Array(NodeGroups(topology.Cluster, s, lighthouses.Contains(s.Name)).Select(g => (PropertyValue)g))),
             ("caCert", ca.Output("cert")), ("caKey", ca.Output("key")))), cluster));
@@ -214,7 +214,7 @@ public static class SecurityMaterial
         if (topology.Cluster.Membership is { } membership)
         {
             // The operator joins the overlay with this certificate to reach the REST API (firewalled to its group).
-            var op = graph.Resource("nebula:index:Certificate", $"{name}-operator-nebula", NebulaProvider, CertInputs(settings, PropertyMap.Of(
+            var op = graph.Resource(ResourceTypes.NebulaCertificate, $"{name}-operator-nebula", NebulaProvider, CertInputs(settings, PropertyMap.Of(
                 ("name", $"{name}-operator"), ("ip", $"{OperatorOverlayIp(topology.Cluster)}/{prefix}"),
                 ("groups", PropertyValue.Array(membership.OperatorGroup)), ("caCert", ca.Output("cert")), ("caKey", ca.Output("key")))), cluster);
             graph.Export("nebulaCaCertificate", ca.Output("cert"));
@@ -223,7 +223,7 @@ public static class SecurityMaterial
             issued.Add(op);
         }
         // Certificates of removed slots stay refused until they expire: the blocklist remembers what it has seen.
-        var blocklist = graph.Resource("nebula:index:Blocklist", $"{name}-nebula-blocklist", NebulaProvider, PropertyMap.Of(
+        var blocklist = graph.Resource(ResourceTypes.NebulaBlocklist, $"{name}-nebula-blocklist", NebulaProvider, PropertyMap.Of(
             ("active", PropertyValue.Array(issued.Select(c => (PropertyValue)PropertyMap.Of(("fingerprint", c.Output("fingerprint")), ("notAfter", c.Output("notAfter"))))))), cluster);
         var pki = new NebulaPki($"{NebulaDirectory}/ca.crt", $"{NebulaDirectory}/host.crt", $"{NebulaDirectory}/host.key", []) { BlocklistPlaceholder = BlocklistToken };
         var configs = NebulaMeshPlanner.Plan(MeshSpec(topology)).ToDictionary(c => c.Name);

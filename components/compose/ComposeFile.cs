@@ -39,7 +39,7 @@ public static class ComposeFile
     /// <summary>The client ports a node publishes on its <see cref="HostAddress"/>: CQL and shard-aware CQL.</summary>
     public static IReadOnlyList<int> ClientPorts(ClusterSpec cluster) => cluster.Security == SecurityMode.Tls
         ? [cluster.Ports.CqlTls, cluster.Ports.CqlShardAwareTls]
-        : [cluster.Ports.Cql, ScyllaNodeConfig.ShardAwareCqlPort];
+        : [cluster.Ports.Cql, Defaults.Ports.CqlShardAware];
 
     /// <param name="configDirectoryOf">Where a node's rendered files are, relative to the compose file (bind mounts start with ./).</param>
     public static string Render(Topology topology, IReadOnlyList<NodePlan> plans, Func<NodeSlot, string> configDirectoryOf)

@@ -38,7 +38,7 @@ public sealed record MembershipSpec(
     private readonly TimeSpan? _operationVisibleWithin;
 
     /// <summary>ScyllaDB's default failure_detector_timeout_in_ms is 20 s; the grace period defaults to twice that.</summary>
-    public static readonly TimeSpan DefaultFailureDetectorTimeout = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan DefaultFailureDetectorTimeout = TimeSpan.FromMilliseconds(Defaults.FailureDetectorTimeoutMs);
 
     public static MembershipSpec Create(IReadOnlyList<SlotSpec> slots, IReadOnlyDictionary<string, int> replicationFactors,
         TimeSpan? failureDetectorTimeout = null)

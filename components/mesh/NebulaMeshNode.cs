@@ -5,4 +5,4 @@ namespace ScyllaApocryph.Components.Mesh;
 /// <param name="PublicHost">The underlay address others can send UDP to (the provider's public address), if any.</param>
 /// <param name="UdpPort">The node's Nebula UDP port on that address.</param>
 /// <param name="BehindNat">Peers cannot reach it directly: it announces the lighthouses as its relays.</param>
-public sealed record NebulaMeshNode(string Name, string Datacenter, string OverlayIp, string? PublicHost, int UdpPort = 4242, bool BehindNat = false);
+public sealed record NebulaMeshNode(string Name, string Datacenter, string OverlayIp, string? PublicHost, int UdpPort = Defaults.Ports.NebulaUdp, bool BehindNat = false);

@@ -14,7 +14,7 @@ public sealed record NebulaNodeConfig(
     IReadOnlyList<string> Lighthouses,
     IReadOnlyDictionary<string, IReadOnlyList<string>> StaticHostMap,
     NebulaFirewall Firewall,
-    int ListenPort = 4242,
+    int ListenPort = Defaults.Ports.NebulaUdp,
     string ListenHost = "0.0.0.0",
     bool Punchy = true,
     bool AmRelay = false,

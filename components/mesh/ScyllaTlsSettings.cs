@@ -10,8 +10,6 @@ namespace ScyllaApocryph.Components.Mesh;
 /// </summary>
 public static class ScyllaTlsSettings
 {
-    public const int CqlTlsPort = 9142;
-    public const int CqlShardAwareTlsPort = 19142;
 
     private static readonly ISerializer Yaml = new SerializerBuilder().DisableAliases().Build();
 
@@ -19,7 +17,7 @@ public static class ScyllaTlsSettings
     /// <param name="cqlTlsPort">The CQL TLS port (on Apocryph a NodePort, the same on every node).</param>
     /// <param name="cqlShardAwareTlsPort">The shard-aware CQL TLS port (likewise).</param>
     public static Dictionary<string, object> ScyllaYaml(ScyllaTlsFiles files, bool requireClientCertificateForCql = true,
-        int cqlTlsPort = CqlTlsPort, int cqlShardAwareTlsPort = CqlShardAwareTlsPort) => new()
+        int cqlTlsPort = Defaults.Ports.CqlTls, int cqlShardAwareTlsPort = Defaults.Ports.CqlShardAwareTls) => new()
     {
         ["server_encryption_options"] = new Dictionary<string, object>
         {

@@ -1,4 +1,5 @@
 using ScyllaApocryph.Components.Cluster;
+using ScyllaApocryph.Components;
 
 namespace ScyllaApocryph.Infra.Config;
 
@@ -17,10 +18,10 @@ internal static class NodePorts
         ("cqlTls", ports.CqlTls, true),
         ("cqlShardAwareTls", ports.CqlShardAwareTls, true),
         ("nebulaUdp", ports.NebulaUdp, true),
-        ("the REST API", ScyllaNodeConfig.ApiPort, false),
-        ("Prometheus metrics", ScyllaNodeConfig.PrometheusPort, false),
-        ("plain shard-aware CQL", ScyllaNodeConfig.ShardAwareCqlPort, false),
-        .. withAgent ? new[] { ("the node agent", NodePlan.AgentPort, false) } : [],
+        ("the REST API", Defaults.Ports.RestApi, false),
+        ("Prometheus metrics", Defaults.Ports.Prometheus, false),
+        ("plain shard-aware CQL", Defaults.Ports.CqlShardAware, false),
+        .. withAgent ? new[] { ("the node agent", Defaults.Ports.Agent, false) } : [],
     ];
 
     public static void CheckDistinct(PortSpec ports, bool withAgent, YamlNodeReader cluster)

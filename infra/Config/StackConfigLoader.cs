@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using ScyllaApocryph.Components.Autoscaler;
 using ScyllaApocryph.Components.Cluster;
+using ScyllaApocryph.Components;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -213,7 +214,7 @@ public static partial class StackConfigLoader
         var failureDetector = r.Int("failureDetectorTimeoutMs", min: 1000);
         var overlay = r.String("overlayCidr");
         if (overlay is not null && (!System.Net.IPNetwork.TryParse(overlay, out var net) || net.PrefixLength > 16 || net.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork))
-            r.Error("overlayCidr", $"must be an IPv4 network of /16 or larger, e.g. 10.42.0.0/16; got '{overlay}'");
+            r.Error("overlayCidr", $"must be an IPv4 network of /16 or larger, e.g. {Defaults.OverlayCidr}; got '{overlay}'");
         var superuser = r.String("superuserName");
         if (superuser is not null && !InputRules.IsRoleName(superuser))
             r.Error("superuserName", $"'{Printable(superuser)}' is not a role name: a letter, then letters, digits or '_', at most 48 characters");
@@ -261,7 +262,7 @@ public static partial class StackConfigLoader
             var badServers = (servers ?? []).Select((s, i) => (i, Problem: AutoscalerServerAddress.Problem(s))).Where(p => p.Problem is not null).ToList();
             foreach (var (i, problem) in badServers) au.Error($"servers[{i}]", problem!);
             if (servers is { Count: > 0 } && badServers.Count == 0 && endpoint is not null && gateway is not null)
-                autoscaler = new AutoscalerSpec(endpoint, gateway, servers, timeout ?? AutoscalerSpec.DefaultTimeoutSeconds);
+                autoscaler = new AutoscalerSpec(endpoint, gateway, servers, timeout ?? Defaults.AutoscalerTimeoutSeconds);
         }
         var nebulaImage = r.String("nebulaImage");
         var numTokens = r.Int("numTokens", min: 1);
@@ -287,8 +288,8 @@ public static partial class StackConfigLoader
             AllowFragileTopology = allowFragile,
             Ports = ports,
             Keyspaces = keyspaces,
-            FailureDetectorTimeoutMs = failureDetector ?? 20_000,
-            OverlayCidr = overlay ?? "10.42.0.0/16",
+            FailureDetectorTimeoutMs = failureDetector ?? Defaults.FailureDetectorTimeoutMs,
+            OverlayCidr = overlay ?? Defaults.OverlayCidr,
             SuperuserName = superuser ?? "scylla_admin",
             MembershipProof = proof,
             AgentImage = agentImage,

@@ -2,6 +2,7 @@ using System.Numerics;
 using Google.Protobuf;
 using ScyllaApocryph.Components.Apocryph.Proto;
 using ScyllaApocryph.Components.Cluster;
+using ScyllaApocryph.Components;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
 using ScyllaApocryph.Providers.Apocryph.Proto;
@@ -11,7 +12,7 @@ using ScyllaApocryph.Providers.Wallet;
 namespace ScyllaApocryph.Providers.Apocryph;
 
 /// <summary>
-/// One ScyllaDB node as a pod on an Apocryph provider (type <see cref="ScyllaCluster.ApocryphPodType"/>):
+/// One ScyllaDB node as a pod on an Apocryph provider (type <see cref="ResourceTypes.ApocryphPod"/>):
 /// pays for it through a payment channel, provisions it over ProvisionPodService, reads it back, and deletes it
 /// and recovers the money. The sequence is safe to replay after a crash at any step (the journal re-drives Create):
 /// the pod id is derived from the slot, the channel is read before anything is paid, and a ProvisionPod that finds

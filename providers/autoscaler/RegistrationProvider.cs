@@ -1,5 +1,6 @@
 using ScyllaApocryph.Components.Autoscaler;
 using ScyllaApocryph.Components.Cluster;
+using ScyllaApocryph.Components;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
 
@@ -19,7 +20,7 @@ namespace ScyllaApocryph.Providers.Autoscaler;
 /// </remarks>
 public sealed class RegistrationProvider(Func<Uri, AutoscalerConnectClient> clients) : IResourceProvider
 {
-    public const string Type = "autoscaler:index:Registration";
+    public const string Type = ResourceTypes.AutoscalerRegistration;
 
     /// <summary>Upstream's answer to a ConnectCluster on an instance that has started (its text ends with a newline).</summary>
     public const string AlreadyStarted = "Server Already Started";
@@ -62,7 +63,7 @@ public sealed class RegistrationProvider(Func<Uri, AutoscalerConnectClient> clie
     private async Task<PropertyMap> ConnectAsync(PropertyMap inputs, CancellationToken ct)
     {
         var servers = inputs.Get("servers")!.AsArray!.Value.Select(v => v.AsString ?? "").ToList();
-        var timeout = (uint)(inputs.Get("timeoutSeconds")?.AsNumber ?? AutoscalerSpec.DefaultTimeoutSeconds);
+        var timeout = (uint)(inputs.Get("timeoutSeconds")?.AsNumber ?? Defaults.AutoscalerTimeoutSeconds);
         var request = new ConnectClusterRequest(inputs.GetString("nodeGateway")!, servers, timeout);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(TimeSpan.FromSeconds(timeout) + CallMargin);

@@ -3,7 +3,7 @@ namespace ScyllaApocryph.Providers.Common;
 /// <summary>When a certificate is due for reissue: from notAfter - renewBefore on (shared by the Nebula and TLS providers).</summary>
 public static class RenewalWindow
 {
-    public static readonly TimeSpan DefaultRenewBefore = TimeSpan.FromDays(30);
+    public static readonly TimeSpan DefaultRenewBefore = Components.Cluster.PkiSpec.DefaultRenewBefore;
 
     /// <summary>A CA this close to its end gets a note in every diff asking for a rotation.</summary>
     public static readonly TimeSpan CaExpiryWarning = TimeSpan.FromDays(90);

@@ -1,3 +1,4 @@
+using ScyllaApocryph.Components;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
 using ScyllaApocryph.Providers.Common;
@@ -19,7 +20,7 @@ namespace ScyllaApocryph.Providers.Nebula;
 /// </summary>
 public sealed class NebulaBlocklistProvider(TimeProvider clock) : IResourceProvider
 {
-    public const string Type = "nebula:index:Blocklist";
+    public const string Type = ResourceTypes.NebulaBlocklist;
 
     public NebulaBlocklistProvider() : this(TimeProvider.System)
     {

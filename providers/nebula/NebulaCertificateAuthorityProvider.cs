@@ -1,3 +1,4 @@
+using ScyllaApocryph.Components;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
 using ScyllaApocryph.Providers.Common;
@@ -17,7 +18,7 @@ namespace ScyllaApocryph.Providers.Nebula;
 /// </summary>
 public sealed class NebulaCertificateAuthorityProvider(NebulaCertTool tool, TimeProvider clock) : IResourceProvider
 {
-    public const string Type = "nebula:index:CertificateAuthority";
+    public const string Type = ResourceTypes.NebulaCertificateAuthority;
 
     public NebulaCertificateAuthorityProvider() : this(new NebulaCertTool(), TimeProvider.System)
     {
@@ -27,7 +28,7 @@ public sealed class NebulaCertificateAuthorityProvider(NebulaCertTool tool, Time
     {
         var inputs = new ProviderInputs(request.News);
         inputs.RequireString("name");
-        inputs.Duration("duration", "3650d");
+        inputs.Duration("duration", Defaults.Pki.CaDuration);
         var rotation = inputs.Generation("rotation");
         if (request.Olds.Count > 0 && inputs.Failures.Count == 0)
         {
@@ -61,7 +62,7 @@ public sealed class NebulaCertificateAuthorityProvider(NebulaCertTool tool, Time
     public Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken)
     {
         var name = request.Inputs.GetString("name") ?? throw new ArgumentException("name is required");
-        var duration = StackDuration.Parse(request.Inputs.GetString("duration") ?? "3650d");
+        var duration = StackDuration.Parse(request.Inputs.GetString("duration") ?? Defaults.Pki.CaDuration);
         var ca = tool.CreateCa(name, duration);
         var info = tool.Print(ca.CertificatePem);
         return Task.FromResult(new CreateResult(info.Fingerprint, Outputs(ca, info)));

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using ScyllaApocryph.Components;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
 using ScyllaApocryph.Providers.Common;
@@ -20,7 +21,7 @@ namespace ScyllaApocryph.Providers.Nebula;
 /// </summary>
 public sealed class NebulaCertificateProvider(NebulaCertTool tool, TimeProvider clock) : IResourceProvider
 {
-    public const string Type = "nebula:index:Certificate";
+    public const string Type = ResourceTypes.NebulaCertificate;
 
     private static readonly string[] SignedFrom = ["name", "ip", "groups", "duration", "caCert", "caKey"];
 
@@ -37,8 +38,8 @@ public sealed class NebulaCertificateProvider(NebulaCertTool tool, TimeProvider 
         var groups = inputs.StringList("groups");
         if (groups is not null && groups.Any(g => g.Length == 0 || g.Contains(',') || g.Any(char.IsWhiteSpace)))
             inputs.Fail("groups", "group names must be non-empty, without commas or spaces");
-        var duration = inputs.Duration("duration", "365d");
-        var renewBefore = inputs.Duration("renewBefore", "30d");
+        var duration = inputs.Duration("duration", Defaults.Pki.CertDuration);
+        var renewBefore = inputs.Duration("renewBefore", Defaults.Pki.RenewBefore);
         if (duration is { } d && renewBefore is { } r && r >= d)
             inputs.Fail("renewBefore", "must be shorter than duration, or every plan would reissue the certificate");
         inputs.RequireString("caCert");
@@ -60,7 +61,7 @@ public sealed class NebulaCertificateProvider(NebulaCertTool tool, TimeProvider 
         var i = request.Inputs;
         var ca = new NebulaKeyPair(Required(i, "caCert"), Required(i, "caKey"));
         var groups = i.Get("groups")?.AsArray?.Select(g => g.AsString!).ToList() ?? [];
-        var duration = CappedAtCa(StackDuration.Parse(i.GetString("duration") ?? "365d"), tool.Print(ca.CertificatePem).NotAfter, clock.GetUtcNow());
+        var duration = CappedAtCa(StackDuration.Parse(i.GetString("duration") ?? Defaults.Pki.CertDuration), tool.Print(ca.CertificatePem).NotAfter, clock.GetUtcNow());
         var pair = tool.Sign(ca, Required(i, "name"), Required(i, "ip"), groups, duration);
         var info = tool.Print(pair.CertificatePem);
         var outputs = NebulaCertificateAuthorityProvider.Outputs(pair, info)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using ScyllaApocryph.Components;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
 
@@ -12,7 +13,7 @@ namespace ScyllaApocryph.Providers.Random;
 /// </summary>
 public sealed class RandomPasswordProvider : IResourceProvider
 {
-    public const string PasswordType = "random:index:Password";
+    public const string PasswordType = ResourceTypes.Password;
     private const string Alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
 
     public Task<CheckResult> CheckAsync(CheckRequest request, CancellationToken cancellationToken)

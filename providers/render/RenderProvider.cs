@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using ScyllaApocryph.Components;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
 
@@ -15,7 +16,7 @@ namespace ScyllaApocryph.Providers.Render;
 /// </summary>
 public sealed class RenderProvider(string root, string? boundary = null) : IResourceProvider
 {
-    public const string FileType = "render:index:File";
+    public const string FileType = ResourceTypes.File;
 
     public string Root { get; } = Path.GetFullPath(root);
 

@@ -1,4 +1,5 @@
 using ScyllaApocryph.Components.Membership;
+using ScyllaApocryph.Components;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
 
@@ -20,7 +21,7 @@ namespace ScyllaApocryph.Providers.Scylla;
 /// </remarks>
 public sealed class MembershipProvider(MembershipProviderContext context) : IResourceProvider
 {
-    public const string Type = "scylla:index:Membership";
+    public const string Type = ResourceTypes.Membership;
     private const string Id = "membership";
 
     /// <summary>The <c>status</c> output while no node has ever answered.</summary>

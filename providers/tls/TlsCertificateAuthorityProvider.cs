@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using ScyllaApocryph.Components;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
 using ScyllaApocryph.Providers.Common;
@@ -13,7 +14,7 @@ namespace ScyllaApocryph.Providers.Tls;
 /// </summary>
 public sealed class TlsCertificateAuthorityProvider(TimeProvider clock) : IResourceProvider
 {
-    public const string Type = "tls:index:CertificateAuthority";
+    public const string Type = ResourceTypes.TlsCertificateAuthority;
 
     public TlsCertificateAuthorityProvider() : this(TimeProvider.System)
     {
@@ -23,7 +24,7 @@ public sealed class TlsCertificateAuthorityProvider(TimeProvider clock) : IResou
     {
         var inputs = new ProviderInputs(request.News);
         inputs.RequireString("commonName");
-        inputs.Duration("duration", "3650d");
+        inputs.Duration("duration", Defaults.Pki.CaDuration);
         if (!TlsKeyAlgorithms.TryParse(inputs.OptionalString("algorithm"), out _))
             inputs.Fail("algorithm", "must be ecdsa-p256, ecdsa-p384 or rsa-3072");
         var rotation = inputs.Generation("rotation");
@@ -54,7 +55,7 @@ public sealed class TlsCertificateAuthorityProvider(TimeProvider clock) : IResou
         var i = request.Inputs;
         TlsKeyAlgorithms.TryParse(i.GetString("algorithm"), out var algorithm);
         var ca = TlsIssuer.CreateCa(i.GetString("commonName") ?? throw new ArgumentException("commonName is required"),
-            StackDuration.Parse(i.GetString("duration") ?? "3650d"), clock.GetUtcNow(), algorithm);
+            StackDuration.Parse(i.GetString("duration") ?? Defaults.Pki.CaDuration), clock.GetUtcNow(), algorithm);
         var outputs = Outputs(ca);
         return Task.FromResult(new CreateResult(outputs.GetString("fingerprint")!, outputs));
     }

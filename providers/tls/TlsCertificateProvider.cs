@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using ScyllaApocryph.Components;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
 using ScyllaApocryph.Providers.Common;
@@ -17,7 +18,7 @@ namespace ScyllaApocryph.Providers.Tls;
 /// </summary>
 public sealed class TlsCertificateProvider(TimeProvider clock) : IResourceProvider
 {
-    public const string Type = "tls:index:Certificate";
+    public const string Type = ResourceTypes.TlsCertificate;
 
     private static readonly string[] SignedFrom = ["commonName", "usage", "dnsNames", "ipAddresses", "duration", "algorithm", "caCert", "caKey"];
 
@@ -42,8 +43,8 @@ public sealed class TlsCertificateProvider(TimeProvider clock) : IResourceProvid
             inputs.Fail("dnsNames", "a node certificate needs at least one DNS name or IP address peers can verify");
         if (!TlsKeyAlgorithms.TryParse(inputs.OptionalString("algorithm"), out _))
             inputs.Fail("algorithm", "must be ecdsa-p256, ecdsa-p384 or rsa-3072");
-        var duration = inputs.Duration("duration", "365d");
-        var renewBefore = inputs.Duration("renewBefore", "30d");
+        var duration = inputs.Duration("duration", Defaults.Pki.CertDuration);
+        var renewBefore = inputs.Duration("renewBefore", Defaults.Pki.RenewBefore);
         if (duration is { } d && renewBefore is { } r && r >= d)
             inputs.Fail("renewBefore", "must be shorter than duration, or every plan would reissue the certificate");
         inputs.RequireString("caCert");
@@ -69,7 +70,7 @@ public sealed class TlsCertificateProvider(TimeProvider clock) : IResourceProvid
             i.GetString("usage") == "client" ? TlsCertificateUsage.Client : TlsCertificateUsage.Node,
             Strings(i, "dnsNames"),
             Strings(i, "ipAddresses"),
-            StackDuration.Parse(i.GetString("duration") ?? "365d"),
+            StackDuration.Parse(i.GetString("duration") ?? Defaults.Pki.CertDuration),
             algorithm);
         var pair = TlsIssuer.Issue(ca, leaf, clock.GetUtcNow());
         var outputs = TlsCertificateAuthorityProvider.Outputs(pair).With("caFingerprint", TlsIssuer.Fingerprint(ca.CertificatePem));

@@ -1,3 +1,4 @@
+using ScyllaApocryph.Components;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
 using ScyllaApocryph.Providers.Common;
@@ -13,7 +14,7 @@ namespace ScyllaApocryph.Providers.Wallet;
 /// </summary>
 public sealed class MembershipProofProvider : IResourceProvider
 {
-    public const string Type = "wallet:index:MembershipProof";
+    public const string Type = ResourceTypes.MembershipProof;
 
     private static readonly string[] Forbidden = ["privateKey", "key", "walletKey", "secretKey"];
 

@@ -1,5 +1,6 @@
 using ScyllaApocryph.Components.Cluster;
 using ScyllaApocryph.Components.Compose;
+using ScyllaApocryph.Components;
 using ScyllaApocryph.Engine.Resources;
 using ScyllaApocryph.Engine.Values;
 using YamlDotNet.RepresentationModel;
@@ -16,7 +17,7 @@ public sealed class ComposeTrialTests
     {
         var graph = new ResourceGraph(stack.Stack, stack.Project);
         var topology = ScyllaCluster.Declare(graph, stack);
-        var compose = graph.Resources.Single(r => r.Type == ScyllaCluster.FileType && r.Inputs.GetString("path") == "docker-compose.yaml");
+        var compose = graph.Resources.Single(r => r.Type == ResourceTypes.File && r.Inputs.GetString("path") == "docker-compose.yaml");
         var yaml = new YamlStream();
         yaml.Load(new StringReader(compose.Inputs.GetString("content")!));
         return (topology, graph, (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"]);
@@ -114,7 +115,7 @@ public sealed class ComposeTrialTests
     {
         var (topology, _, services) = Declare(Trial(SecurityMode.None));
         var alpha0 = (YamlMappingNode)services[topology.Slots[0].Name];
-        Assert.Equal([$"127.0.1.1:{topology.Cluster.Ports.Cql}:{topology.Cluster.Ports.Cql}", $"127.0.1.1:{ScyllaNodeConfig.ShardAwareCqlPort}:{ScyllaNodeConfig.ShardAwareCqlPort}"],
+        Assert.Equal([$"127.0.1.1:{topology.Cluster.Ports.Cql}:{topology.Cluster.Ports.Cql}", $"127.0.1.1:{ScyllaApocryph.Components.Defaults.Ports.CqlShardAware}:{ScyllaApocryph.Components.Defaults.Ports.CqlShardAware}"],
             Strings(alpha0["ports"]));
         Assert.DoesNotContain("ssl", CqlshConfig.Render(topology));
         Assert.DoesNotContain("--ssl", Strings(((YamlMappingNode)services[ComposeFile.KeyspacesService])["entrypoint"]));

@@ -194,7 +194,7 @@ public sealed class NodeConfigTests
 
         var plan = NodePlan.For(topology, slot);
 
-        var url = $"http://{slot.OverlayIp}:{ScyllaNodeConfig.ApiPort}";
+        var url = $"http://{slot.OverlayIp}:{ScyllaApocryph.Components.Defaults.Ports.RestApi}";
         Assert.Equal(slot.OverlayIp, Get(Parse(ScyllaNodeConfig.ScyllaYaml(topology, slot)), "api_address"));
         Assert.Contains($"API = \"{url}\"", plan.Files.Single(f => f.Key == ReadinessCheck.FileName).Text);
         Assert.Contains(url, plan.AgentArguments);

@@ -1,4 +1,5 @@
 using ScyllaApocryph.Components.Cluster;
+using ScyllaApocryph.Components;
 using ScyllaApocryph.Engine.Resources;
 using ScyllaApocryph.Engine.Values;
 
@@ -9,7 +10,7 @@ public sealed class SecurityMaterialTests
     private static ResourceGraph Declare(StackSpec stack)
     {
         var graph = new ResourceGraph("test", "scylla-apocryph");
-        var cluster = graph.Component(ScyllaCluster.ClusterType, stack.Cluster.Name);
+        var cluster = graph.Component(ResourceTypes.Cluster, stack.Cluster.Name);
         SecurityMaterial.Declare(graph, Topology.Build(stack), cluster);
         return graph;
     }

@@ -1,5 +1,6 @@
 using ScyllaApocryph.Components.Cluster;
 using ScyllaApocryph.Components.Membership;
+using ScyllaApocryph.Components;
 using ScyllaApocryph.Engine.Deployment;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Resources;
@@ -31,7 +32,7 @@ public sealed class MembershipWiringTests : IDisposable
     private static ResourceGraph Graph(Topology topology)
     {
         var graph = new ResourceGraph("test", "scylla-apocryph");
-        var cluster = graph.Component(ScyllaCluster.ClusterType, "demo");
+        var cluster = graph.Component(ResourceTypes.Cluster, "demo");
         ClusterOperations.Declare(graph, topology, cluster, []);
         return graph;
     }
@@ -74,7 +75,7 @@ public sealed class MembershipWiringTests : IDisposable
         using (var store = StateStore.Open(_state, PassphraseCipher.Open(_state, "p", 1000)))
         {
             var plan = await _h.WhileTimePasses(Engine().PreviewAsync(Graph(grown), store.State), MembershipHarness.Poll);
-            var step = plan.Outcomes.Single(o => o.Step.Type == ClusterOperations.MembershipType).Step;
+            var step = plan.Outcomes.Single(o => o.Step.Type == ResourceTypes.Membership).Step;
             Assert.Contains(step.Notes, n => n.StartsWith("join", StringComparison.Ordinal));
         }
         Assert.DoesNotContain(_h.Cluster.Accepted, a => a.StartsWith("bootstrap", StringComparison.Ordinal));

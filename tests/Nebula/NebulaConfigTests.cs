@@ -79,7 +79,7 @@ public sealed class NebulaConfigTests
         Assert.Equal("abc123", ((YamlSequenceNode)pki["blocklist"]).Children.Single().ToString());
         Assert.Equal("false", root["lighthouse"]["am_lighthouse"].ToString());
         Assert.Equal(2, ((YamlSequenceNode)root["lighthouse"]["hosts"]).Children.Count);
-        Assert.Equal("198.51.100.1:4242", ((YamlSequenceNode)root["static_host_map"]["10.42.0.1"]).Children.Single().ToString());
+        Assert.Equal($"198.51.100.1:{ScyllaApocryph.Components.Defaults.Ports.NebulaUdp}", ((YamlSequenceNode)root["static_host_map"]["10.42.0.1"]).Children.Single().ToString());
         Assert.Equal("true", root["punchy"]["punch"].ToString());
         Assert.Equal("1300", root["tun"]["mtu"].ToString());
         Assert.Equal("true", root["relay"]["use_relays"].ToString());

@@ -1,4 +1,6 @@
-namespace ScyllaApocryph.Components.Membership;
+using ScyllaApocryph.Components.Membership;
+
+namespace ScyllaApocryph.Tests.Doubles;
 
 /// <summary>Lease shared by reference within one process; expiry is judged by the injected clock.</summary>
 public sealed class InMemoryReconcilerLease(TimeProvider clock) : IReconcilerLease

@@ -1,6 +1,8 @@
-namespace ScyllaApocryph.Components.Membership;
+using ScyllaApocryph.Components.Membership;
 
-/// <summary>Journal for one process (tests, the agent's single loop); shared between reconciler instances by reference.</summary>
+namespace ScyllaApocryph.Tests.Doubles;
+
+/// <summary>A journal held in memory, shared between reconciler instances by reference: the tests' stand-in for the file and agent journals.</summary>
 public sealed class InMemoryIntentJournal : IIntentJournal
 {
     private TopologyIntent? _intent;
