@@ -36,10 +36,18 @@ public sealed class PackageProvider : RoutingProvider
         _hosting = _kind switch
         {
             "render" => new RenderProvider(config.GetString("directory")!),
-            "kubernetes" => KubernetesProvider.ForContext(config.GetString("context")!, config.GetString("kubeconfig")),
+            "kubernetes" => Kubernetes(config),
             "membership" => BuiltInProviders.Membership(new ReconciliationSpec(new Uri(config.GetString("hooks")!), ""), config.GetString("stateDirectory")!),
             _ => null,
         };
+    }
+
+    /// <summary>A Kubernetes provider that deletes volume claims on destroy only when the environment asks it for this stack.</summary>
+    private static KubernetesProvider Kubernetes(PropertyMap config)
+    {
+        var provider = KubernetesProvider.ForContext(config.GetString("context")!, config.GetString("kubeconfig"));
+        provider.DeleteDataOf = DataDeletionRequest.FromEnvironment(Environment.GetEnvironmentVariable);
+        return provider;
     }
 
     protected override IResourceProvider For(string type)

@@ -17,6 +17,9 @@ public sealed record Urn(string Value) : IComparable<Urn>
         return new Urn($"urn:pulumi:{stack}::{project}::{qualified}::{name}");
     }
 
+    /// <summary>The stack the resource belongs to.</summary>
+    public string Stack => Value.Split("::")[0]["urn:pulumi:".Length..];
+
     /// <summary>The chain of types, e.g. <c>scylla:index:Cluster$scylla:index:Node</c>.</summary>
     public string QualifiedType => Value.Split("::")[2];
 

@@ -34,6 +34,12 @@ public sealed class KubernetesProvider(Func<IKubernetes> connect, AwaitOptions? 
     /// <summary>Destroy deletes the stack's volume claims too (<c>destroy --delete-data</c>); see <see cref="NamespaceOwnership"/>.</summary>
     public bool DeleteData { get; set; }
 
+    /// <summary>
+    /// Asked per deleted namespace when <see cref="DeleteData"/> is off: under the Pulumi engine no flag reaches
+    /// <c>pulumi destroy</c>, so the plugin asks <see cref="DataDeletionRequest.FromEnvironment"/>.
+    /// </summary>
+    public Func<Engine.Resources.Urn, bool>? DeleteDataOf { get; set; }
+
     /// <summary>A provider for one kubeconfig context; nothing connects until the first call that needs the API.</summary>
     public static KubernetesProvider ForContext(string context, string? kubeconfig, AwaitOptions? awaitOptions = null) => new(() =>
         new k8s.Kubernetes(KubeconfigFiles.Configuration(context, kubeconfig, Environment.GetEnvironmentVariable)), awaitOptions);
@@ -111,7 +117,7 @@ public sealed class KubernetesProvider(Func<IKubernetes> connect, AwaitOptions? 
         {
             // State written before ownership was recorded has no flag: such a namespace is kept, the safe side.
             var created = request.Outputs.Get(NamespaceOwnership.CreatedByStack)?.AsBool == true;
-            await NamespaceOwnership.DeleteAsync(_client.Value, target.Name, created, DeleteData, cancellationToken);
+            await NamespaceOwnership.DeleteAsync(_client.Value, target.Name, created, DeleteData || DeleteDataOf?.Invoke(request.Urn) == true, cancellationToken);
             return;
         }
         try

@@ -51,7 +51,10 @@ public sealed class KubernetesHarness : IDisposable
     /// <summary>destroy --delete-data: the provider deletes the stack's volume claims too.</summary>
     public bool DeleteData { get; set; }
 
-    public KubernetesProvider Provider() => new(() => Api.Client(), AwaitOptions) { DeleteData = DeleteData };
+    /// <summary>The plugin's per-stack request (see <see cref="DataDeletionRequest"/>).</summary>
+    public Func<Urn, bool>? DeleteDataOf { get; set; }
+
+    public KubernetesProvider Provider() => new(() => Api.Client(), AwaitOptions) { DeleteData = DeleteData, DeleteDataOf = DeleteDataOf };
 
     public StackSpec Stack()
     {

@@ -1,4 +1,5 @@
 using ScyllaApocryph.Engine.Deployment;
+using ScyllaApocryph.Providers.Kubernetes;
 using ScyllaApocryph.Tests.Doubles.Kubernetes;
 
 namespace ScyllaApocryph.Tests.Kubernetes;
@@ -54,6 +55,23 @@ public sealed class NamespaceDestroyTests : IDisposable
         Assert.Contains(Api.Requests, r => r.Method == "DELETE" && r.Path == "/api/v1/namespaces/data");
         Assert.Empty(Api.Keys("PersistentVolumeClaim"));
         Assert.False(Api.Exists("Namespace", null, "data"));
+    }
+
+    [Theory]
+    [InlineData("dev", true)]
+    [InlineData("prod", false)]
+    [InlineData("", false)]
+    public async Task Under_Pulumi_the_environment_must_name_the_stack_for_destroy_to_delete_its_claims(string variable, bool deleted)
+    {
+        _k.DeleteDataOf = DataDeletionRequest.FromEnvironment(name => name == DataDeletionRequest.Variable ? variable : null);
+        Succeeded(await _k.Up());
+        var claims = Api.Keys("PersistentVolumeClaim");
+        Assert.NotEmpty(claims);
+
+        await Destroy(deleteData: false);
+
+        Assert.Equal(deleted, Api.Keys("PersistentVolumeClaim").Count == 0);
+        Assert.Equal(deleted, !Api.Exists("Namespace", null, "data"));
     }
 
     [Fact]
