@@ -114,7 +114,7 @@ public sealed class ProviderChoices(string stateDirectory, string stack)
             return;
         }
         var mine = market.Ranking.Candidates.FirstOrDefault(c => c.Address.Equals(recorded.EthAddress, StringComparison.OrdinalIgnoreCase));
-        var move = $"to move, run: provider choose --stack {stack} --provider {provider.Name} --move (this replaces the datacenter's nodes; their data is lost)";
+        var move = $"to move, run: provider choose --stack {stack} --move {provider.Name} (this replaces the datacenter's nodes; their data is lost)";
         if (market.Ranking.Best is not { } best)
             _notes.Add($"{key}: keeps {Describe(recorded)} (recorded), though no provider in the Registry matches the selection any more ({selection.Describe()})");
         else if (mine is null)
@@ -125,7 +125,7 @@ public sealed class ProviderChoices(string stateDirectory, string stack)
                        $"{best.Address} at {best.CostPerSecond}; {move}");
         else if (mine.Profile.PeerId != recorded.ProviderId || mine.Profile.PublicHost != recorded.PublicHost)
             _notes.Add($"{key}: keeps {Describe(recorded)} (recorded), though its profile now gives peer {mine.Profile.PeerId} and host " +
-                       $"{mine.Profile.PublicHost}; to take them, run: provider choose --stack {stack} --provider {provider.Name} --move");
+                       $"{mine.Profile.PublicHost}; to take them, run: provider choose --stack {stack} --move {provider.Name}");
     }
 
     private static async Task<RegistryMarket.Result> MarketAsync(ProviderSpec provider, ProviderSelection selection, NodeDemand demand, IReadOnlySet<string> othersUse, CancellationToken ct)
