@@ -90,6 +90,20 @@ public sealed class ProviderChoices(string stateDirectory, string stack)
         return spec with { Providers = [.. spec.Providers.Select(p => resolved.TryGetValue(p.Name, out var c) ? Apply(p, c) : p)] };
     }
 
+    /// <summary>
+    /// Under the Pulumi CLI (which keeps its own state and runs no confirmation step of ours) only recorded choices
+    /// are used: an entry with select and no recorded choice is refused with the command that records one.
+    /// </summary>
+    public static async Task<StackSpec> RecordedOnlyAsync(StackSpec spec, string projectDirectory, string stack, CancellationToken ct)
+    {
+        var resolved = await new ProviderChoices(Path.Combine(projectDirectory, ".state", stack), stack).ResolveAsync(spec, ChoiceMode.Recorded, ct);
+        var open = resolved.Providers.Where(p => ApocryphSelectionSettings.Of(p) is not null && p.Setting("ethAddress") is null).Select(p => p.Name).ToList();
+        if (open.Count > 0)
+            throw new ConfigException([.. open.Select(name => $"{spec.Project}:providers.{name}.select: no provider is recorded for this selection yet; " +
+                                                              $"run `scylla-apocryph provider choose --stack {stack}` in the project first")]);
+        return resolved;
+    }
+
     /// <summary>Writes the pending choices into the stack's state (the caller holds the stack lock).</summary>
     public IReadOnlyList<string> Record()
     {

@@ -1,4 +1,6 @@
+using ScyllaApocryph.Engine.State;
 using ScyllaApocryph.Infra.Config;
+using ScyllaApocryph.Infra.ProviderChoice;
 using ScyllaApocryph.Providers.Apocryph.Registry;
 using ScyllaApocryph.Tests.Infra;
 
@@ -76,5 +78,75 @@ public sealed class ApocryphSelectionConfigTests
         var yaml = StackFile("apocryph-registry").Replace("    first:\n      kind: apocryph\n", "    first:\n      kind: render\n      directory: out/first\n");
 
         Assert.Contains(Errors(yaml), e => e.StartsWith("scylla-apocryph:providers.first.select: unknown key", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_a_recorded_choice_the_Pulumi_path_refuses_a_selection_and_with_one_it_uses_it()
+    {
+        var project = Directory.CreateTempSubdirectory("choices-").FullName;
+        try
+        {
+            var spec = StackConfigLoader.Parse("scylla-apocryph", "reg", "f", StackFile("apocryph-registry"));
+            var refused = await Assert.ThrowsAsync<ConfigException>(() => ProviderChoices.RecordedOnlyAsync(spec, project, "reg", default));
+            Assert.Contains("scylla-apocryph:providers.first.select: no provider is recorded for this selection yet; run `scylla-apocryph provider choose --stack reg`", refused.Errors[0]);
+
+            var recorded = new RecordedChoice("0x90F79bf6EB2c4f870365E785982E1f101E93b906", "12D3KooWPeer", "203.0.113.9", "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9", "#3", "1");
+            ChoiceFile.Save(Path.Combine(project, ".state", "reg"), new Dictionary<string, RecordedChoice> { ["first"] = recorded, ["second"] = recorded with { EthAddress = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" }, ["third"] = recorded with { EthAddress = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" } });
+            var resolved = await ProviderChoices.RecordedOnlyAsync(spec, project, "reg", default);
+
+            var first = resolved.Providers.Single(p => p.Name == "first");
+            Assert.Equal(("0x90F79bf6EB2c4f870365E785982E1f101E93b906", "12D3KooWPeer", "203.0.113.9"), (first.Setting("ethAddress"), first.Setting("providerId"), first.Setting("publicHost")));
+        }
+        finally
+        {
+            Directory.Delete(project, true);
+        }
+    }
+
+    [Theory]
+    [InlineData("{ not json")]
+    [InlineData("{\"first\": {\"ethAddress\": \"\"}}")]
+    public async Task A_damaged_choice_file_is_a_clear_error_and_stays_as_it_is(string text)
+    {
+        var project = Directory.CreateTempSubdirectory("choices-").FullName;
+        try
+        {
+            var dir = Path.Combine(project, ".state", "reg");
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(Path.Combine(dir, ChoiceFile.FileName), text);
+            var spec = StackConfigLoader.Parse("scylla-apocryph", "reg", "f", StackFile("apocryph-registry"));
+
+            var e = await Assert.ThrowsAsync<StateDamagedException>(() => new ProviderChoices(dir, "reg").ResolveAsync(spec, ChoiceMode.Plan, default));
+
+            Assert.Contains("apocryph-providers.json is damaged", e.Message);
+            Assert.Equal(text, File.ReadAllText(Path.Combine(dir, ChoiceFile.FileName)));
+        }
+        finally
+        {
+            Directory.Delete(project, true);
+        }
+    }
+
+    [Fact]
+    public async Task An_edited_choice_file_whose_host_is_not_a_host_is_refused()
+    {
+        var project = Directory.CreateTempSubdirectory("choices-").FullName;
+        try
+        {
+            var dir = Path.Combine(project, ".state", "reg");
+            ChoiceFile.Save(dir, new Dictionary<string, RecordedChoice>
+            {
+                ["first"] = new("0x90F79bf6EB2c4f870365E785982E1f101E93b906", "12D3KooWPeer", "evil host; rm", "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9", "#3", "1"),
+            });
+            var spec = StackConfigLoader.Parse("scylla-apocryph", "reg", "f", StackFile("apocryph-registry"));
+
+            var e = await Assert.ThrowsAsync<ConfigException>(() => new ProviderChoices(dir, "reg").ResolveAsync(spec, ChoiceMode.Recorded, default));
+
+            Assert.Contains("the choice of 'first' has publicHost 'evil host; rm' is not a host name or IP address", e.Errors[0]);
+        }
+        finally
+        {
+            Directory.Delete(project, true);
+        }
     }
 }

@@ -107,6 +107,17 @@ public sealed class RegistryChoiceTests : IDisposable
         string NamespaceOf(string dc) =>
             Providers.Apocryph.ApocryphNames.Namespace(publisher, Providers.Apocryph.ApocryphNames.PodId("scylla-apocryph", Stack, $"scylla-apocryph-registry-{dc}-0"));
         Assert.Equal([NamespaceOf("third"), NamespaceOf("second"), NamespaceOf("first")], lab.Lab.Providers.Select(p => Assert.Single(p.Pods).Key));
+
+        // A cheaper provider elsewhere: moving the deployed node there would change its address, which ScyllaDB never
+        // allows for a node's identity, so the move is refused and the recorded choice stays.
+        var before = File.ReadAllText(ChoiceFilePath);
+        await lab.RegisterAsync(new DevnetOffer(RegistryLab.LateProviderKey, "12D3KooWDevnetProviderDelta", "127.0.0.2", "devnet-west-1",
+            new ResourcePrices(10, 2, 1, 5, 5), "AMD EPYC 9654", "AMD SEV-SNP"));
+        var (move, moveOut, moveErr) = await Run("provider", "choose", "--stack", Stack, "--move", "first");
+        Assert.True(move == 2, moveOut + moveErr);
+        Assert.Contains("belong to its identity", moveErr);
+        Assert.Equal(before, File.ReadAllText(ChoiceFilePath));
+
         var (destroy, destroyOut, destroyErr) = await Run("destroy", "--stack", Stack, "--yes");
         Assert.True(destroy == 0, destroyOut + destroyErr);
         Assert.All(lab.Lab.Providers, p => Assert.Empty(p.Pods));
