@@ -87,7 +87,13 @@ public sealed class ProviderChoices(string stateDirectory, string stack)
                 : $"{key}: moves from {Describe(recorded)} to {Describe(choice)}; the next up replaces this datacenter's nodes " +
                   $"with new, empty ones on the new provider, and deletes those on {recorded.EthAddress} with their data");
         }
-        return spec with { Providers = [.. spec.Providers.Select(p => resolved.TryGetValue(p.Name, out var c) ? Apply(p, c) : p)] };
+        var result = spec with { Providers = [.. spec.Providers.Select(p => resolved.TryGetValue(p.Name, out var c) ? Apply(p, c) : p)] };
+        // A recorded choice and a given entry (added later) can name the same provider: refused, as choosing never would.
+        foreach (var shared in result.Providers.Where(p => p.Kind == ProviderKind.Apocryph && p.Setting("ethAddress") is not null)
+                     .GroupBy(p => p.Setting("ethAddress")!, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1 && g.Any(p => resolved.ContainsKey(p.Name))))
+            throw new ConfigException([$"{ns}:providers.{shared.Last().Name}: entries {string.Join(" and ", shared.Select(p => $"'{p.Name}'"))} use the same " +
+                                       $"provider {shared.Key}, but its NodePorts and public host serve one node per cluster; give each datacenter a provider of its own"]);
+        return result;
     }
 
     /// <summary>

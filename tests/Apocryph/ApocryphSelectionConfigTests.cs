@@ -149,4 +149,36 @@ public sealed class ApocryphSelectionConfigTests
             Directory.Delete(project, true);
         }
     }
+
+    [Fact]
+    public async Task A_recorded_choice_that_a_given_entry_also_names_is_refused()
+    {
+        var project = Directory.CreateTempSubdirectory("choices-").FullName;
+        try
+        {
+            var dir = Path.Combine(project, ".state", "reg");
+            ChoiceFile.Save(dir, new Dictionary<string, RecordedChoice>
+            {
+                ["first"] = new("0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "12D3KooWPeer", "203.0.113.9", "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9", "#1", "1"),
+            });
+            var yaml = StackFile("apocryph-registry").Replace("""
+                      select:
+                        registryContract: "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9"
+                        teeType: SEV-SNP
+                """, """
+                      ethAddress: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
+                      providerId: 12D3KooWDevnetProviderAlpha
+                      publicHost: 127.0.0.1
+                """);
+            var spec = StackConfigLoader.Parse("scylla-apocryph", "reg", "f", yaml);
+
+            var e = await Assert.ThrowsAsync<ConfigException>(() => new ProviderChoices(dir, "reg").ResolveAsync(spec, ChoiceMode.Recorded, default));
+
+            Assert.StartsWith("scylla-apocryph:providers.third: entries 'first' and 'third' use the same provider", e.Errors[0]);
+        }
+        finally
+        {
+            Directory.Delete(project, true);
+        }
+    }
 }
