@@ -100,9 +100,11 @@ public sealed class ProviderChoices(string stateDirectory, string stack)
     /// Under the Pulumi CLI (which keeps its own state and runs no confirmation step of ours) only recorded choices
     /// are used: an entry with select and no recorded choice is refused with the command that records one.
     /// </summary>
-    public static async Task<StackSpec> RecordedOnlyAsync(StackSpec spec, string projectDirectory, string stack, CancellationToken ct)
+    /// <param name="projectDirectory">Asked only when the stack selects a provider (a stack from PULUMI_CONFIG may have no project folder).</param>
+    public static async Task<StackSpec> RecordedOnlyAsync(StackSpec spec, Func<string> projectDirectory, string stack, CancellationToken ct)
     {
-        var resolved = await new ProviderChoices(Path.Combine(projectDirectory, ".state", stack), stack).ResolveAsync(spec, ChoiceMode.Recorded, ct);
+        if (!spec.Providers.Any(p => ApocryphSelectionSettings.Of(p) is not null)) return spec;
+        var resolved = await new ProviderChoices(Path.Combine(projectDirectory(), ".state", stack), stack).ResolveAsync(spec, ChoiceMode.Recorded, ct);
         var open = resolved.Providers.Where(p => ApocryphSelectionSettings.Of(p) is not null && p.Setting("ethAddress") is null).Select(p => p.Name).ToList();
         if (open.Count > 0)
             throw new ConfigException([.. open.Select(name => $"{spec.Project}:providers.{name}.select: no provider is recorded for this selection yet; " +

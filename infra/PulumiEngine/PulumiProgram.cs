@@ -53,7 +53,7 @@ public sealed class PulumiProgram(CliEnvironment env)
             spec = env.GetEnvironmentVariable("PULUMI_CONFIG") is { Length: > 0 } config
                 ? PulumiStackConfig.Parse(project, stack, config)
                 : StackConfigLoader.Load(ProjectInfo.Find(env.WorkingDirectory), stack);
-            spec = await ProviderChoice.ProviderChoices.RecordedOnlyAsync(spec, ProjectInfo.Find(env.WorkingDirectory).Directory, stack, cancellationToken);
+            spec = await ProviderChoice.ProviderChoices.RecordedOnlyAsync(spec, () => ProjectInfo.Find(env.WorkingDirectory).Directory, stack, cancellationToken);
             graph = StackProgram.Declare(spec);
         }
         catch (Exception e) when (e is ConfigException or Engine.State.StateDamagedException)

@@ -87,12 +87,12 @@ public sealed class ApocryphSelectionConfigTests
         try
         {
             var spec = StackConfigLoader.Parse("scylla-apocryph", "reg", "f", StackFile("apocryph-registry"));
-            var refused = await Assert.ThrowsAsync<ConfigException>(() => ProviderChoices.RecordedOnlyAsync(spec, project, "reg", default));
+            var refused = await Assert.ThrowsAsync<ConfigException>(() => ProviderChoices.RecordedOnlyAsync(spec, () => project, "reg", default));
             Assert.Contains("scylla-apocryph:providers.first.select: no provider is recorded for this selection yet; run `scylla-apocryph provider choose --stack reg`", refused.Errors[0]);
 
             var recorded = new RecordedChoice("0x90F79bf6EB2c4f870365E785982E1f101E93b906", "12D3KooWPeer", "203.0.113.9", "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9", "#3", "1");
             ChoiceFile.Save(Path.Combine(project, ".state", "reg"), new Dictionary<string, RecordedChoice> { ["first"] = recorded, ["second"] = recorded with { EthAddress = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" }, ["third"] = recorded with { EthAddress = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" } });
-            var resolved = await ProviderChoices.RecordedOnlyAsync(spec, project, "reg", default);
+            var resolved = await ProviderChoices.RecordedOnlyAsync(spec, () => project, "reg", default);
 
             var first = resolved.Providers.Single(p => p.Name == "first");
             Assert.Equal(("0x90F79bf6EB2c4f870365E785982E1f101E93b906", "12D3KooWPeer", "203.0.113.9"), (first.Setting("ethAddress"), first.Setting("providerId"), first.Setting("publicHost")));
