@@ -45,55 +45,85 @@ public sealed class ProviderChoices(string stateDirectory, string stack)
         var selecting = spec.Providers.Where(p => p.Kind == ProviderKind.Apocryph && ApocryphSelectionSettings.Of(p) is not null)
             .OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
         if (selecting.Count == 0) return spec;
-        var ns = spec.Project;
+        RefuseEditedValues();
+        var used = ProvidersInUse(spec, selecting, move);
+        var resources = spec.Cluster.Resources;
+        var demand = new NodeDemand((long)Math.Round(resources.Cpu * 1000), resources.MemoryBytes, resources.DiskBytes);
+        var resolved = new Dictionary<string, RecordedChoice>(StringComparer.Ordinal);
+        foreach (var provider in selecting)
+        {
+            var entry = new Entry(provider, ApocryphSelectionSettings.Of(provider)!, $"{spec.Project}:providers.{provider.Name}", demand,
+                used.Where(u => u.Value != provider.Name).Select(u => u.Key.ToLowerInvariant()).ToHashSet());
+            if (await ResolveEntryAsync(entry, mode, move.Contains(provider.Name), used, ct) is { } choice) resolved[provider.Name] = choice;
+        }
+        var result = spec with { Providers = [.. spec.Providers.Select(p => resolved.TryGetValue(p.Name, out var c) ? Apply(p, c) : p)] };
+        RefuseSharedProviders(result, resolved.Keys.ToHashSet());
+        return result;
+    }
+
+    /// <summary>One entry with a selection, and the providers the stack's other entries use.</summary>
+    private sealed record Entry(ProviderSpec Provider, ProviderSelection Selection, string Key, NodeDemand Demand, IReadOnlySet<string> OthersUse)
+    {
+        public string Name => Provider.Name;
+    }
+
+    /// <summary>The entry's provider for this run: the recorded one unless moved, else the Registry's best (pending).</summary>
+    private async Task<RecordedChoice?> ResolveEntryAsync(Entry entry, ChoiceMode mode, bool moving, Dictionary<string, string> used, CancellationToken ct)
+    {
+        _recorded.TryGetValue(entry.Name, out var recorded);
+        if (recorded is not null && !moving)
+        {
+            if (mode == ChoiceMode.Plan) await CompareAsync(entry, recorded, ct);
+            return recorded;
+        }
+        if (mode == ChoiceMode.Recorded) return null;
+        var market = await MarketAsync(entry, ct);
+        if (market.Ranking.Best is not { } best) throw new NoProviderMatchesException(NoMatch(entry, market, used));
+        var choice = Record(best, entry.Selection);
+        used[best.Address] = entry.Name;
+        if (recorded is not null && SameProvider(recorded, choice))
+        {
+            _notes.Add($"{entry.Key}: {Describe(recorded)} stays: it is still the Registry's best match");
+            return recorded;
+        }
+        _pending[entry.Name] = choice;
+        _notes.Add(recorded is null
+            ? $"{entry.Key}: the Registry's best match is {Describe(choice)} ({entry.Selection.Describe()})"
+            : $"{entry.Key}: moves from {Describe(recorded)} to {Describe(choice)}; the next up replaces this datacenter's nodes " +
+              $"with new, empty ones on the new provider, and deletes those on {recorded.EthAddress} with their data");
+        return choice;
+    }
+
+    /// <summary>Recorded values reach the plan like given settings, so they must pass the same checks (the file could have been edited).</summary>
+    private void RefuseEditedValues()
+    {
         foreach (var (name, c) in _recorded)
             if (ValueProblem(c) is { } problem)
                 throw new ConfigException([$"{Path.Combine(stateDirectory, ChoiceFile.FileName)}: the choice of '{name}' {problem}; fix or delete it"]);
-        // Providers in use: given entries, and every recorded choice that stays.
+    }
+
+    /// <summary>Provider address -> entry, for the providers given by entries and the recorded choices that stay.</summary>
+    private Dictionary<string, string> ProvidersInUse(StackSpec spec, IReadOnlyList<ProviderSpec> selecting, IReadOnlySet<string> move)
+    {
         var used = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var p in spec.Providers.Where(p => p.Kind == ProviderKind.Apocryph))
         {
             if (p.Setting("ethAddress") is { } given) used[given] = p.Name;
             else if (selecting.Contains(p) && !move.Contains(p.Name) && _recorded.TryGetValue(p.Name, out var r)) used[r.EthAddress] = p.Name;
         }
-        var demand = new NodeDemand((long)Math.Round(spec.Cluster.Resources.Cpu * 1000), spec.Cluster.Resources.MemoryBytes, spec.Cluster.Resources.DiskBytes);
-        var resolved = new Dictionary<string, RecordedChoice>(StringComparer.Ordinal);
-        foreach (var provider in selecting)
-        {
-            var selection = ApocryphSelectionSettings.Of(provider)!;
-            var key = $"{ns}:providers.{provider.Name}";
-            var othersUse = used.Where(u => u.Value != provider.Name).Select(u => u.Key.ToLowerInvariant()).ToHashSet();
-            _recorded.TryGetValue(provider.Name, out var recorded);
-            if (recorded is not null && !move.Contains(provider.Name))
-            {
-                resolved[provider.Name] = recorded;
-                if (mode == ChoiceMode.Plan) await CompareAsync(key, provider, selection, demand, othersUse, recorded, ct);
-                continue;
-            }
-            if (mode == ChoiceMode.Recorded) continue;
-            var market = await MarketAsync(provider, selection, demand, othersUse, ct);
-            if (market.Ranking.Best is not { } best) throw new NoProviderMatchesException(NoMatch(key, selection, market, used, provider.Name));
-            var choice = Record(best, selection);
-            used[best.Address] = provider.Name;
-            resolved[provider.Name] = choice;
-            if (recorded is not null && SameProvider(recorded, choice))
-            {
-                _notes.Add($"{key}: {Describe(recorded)} stays: it is still the Registry's best match");
-                continue;
-            }
-            _pending[provider.Name] = choice;
-            _notes.Add(recorded is null
-                ? $"{key}: the Registry's best match is {Describe(choice)} ({selection.Describe()})"
-                : $"{key}: moves from {Describe(recorded)} to {Describe(choice)}; the next up replaces this datacenter's nodes " +
-                  $"with new, empty ones on the new provider, and deletes those on {recorded.EthAddress} with their data");
-        }
-        var result = spec with { Providers = [.. spec.Providers.Select(p => resolved.TryGetValue(p.Name, out var c) ? Apply(p, c) : p)] };
-        // A recorded choice and a given entry (added later) can name the same provider: refused, as choosing never would.
-        foreach (var shared in result.Providers.Where(p => p.Kind == ProviderKind.Apocryph && p.Setting("ethAddress") is not null)
-                     .GroupBy(p => p.Setting("ethAddress")!, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1 && g.Any(p => resolved.ContainsKey(p.Name))))
-            throw new ConfigException([$"{ns}:providers.{shared.Last().Name}: entries {string.Join(" and ", shared.Select(p => $"'{p.Name}'"))} use the same " +
-                                       $"provider {shared.Key}, but its NodePorts and public host serve one node per cluster; give each datacenter a provider of its own"]);
-        return result;
+        return used;
+    }
+
+    /// <summary>A recorded choice and a given entry (added later) can name the same provider: refused, as choosing never would.</summary>
+    private static void RefuseSharedProviders(StackSpec spec, IReadOnlySet<string> chosen)
+    {
+        var shared = spec.Providers.Where(p => p.Kind == ProviderKind.Apocryph && p.Setting("ethAddress") is not null)
+            .GroupBy(p => p.Setting("ethAddress")!, StringComparer.OrdinalIgnoreCase)
+            .FirstOrDefault(g => g.Count() > 1 && g.Any(p => chosen.Contains(p.Name)));
+        if (shared is null) return;
+        throw new ConfigException([$"{spec.Project}:providers.{shared.Last().Name}: entries {string.Join(" and ", shared.Select(p => $"'{p.Name}'"))} " +
+                                   $"use the same provider {shared.Key}, but its NodePorts and public host serve one node per cluster; " +
+                                   "give each datacenter a provider of its own"]);
     }
 
     /// <summary>
@@ -123,49 +153,53 @@ public sealed class ProviderChoices(string stateDirectory, string stack)
         return lines;
     }
 
-    private async Task CompareAsync(string key, ProviderSpec provider, ProviderSelection selection, NodeDemand demand, IReadOnlySet<string> othersUse, RecordedChoice recorded, CancellationToken ct)
+    private async Task CompareAsync(Entry entry, RecordedChoice recorded, CancellationToken ct)
     {
         RegistryMarket.Result market;
         try
         {
-            market = await MarketAsync(provider, selection, demand, othersUse, ct);
+            market = await MarketAsync(entry, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _notes.Add($"{key}: keeps {Describe(recorded)} (recorded); the Registry could not be read to compare: {e.Message}");
+            _notes.Add($"{entry.Key}: keeps {Describe(recorded)} (recorded); the Registry could not be read to compare: {e.Message}");
             return;
         }
         var mine = market.Ranking.Candidates.FirstOrDefault(c => c.Address.Equals(recorded.EthAddress, StringComparison.OrdinalIgnoreCase));
-        var move = $"to move, run: provider choose --stack {stack} --move {provider.Name} (this replaces the datacenter's nodes; their data is lost)";
+        var move = $"to move, run: provider choose --stack {stack} --move {entry.Name} (this replaces the datacenter's nodes; their data is lost)";
+        var kept = $"{entry.Key}: keeps {Describe(recorded)} (recorded)";
         if (market.Ranking.Best is not { } best)
-            _notes.Add($"{key}: keeps {Describe(recorded)} (recorded), though no provider in the Registry matches the selection any more ({selection.Describe()})");
+            _notes.Add($"{kept}, though no provider in the Registry matches the selection any more ({entry.Selection.Describe()})");
         else if (mine is null)
-            _notes.Add($"{key}: keeps {Describe(recorded)} (recorded), though it no longer matches the selection; the best match now is {best.Address} " +
-                       $"at {best.CostPerSecond} per second; {move}");
+            _notes.Add($"{kept}, though it no longer matches the selection; the best match now is {best.Address} at {best.CostPerSecond} per second; {move}");
         else if (!best.Address.Equals(recorded.EthAddress, StringComparison.OrdinalIgnoreCase))
-            _notes.Add($"{key}: keeps {Describe(recorded)} (recorded, now {mine.CostPerSecond} per second for one node); the Registry's best match is now " +
-                       $"{best.Address} at {best.CostPerSecond}; {move}");
+            _notes.Add($"{kept}, now {mine.CostPerSecond} per second for one node; the Registry's best match is now {best.Address} " +
+                       $"at {best.CostPerSecond}; {move}");
         else if (mine.Profile.PeerId != recorded.ProviderId || mine.Profile.PublicHost != recorded.PublicHost)
-            _notes.Add($"{key}: keeps {Describe(recorded)} (recorded), though its profile now gives peer {mine.Profile.PeerId} and host " +
-                       $"{mine.Profile.PublicHost}; to take them, run: provider choose --stack {stack} --move {provider.Name}");
+            _notes.Add($"{kept}, though its profile now gives peer {mine.Profile.PeerId} and host {mine.Profile.PublicHost}; " +
+                       $"to take them, run: provider choose --stack {stack} --move {entry.Name}");
     }
 
-    private static async Task<RegistryMarket.Result> MarketAsync(ProviderSpec provider, ProviderSelection selection, NodeDemand demand, IReadOnlySet<string> othersUse, CancellationToken ct)
+    private static async Task<RegistryMarket.Result> MarketAsync(Entry entry, CancellationToken ct)
     {
-        var kubo = provider.Setting("kuboApi") is { } k ? new Uri(k.EndsWith('/') ? k : k + "/") : Providers.Apocryph.ApocryphSettings.DefaultKuboApi;
-        var market = new RegistryMarket(new Nethereum.Web3.Web3(provider.Settings["rpcUrl"]), Http.Value, kubo);
-        return await market.RankAsync(selection, provider.Settings["paymentContract"], demand, othersUse, ct);
+        var kubo = entry.Provider.Setting("kuboApi") is { } k ? new Uri(k.EndsWith('/') ? k : k + "/") : Providers.Apocryph.ApocryphSettings.DefaultKuboApi;
+        var market = new RegistryMarket(new Nethereum.Web3.Web3(entry.Provider.Settings["rpcUrl"]), Http.Value, kubo);
+        return await market.RankAsync(entry.Selection, entry.Provider.Settings["paymentContract"], entry.Demand, entry.OthersUse, ct);
     }
 
-    private static string NoMatch(string key, ProviderSelection selection, RegistryMarket.Result market, IReadOnlyDictionary<string, string> used, string self)
+    private static string NoMatch(Entry entry, RegistryMarket.Result market, IReadOnlyDictionary<string, string> used)
     {
         var r = market.Ranking;
-        var why = new List<string> { $"the Registry lists {market.TablesForToken} pricing table(s) in the payment token {market.Token}, {r.TablesMatching} within the filters" };
+        var why = new List<string>
+        {
+            $"the Registry lists {market.TablesForToken} pricing table(s) in the payment token {market.Token}, {r.TablesMatching} within the filters",
+        };
         if (r.TablesMatching > 0 && r.OutsideRegion.Count + r.Unusable.Count + r.Taken.Count == 0) why.Add("no provider subscribes to them");
-        if (r.OutsideRegion.Count > 0) why.Add($"not in region {selection.Region}: {string.Join(", ", r.OutsideRegion)}");
+        if (r.OutsideRegion.Count > 0) why.Add($"not in region {entry.Selection.Region}: {string.Join(", ", r.OutsideRegion)}");
         foreach (var (address, problem) in r.Unusable) why.Add($"{address} left out: {problem}");
-        foreach (var address in r.Taken) why.Add($"{address} is used by entry '{used.GetValueOrDefault(address, "?")}'" + (used.GetValueOrDefault(address) == self ? "" : " (one datacenter per provider)"));
-        return $"{key}.select: no provider in the Registry {selection.RegistryContract} matches ({selection.Describe()}): {string.Join("; ", why)}. Nothing was changed";
+        foreach (var address in r.Taken) why.Add($"{address} is used by entry '{used.GetValueOrDefault(address, "?")}' (one datacenter per provider)");
+        return $"{entry.Key}.select: no provider in the Registry {entry.Selection.RegistryContract} matches ({entry.Selection.Describe()}): " +
+               $"{string.Join("; ", why)}. Nothing was changed";
     }
 
     private static RecordedChoice Record(ProviderCandidate c, ProviderSelection selection) =>
@@ -174,9 +208,9 @@ public sealed class ProviderChoices(string stateDirectory, string stack)
     private static bool SameProvider(RecordedChoice a, RecordedChoice b) =>
         a.EthAddress.Equals(b.EthAddress, StringComparison.OrdinalIgnoreCase) && a.ProviderId == b.ProviderId && a.PublicHost == b.PublicHost;
 
-    private static string Describe(RecordedChoice c) => $"{c.EthAddress} (peer {c.ProviderId}, host {c.PublicHost}, table {c.PricingTable}, {c.CostPerSecond} per second for one node)";
+    private static string Describe(RecordedChoice c) =>
+        $"{c.EthAddress} (peer {c.ProviderId}, host {c.PublicHost}, table {c.PricingTable}, {c.CostPerSecond} per second for one node)";
 
-    /// <summary>Recorded values reach the plan like given settings, so they must pass the same checks (the file could have been edited).</summary>
     private static string? ValueProblem(RecordedChoice c)
     {
         if (!(c.EthAddress.Length == 42 && c.EthAddress.StartsWith("0x", StringComparison.Ordinal) && c.EthAddress[2..].All(Uri.IsHexDigit)))
