@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A local Apocryph on this machine, for the apocryph-local stack:
-#   bash scripts/apocryph-devnet.sh start   anvil on 127.0.0.1:8545 (chain id 31337) with this project's Payment and
+#   bash scripts/apocryph-devnet.sh start   anvil on 127.0.0.1:8545 (chain id 31337) with this project's Payment, Registry and
 #                                           token contracts, three provider doubles behind a Kubo API double on
-#                                           127.0.0.1:15001; what the providers receive goes to .state/devnet/manifests
+#                                           127.0.0.1:15001, registered in the Registry (profile on the Kubo double,
+#                                           one pricing table each); what the providers receive goes to .state/devnet/manifests
 #   bash scripts/apocryph-devnet.sh stop    stops both (only the processes this script started, by their pid files)
 #   bash scripts/apocryph-devnet.sh status
 # Everything listens on loopback only. Needs scripts/setup.sh first (anvil, solc, compiled contracts).

@@ -5,6 +5,7 @@ using ScyllaApocryph.Engine.Deployment;
 using ScyllaApocryph.Engine.State;
 using ScyllaApocryph.Infra.Config;
 using ScyllaApocryph.Infra.Output;
+using ScyllaApocryph.Infra.ProviderChoice;
 using Spectre.Console;
 
 namespace ScyllaApocryph.Infra.Cli;
@@ -25,6 +26,11 @@ public sealed class CliApp(CliEnvironment env)
         Description = "destroy also deletes the data: the volume claims of the nodes on Kubernetes providers (asked for separately)",
     };
     private readonly Option<bool> _showSecrets = new("--show-secrets") { Description = "print secret values in plaintext" };
+    private readonly Option<string[]> _move = new("--move")
+    {
+        Description = "provider choose: choose this entry's provider again although one is recorded (its nodes are replaced; repeatable)",
+        AllowMultipleArgumentsPerToken = false,
+    };
 
     public async Task<int> RunAsync(string[] args)
     {
@@ -61,21 +67,52 @@ public sealed class CliApp(CliEnvironment env)
         var output = new Command("output", "print the stack's outputs") { _showSecrets };
         output.SetAction((p, ct) => Guard(p, "stack output", () => OutputAsync(p)));
         var stack = new Command("stack", "stack commands") { output };
-        foreach (var c in new[] { preview, up, refresh, destroy, stack }) root.Subcommands.Add(c);
+        var choose = new Command("choose", "choose providers from the Registry for entries with select, and record them in the stack's state") { _move };
+        choose.SetAction((p, ct) => Guard(p, "provider choose", () => ChooseAsync(p, ct)));
+        var provider = new Command("provider", "Apocryph provider commands") { choose };
+        foreach (var c in new[] { preview, up, refresh, destroy, stack, provider }) root.Subcommands.Add(c);
         return root;
     }
 
     private async Task<int> PreviewAsync(ParseResult p, CancellationToken ct)
     {
-        using var session = Open(p, "preview", mutate: false);
+        using var session = await OpenAsync(p, "preview", mutate: false, ChoiceMode.Plan, ct: ct);
         var result = await Engine(p, session, null).PreviewAsync(session.Graph, session.State, ct);
         Report(p, "preview", session, result, preview: true);
+        if (session.Choices.Pending.Count > 0)
+            env.Error.WriteLine($"note: preview records no provider choice ({string.Join(", ", session.Choices.Pending.Keys)}); up or provider choose records it");
         return result.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>
+    /// provider choose: resolves every Registry selection of the stack that has no recorded choice and records it;
+    /// --move ENTRY chooses that entry again. The stack is checked as up would check it (a move that would change a
+    /// deployed node's address is refused), and nothing is deployed.
+    /// </summary>
+    private async Task<int> ChooseAsync(ParseResult p, CancellationToken ct)
+    {
+        var move = (p.GetValue(_move) ?? []).ToHashSet(StringComparer.Ordinal);
+        var stack = p.GetValue(_stack) ?? throw new ConfigException(["--stack: is required (for example --stack local)"]);
+        var spec = StackConfigLoader.Load(ProjectInfo.Find(p.GetValue(_cwd) is { } cwd ? Path.GetFullPath(cwd, env.WorkingDirectory) : env.WorkingDirectory), stack);
+        var selecting = spec.Providers.Where(x => ApocryphSelectionSettings.Of(x) is not null).Select(x => x.Name).ToList();
+        foreach (var name in move.Where(m => !selecting.Contains(m)))
+            throw new ConfigException([$"--move: '{StackConfigLoader.Printable(name)}' is not an Apocryph provider entry with select in stack {stack} " +
+                                       $"(entries with select: {string.Join(", ", selecting.DefaultIfEmpty("none"))})"]);
+        if (selecting.Count == 0)
+        {
+            env.Out.WriteLine($"stack {stack} has no Apocryph provider entry with select: nothing to choose");
+            return ExitCodes.Ok;
+        }
+        using var session = await OpenAsync(p, "provider choose", mutate: true, ChoiceMode.Plan, move: move, ct: ct);
+        var recorded = session.Choices.Record();
+        foreach (var line in recorded) env.Out.WriteLine(line);
+        if (recorded.Count == 0) env.Out.WriteLine($"stack {stack}: every Registry choice is recorded already; nothing changed");
+        return ExitCodes.Ok;
     }
 
     private async Task<int> UpAsync(ParseResult p, CancellationToken ct)
     {
-        using var session = Open(p, "up", mutate: true);
+        using var session = await OpenAsync(p, "up", mutate: true, ChoiceMode.Plan, ct: ct);
         ConfirmedPlan? confirmed = null;
         if (!p.GetValue(_yes))
         {
@@ -91,14 +128,17 @@ public sealed class CliApp(CliEnvironment env)
             var replan = await Engine(p, session, null).PreviewAsync(session.Graph, session.State, ct);
             if (confirmed.Differences(replan) is { Count: > 0 } differences) throw new PlanChangedException(differences);
         }
-        var result = await WithProgress(p, view => Engine(p, session, view).UpAsync(session.Graph, session.WritableStore(), ct, confirmed));
+        var store = session.WritableStore();
+        // Before anything lands on a provider chosen from the Registry, the choice is in the state: it never moves silently.
+        foreach (var line in session.Choices.Record()) env.Error.WriteLine("note: " + line);
+        var result = await WithProgress(p, view => Engine(p, session, view).UpAsync(session.Graph, store, ct, confirmed));
         Report(p, "up", session, result, preview: false);
         return result.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     private async Task<int> RefreshAsync(ParseResult p, CancellationToken ct)
     {
-        using var session = Open(p, "refresh", mutate: true);
+        using var session = await OpenAsync(p, "refresh", mutate: true, ChoiceMode.Recorded);
         var result = await Engine(p, session, null).RefreshAsync(session.WritableStore(), ct);
         Report(p, "refresh", session, result, preview: false);
         return result.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
@@ -107,7 +147,7 @@ public sealed class CliApp(CliEnvironment env)
     private async Task<int> DestroyAsync(ParseResult p, CancellationToken ct)
     {
         var deleteData = p.GetValue(_deleteData);
-        using var session = Open(p, "destroy", mutate: true, deleteData);
+        using var session = await OpenAsync(p, "destroy", mutate: true, ChoiceMode.Recorded, deleteData);
         if (deleteData && !ConfirmDataDeletion(p, session, out var dataRefusal)) return dataRefusal;
         if (!p.GetValue(_yes))
         {
@@ -133,21 +173,22 @@ public sealed class CliApp(CliEnvironment env)
         return await view.RunAsync(Console(), () => run(view));
     }
 
-    private Task<int> OutputAsync(ParseResult p)
+    private async Task<int> OutputAsync(ParseResult p)
     {
-        using var session = Open(p, "stack output", mutate: false);
+        using var session = await OpenAsync(p, "stack output", mutate: false, ChoiceMode.Recorded);
         var showSecrets = p.GetValue(_showSecrets);
         if (p.GetValue(_json)) JsonReport.WriteOutputs(env.Out, session.State.Outputs, showSecrets);
         else if (session.State.Outputs.Count == 0) env.Out.WriteLine($"stack '{session.Spec.Stack}' has no outputs yet; run up first");
         else OutputsPrinter.Print(env.Out, session.State.Outputs, showSecrets);
-        return Task.FromResult(ExitCodes.Ok);
+        return ExitCodes.Ok;
     }
 
-    private StackSession Open(ParseResult p, string command, bool mutate, bool deleteData = false)
+    private async Task<StackSession> OpenAsync(ParseResult p, string command, bool mutate, ChoiceMode choices, bool deleteData = false,
+        IReadOnlySet<string>? move = null, CancellationToken ct = default)
     {
         if (p.GetValue(_parallel) < 1) throw new ConfigException(["--parallel: must be >= 1"]);
         var stack = p.GetValue(_stack) ?? throw new ConfigException(["--stack: is required (for example --stack local)"]);
-        return StackSession.Open(env, p.GetValue(_cwd), stack, command, mutate, Pbkdf2Iterations, deleteData);
+        return await StackSession.OpenAsync(env, p.GetValue(_cwd), stack, command, mutate, Pbkdf2Iterations, choices, deleteData, move, ct);
     }
 
     /// <summary>
@@ -275,6 +316,7 @@ public sealed class CliApp(CliEnvironment env)
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            if (p.GetValue(_json) && e is NoProviderMatchesException) JsonReport.WriteErrors(env.Out, command, p.GetValue(_stack), [e.Message]);
             env.Error.WriteLine($"error: {command} failed: {e.Message}");
             return ExitCodes.Failed;
         }

@@ -3,6 +3,7 @@ using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Resources;
 using ScyllaApocryph.Engine.State;
 using ScyllaApocryph.Infra.Config;
+using ScyllaApocryph.Infra.ProviderChoice;
 
 namespace ScyllaApocryph.Infra.Cli;
 
@@ -57,7 +58,13 @@ public sealed class StackSession : IDisposable
         return Store ?? throw new InvalidOperationException("this command opened the stack read-only");
     }
 
-    public static StackSession Open(CliEnvironment env, string? cwd, string stack, string command, bool mutate, int pbkdf2Iterations, bool deleteData = false)
+    /// <summary>The stack's providers chosen from the Registry: resolved before the graph is built (see <see cref="ProviderChoices"/>).</summary>
+    public ProviderChoices Choices { get; private set; } = null!;
+
+    /// <param name="choices">How far Registry selections are resolved: preview and up choose, other commands use what is recorded.</param>
+    /// <param name="move">provider choose --move: entries to choose again.</param>
+    public static async Task<StackSession> OpenAsync(CliEnvironment env, string? cwd, string stack, string command, bool mutate, int pbkdf2Iterations,
+        ChoiceMode choices, bool deleteData = false, IReadOnlySet<string>? move = null, CancellationToken ct = default)
     {
         var project = ProjectInfo.Find(cwd is null ? env.WorkingDirectory : Path.GetFullPath(cwd, env.WorkingDirectory));
         var spec = StackConfigLoader.Load(project, stack);
@@ -65,6 +72,9 @@ public sealed class StackSession : IDisposable
         try
         {
             session.OpenState(env, command, mutate, pbkdf2Iterations);
+            session.Choices = new ProviderChoices(session.StateDirectory, stack);
+            session.Spec = await session.Choices.ResolveAsync(session.Spec, choices, move ?? new HashSet<string>(), ct);
+            foreach (var note in session.Choices.Notes) env.Error.WriteLine("note: " + note);
             session.Build(env, deleteData);
             foreach (var warning in session.Spec.Warnings) env.Error.WriteLine("warning: " + warning);
             return session;

@@ -25,6 +25,12 @@ public static class ApocryphSettingRules
             yield return ("unlockSeconds", $"must be a whole number of seconds, got '{unlock}'");
         if (settings.GetValueOrDefault("walletKeyEnv") is { } env && MembershipProofSpec.LooksLikePrivateKey(env))
             yield return ("walletKeyEnv", "holds what looks like a private key, not an environment variable name; remove it, treat the key as leaked, and name the variable that holds the key");
+        if (settings.ContainsKey(ApocryphSelectionSettings.Marker))
+        {
+            foreach (var key in ApocryphSelectionSettings.GivenKeys.Where(settings.ContainsKey))
+                yield return (key, "cannot be given together with select: an entry either gives its provider (ethAddress, providerId or providerUrl, publicHost) or selects one from the Registry");
+            yield break;
+        }
         if (!settings.ContainsKey("providerId") && !settings.ContainsKey("providerUrl"))
             yield return ("providerId", "is required unless providerUrl is given (the provider's libp2p peer id, reached through Kubo)");
     }

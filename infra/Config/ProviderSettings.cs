@@ -30,8 +30,8 @@ public static class ProviderSettings
         [
             new("providerId", false, "the provider's libp2p peer id, reached through the local Kubo daemon (or give providerUrl)"),
             new("providerUrl", false, "the provider's ProvisionPodService URL, called directly instead of through Kubo"),
-            new("ethAddress", true, "the provider's Ethereum address (the payment channel's provider)"),
-            new("publicHost", true, "the host name or IP address where the provider exposes TCP NodePorts"),
+            new("ethAddress", true, "the provider's Ethereum address (the payment channel's provider); not with select (see ApocryphSelectionSettings)"),
+            new("publicHost", true, "the host name or IP address where the provider exposes TCP NodePorts; not with select"),
             new("rpcUrl", true, "the chain's JSON-RPC URL (http or https)"),
             new("paymentContract", true, "the address of the Payment contract the provider accepts"),
             new("walletKeyEnv", true, "the environment variable that holds the publisher's wallet key (never the key itself)"),

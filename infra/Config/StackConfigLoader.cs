@@ -321,9 +321,10 @@ public static partial class StackConfigLoader
             };
             if (kindText is not null && kind is null) reader.Error("kind", $"must be one of render, kubernetes, apocryph; got '{kindText}'");
             var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+            var selecting = kind == ProviderKind.Apocryph && ApocryphSelectionSettings.Read(reader, settings);
             foreach (var setting in kind is null ? [] : ProviderSettings.For(kind.Value))
             {
-                if (reader.String(setting.Key, setting.Required) is not { } value) continue;
+                if (reader.String(setting.Key, setting.Required && !(selecting && ApocryphSelectionSettings.GivenKeys.Contains(setting.Key))) is not { } value) continue;
                 if (ProviderSettings.Problem(setting.Key, value) is { } problem) reader.Error(setting.Key, problem);
                 else settings[setting.Key] = value;
             }

@@ -53,11 +53,12 @@ public sealed class PulumiProgram(CliEnvironment env)
             spec = env.GetEnvironmentVariable("PULUMI_CONFIG") is { Length: > 0 } config
                 ? PulumiStackConfig.Parse(project, stack, config)
                 : StackConfigLoader.Load(ProjectInfo.Find(env.WorkingDirectory), stack);
+            spec = await ProviderChoice.ProviderChoices.RecordedOnlyAsync(spec, () => ProjectInfo.Find(env.WorkingDirectory).Directory, stack, cancellationToken);
             graph = StackProgram.Declare(spec);
         }
-        catch (ConfigException e)
+        catch (Exception e) when (e is ConfigException or Engine.State.StateDamagedException)
         {
-            foreach (var error in e.Errors) await log.WriteAsync(LogSeverity.Error, error, cancellationToken);
+            foreach (var error in e is ConfigException c ? c.Errors : [e.Message]) await log.WriteAsync(LogSeverity.Error, error, cancellationToken);
             return ExitCodes.BadInput;
         }
 

@@ -50,7 +50,7 @@ public sealed class ApocryphPodProvider : IResourceProvider
         var news = request.News;
         var failures = new List<CheckFailure>();
         if (EthereumAddressText.Normalize(news.GetString("providerAddress")) is null)
-            failures.Add(new("ethAddress", "must be the provider's Ethereum address (choosing a provider from the Registry is not implemented yet)"));
+            failures.Add(new("ethAddress", "must be the provider's Ethereum address (given, or chosen from the Registry by provider choose or up before planning)"));
         if (string.IsNullOrEmpty(news.GetString("providerId")) && string.IsNullOrEmpty(news.GetString("providerUrl")))
             failures.Add(new("providerId", "give the provider's libp2p peer id (reached through Kubo) or providerUrl (its ProvisionPodService URL)"));
         if (!BigInteger.TryParse(news.GetString("funds"), out var funds) || funds <= 0)

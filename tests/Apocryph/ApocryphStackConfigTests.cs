@@ -11,6 +11,7 @@ public sealed class ApocryphStackConfigTests
     [Theory]
     [InlineData("apocryph-local")]
     [InlineData("staging")]
+    [InlineData("apocryph-registry")]
     public void The_Apocryph_example_stacks_parse_with_three_Apocryph_providers(string stack)
     {
         var spec = StackConfigLoader.Parse("scylla-apocryph", stack, $"Pulumi.{stack}.yaml", StackFile(stack));

@@ -13,7 +13,7 @@ namespace ScyllaApocryph.Tests.Doubles;
 /// Errors are Kubo's {"Message","Code","Type":"error"} with HTTP 500. Source: ipfs/kubo core/commands/p2p.go; the
 /// calls are those of comrade-coop/apocryph 4bbf371 pkg/ipfs/p2p.go.
 /// </summary>
-public sealed class KuboApiDouble : IAsyncDisposable
+public sealed partial class KuboApiDouble : IAsyncDisposable
 {
     private HttpListener _listener = new();
     private readonly Dictionary<string, (string Protocol, int Port)> _peers = [];
@@ -107,6 +107,7 @@ public sealed class KuboApiDouble : IAsyncDisposable
                 await hold.Task;
                 Interlocked.Decrement(ref _held);
             }
+            if (c.Request.Url!.AbsolutePath == "/api/v0/cat" && await RespondCatAsync(c)) return; // bytes, see KuboApiDouble.Files.cs
             var (status, body) = Answer(c.Request);
             var bytes = Encoding.UTF8.GetBytes(body);
             c.Response.StatusCode = status;

@@ -6,7 +6,8 @@ using ScyllaApocryph.Providers.Wallet;
 using ScyllaApocryph.Tests.Doubles;
 
 // apocryph-devnet-host <rpcUrl> <kuboPort> <manifestDirectory> <contracts.json>
-// Deploys the contracts with anvil's development account 0 (if that account has sent nothing yet), then serves the
+// Deploys the contracts with anvil's development account 0 (if that account has sent nothing yet: token, Payment,
+// Registry) and registers the three providers in the Registry with their profiles and pricing tables, then serves the
 // three providers of Pulumi.apocryph-local.yaml (anvil's development accounts 1-3) behind a Kubo API double, until
 // it is stopped. Prints one line per service. Development keys only: these are anvil's published test accounts.
 if (args.Length != 4)
@@ -27,19 +28,26 @@ string[] peers = ["12D3KooWDevnetProviderAlpha", "12D3KooWDevnetProviderBeta", "
 
 var web3 = new Web3(new Account(publisherKey, 31337), rpc);
 var sent = await web3.Eth.Transactions.GetTransactionCount.SendRequestAsync(web3.TransactionManager.Account.Address);
-string payment;
-if (sent.Value == 0)
+var fresh = sent.Value == 0;
+string token, payment, registry;
+if (fresh)
 {
-    (var token, payment) = await DevnetContracts.DeployAsync(web3, contracts, BigInteger.Pow(10, 24));
-    Console.WriteLine($"token {token}");
+    (token, payment) = await DevnetContracts.DeployAsync(web3, contracts, BigInteger.Pow(10, 24));
+    registry = await DevnetRegistry.DeployAsync(web3, contracts);
 }
 else
 {
+    token = Nethereum.Util.ContractUtils.CalculateContractAddress(web3.TransactionManager.Account.Address, 0);
     payment = Nethereum.Util.ContractUtils.CalculateContractAddress(web3.TransactionManager.Account.Address, 1);
+    registry = Nethereum.Util.ContractUtils.CalculateContractAddress(web3.TransactionManager.Account.Address, 3);
 }
+Console.WriteLine($"token {token}");
 Console.WriteLine($"payment {payment}");
+Console.WriteLine($"registry {registry}");
 
 await using var kubo = new KuboApiDouble(kuboPort);
+// The providers' profiles are on "IPFS" (this Kubo double) again at every start; the chain keeps their registration.
+await DevnetRegistry.RegisterAsync(rpc, registry, token, kubo, DevnetRegistry.StandardOffers(providerKeys, peers), onChain: fresh);
 var providers = new List<ApocryphProviderDouble>();
 for (var i = 0; i < 3; i++)
 {
