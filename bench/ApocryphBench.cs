@@ -86,7 +86,7 @@ public sealed class ApocryphBench : IBenchmark
             for (var i = 0; i < pods; i++)
             {
                 var address = WalletKey.FromHex(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i + 1)))).Address;
-                var p = new ApocryphProviderDouble($"p{i}", address, $"12D3KooWBench{i}", rpc, payment, manifests, TimeProvider.System);
+                var p = new ApocryphProviderDouble($"p{i}", address, $"12D3KooWBench{i}", rpc, payment, manifests, TimeProvider.System, kubo.ApiUrl);
                 kubo.AddPeer(p.PeerId, ApocryphNames.ProvisionProtocol, p.Port);
                 providers.Add(p);
             }

@@ -25,6 +25,9 @@ public static class ScyllaCluster
     /// <summary>An Apocryph payment channel's unlock time when the stack does not set unlockSeconds.</summary>
     public const string DefaultUnlockSeconds = "3600";
 
+    /// <summary>How an Apocryph pod's secret files travel when the stack does not set secrets: encrypted on IPFS, as tpodctl.</summary>
+    public const string DefaultSecretDelivery = "ipfs";
+
     /// <summary>Provider names the program registers beside the stack's own (not valid stack provider names).</summary>
     public const string RandomProvider = "_random";
     public const string ComposeProvider = "_compose";
@@ -127,6 +130,7 @@ public static class ScyllaCluster
             ("providerUrl", provider.Setting("providerUrl") ?? ""),
             ("funds", provider.Setting("funds") ?? ""),
             ("unlockSeconds", provider.Setting("unlockSeconds") ?? DefaultUnlockSeconds),
+            ("secrets", provider.Setting("secrets") ?? DefaultSecretDelivery),
             ("manifest", PropertyValue.Secret(Template.Fill(ApocryphPodManifest.RenderForProvider(plan), tokens))));
         return graph.Resource(ApocryphPodType, $"{provider.Name}/{plan.Slot.Name}", provider.Name, inputs, node);
     }

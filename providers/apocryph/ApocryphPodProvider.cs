@@ -56,6 +56,8 @@ public sealed class ApocryphPodProvider : IResourceProvider
             failures.Add(new("funds", "must be a positive whole number of the payment token's smallest unit"));
         if (!long.TryParse(news.GetString("unlockSeconds"), out var unlock) || unlock < 0)
             failures.Add(new("unlockSeconds", "must be a whole number of seconds >= 0"));
+        if (news.GetString("secrets") is { Length: > 0 } secrets && !SecretDelivery.IsKnown(secrets))
+            failures.Add(new("secrets", $"must be {SecretDelivery.Ipfs} or {SecretDelivery.Contents}, got '{secrets}'"));
         return Task.FromResult(new CheckResult(news, failures));
     }
 
@@ -85,6 +87,9 @@ public sealed class ApocryphPodProvider : IResourceProvider
         if (AfterStep is not null) await AfterStep("funded");
         var pod = Parser.Parse<Pod>(inputs.Get("manifest")!.Reveal().AsString!);
         var payment = await Payment(payments, provider, podId);
+        IReadOnlyList<string> secretCids = Delivery(inputs) == SecretDelivery.Ipfs
+            ? await SecretUpload.UploadAsync(pod, new KuboFiles(_http, _settings.KuboApi), cancellationToken)
+            : [];
         ProvisionPodResponse response;
         await using (var connection = await ConnectAsync(inputs, cancellationToken))
         {
@@ -101,7 +106,8 @@ public sealed class ApocryphPodProvider : IResourceProvider
         }
         if (AfterStep is not null) await AfterStep("provisioned");
         var ns = ApocryphNames.Namespace(key.Address, podId);
-        return new CreateResult(ns, Outputs(inputs, podId, ns, key.Address, response, channel).With("verificationInfo", ""));
+        return new CreateResult(ns, Outputs(inputs, podId, ns, key.Address, response, channel).With("verificationInfo", "")
+            .With("secretCids", PropertyValue.Array(secretCids.Select(c => (PropertyValue)c))));
     }
 
     public async Task<ReadResult?> ReadAsync(ReadRequest request, CancellationToken cancellationToken)
@@ -164,6 +170,9 @@ public sealed class ApocryphPodProvider : IResourceProvider
                 // Namespace not found: already deleted.
             }
         }
+        // The pod is gone, so are its readers: the encrypted secret files need no pin any more (upstream RemoveSecret).
+        foreach (var cid in request.Outputs.Get("secretCids")?.AsArray ?? [])
+            await new KuboFiles(_http, _settings.KuboApi).UnpinAsync(cid.AsString!, cancellationToken);
         var channel = await payments.ReleaseAsync(provider, podId);
         if (channel.Exists)
         {
@@ -173,6 +182,8 @@ public sealed class ApocryphPodProvider : IResourceProvider
                 "run destroy again after that time to get them back (the node stays in state until then)");
         }
     }
+
+    private static string Delivery(PropertyMap inputs) => inputs.GetString("secrets") is { Length: > 0 } s ? s : SecretDelivery.Default;
 
     private static byte[] PodId(Engine.Resources.Urn urn, PropertyMap inputs)
     {
