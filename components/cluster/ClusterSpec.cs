@@ -35,6 +35,9 @@ public sealed record PortSpec(int Storage = 7000, int SslStorage = 7001, int Cql
     /// <summary>The shard-aware CQL port in tls mode; drivers learn it from the node and dial it on every node.</summary>
     public int CqlShardAwareTls { get; init; } = 19142;
 
+    /// <summary>The node agent's API port (with agentImage); on Apocryph a NodePort the other providers' agents dial.</summary>
+    public int Agent { get; init; } = NodePlan.AgentPort;
+
     /// <summary>In the low band Kubernetes keeps for fixed NodePorts (30000-30085 of the default range, KEP-3668).</summary>
     public const int DefaultNebulaUdp = 30042;
 }

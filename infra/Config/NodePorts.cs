@@ -20,7 +20,7 @@ internal static class NodePorts
         ("the REST API", ScyllaNodeConfig.ApiPort, false),
         ("Prometheus metrics", ScyllaNodeConfig.PrometheusPort, false),
         ("plain shard-aware CQL", ScyllaNodeConfig.ShardAwareCqlPort, false),
-        .. withAgent ? new[] { ("the node agent", NodePlan.AgentPort, false) } : [],
+        .. withAgent ? new[] { ("agent", ports.Agent, true) } : [],
     ];
 
     public static void CheckDistinct(PortSpec ports, bool withAgent, YamlNodeReader cluster)
