@@ -106,7 +106,7 @@ public sealed class ApocryphPodProvider : IResourceProvider
         }
         if (AfterStep is not null) await AfterStep("provisioned");
         var ns = ApocryphNames.Namespace(key.Address, podId);
-        return new CreateResult(ns, Outputs(inputs, podId, ns, key.Address, response, channel).With("verificationInfo", "")
+        return new CreateResult(ns, Outputs(inputs, pod, podId, ns, key.Address, response, channel).With("verificationInfo", "")
             .With("secretCids", PropertyValue.Array(secretCids.Select(c => (PropertyValue)c))));
     }
 
@@ -225,8 +225,11 @@ public sealed class ApocryphPodProvider : IResourceProvider
         public ValueTask DisposeAsync() => Forward.DisposeAsync();
     }
 
-    private static PropertyMap Outputs(PropertyMap inputs, byte[] podId, string ns, string publisher, ProvisionPodResponse response, ChannelState channel)
+    private static PropertyMap Outputs(PropertyMap inputs, Pod pod, byte[] podId, string ns, string publisher, ProvisionPodResponse response, ChannelState channel)
     {
+        // "NODEPORT/name ...", the form of the stack's `nodes` export: the ports the provider answered, named as the manifest named them.
+        var named = response.Addresses.Where(a => a.Multiaddr.StartsWith("tcp/", StringComparison.Ordinal)).Select(a =>
+            $"{a.Multiaddr[4..]}/{pod.Containers.FirstOrDefault(c => c.Name == a.ContainerName)?.Ports.FirstOrDefault(p => p.ContainerPort == a.ContainerPort)?.Name ?? a.ContainerName}");
         var ports = response.Addresses
             .Where(a => a.Multiaddr.StartsWith("tcp/", StringComparison.Ordinal))
             .Select(a => (PropertyValue)PropertyMap.Of(("container", a.ContainerName), ("containerPort", (long)a.ContainerPort),
@@ -242,7 +245,8 @@ public sealed class ApocryphPodProvider : IResourceProvider
             ("address", host),
             ("endpoints", PropertyValue.Array(response.Addresses.Where(a => a.Multiaddr.StartsWith("tcp/", StringComparison.Ordinal))
                 .Select(a => (PropertyValue)$"{host}:{a.Multiaddr[4..]}"))),
-            ("nodePorts", PropertyValue.Array(ports))), channel);
+            ("nodePorts", PropertyValue.Array(ports)),
+            ("ports", string.Join(" ", named))), channel);
     }
 
     private static PropertyMap WithChannel(PropertyMap outputs, ChannelState channel) => outputs

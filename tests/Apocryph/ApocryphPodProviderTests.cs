@@ -24,6 +24,7 @@ public sealed class ApocryphPodProviderTests
         Assert.Equal("1000", created.Outputs.GetString("channelAvailable"));
         Assert.Equal(["127.0.0.1:30701", "127.0.0.1:30942"], created.Outputs.Get("endpoints")!.AsArray!.Value.Select(v => v.AsString));
         Assert.Equal(created.Id, created.Outputs.GetString("namespace"));
+        Assert.Equal("30701/internode-tls 30942/cql-tls", created.Outputs.GetString("ports"));
         Assert.Single(lab.Providers[0].Pods);
         Assert.Equal([30701, 30942], lab.Providers[0].AllocatedNodePorts.Order());
         Assert.Equal(0, lab.Kubo.OpenForwards); // closed after use
