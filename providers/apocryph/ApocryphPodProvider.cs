@@ -34,7 +34,7 @@ public sealed class ApocryphPodProvider : IResourceProvider
         _wallet = new(async () =>
         {
             var key = WalletKey.FromEnvironment(settings.WalletKeyEnv);
-            return (key, await PaymentChannels.ConnectAsync(await wallets.GetAsync(settings.RpcUrl.ToString(), key), settings.PaymentContract, CancellationToken.None));
+            return (key, await PaymentChannels.ConnectAsync(await wallets.GetAsync(settings.RpcUrl.ToString(), key, settings.WalletKeyEnv), settings.PaymentContract, CancellationToken.None));
         });
     }
 

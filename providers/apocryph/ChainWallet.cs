@@ -26,8 +26,9 @@ public sealed class ChainWallet
     private readonly object _feeGate = new();
     private Task<BigInteger>? _maxFee;
 
-    private ChainWallet(Web3 web3, Account account, BigInteger chainId, BigInteger firstNonce)
+    private ChainWallet(Web3 web3, Account account, BigInteger chainId, BigInteger firstNonce, BigInteger expectedSpend)
     {
+        _expected = expectedSpend;
         Web3 = web3;
         Account = account;
         ChainId = chainId;
@@ -42,33 +43,67 @@ public sealed class ChainWallet
     /// <summary>Read once when the wallet connects: a chain's id does not change under a run.</summary>
     public BigInteger ChainId { get; }
 
-    // Amounts of (token, spender) allowance that transfers in flight in this process are about to spend.
+    // Amounts of (token, spender) allowance that transfers in flight in this process are about to spend; the
+    // allowance as this process last knew it (read or approved, less what its own transfers spent since), or none.
     private readonly Dictionary<(string Token, string Spender), BigInteger> _reserved = [];
+    private readonly Dictionary<(string Token, string Spender), BigInteger> _known = [];
+    private readonly BigInteger _expected;
+    private BigInteger _reservedEver;
 
     internal Task<BigInteger> ReserveAllowanceAsync(string token, string spender, BigInteger amount)
     {
         lock (_reserved)
         {
+            _reservedEver += amount;
             _reserved[(token, spender)] = _reserved.GetValueOrDefault((token, spender)) + amount;
             return Task.FromResult(_reserved[(token, spender)]);
         }
     }
 
-    internal Task ReleaseAllowanceAsync(string token, string spender, BigInteger amount)
+    /// <summary>A reservation ends: <paramref name="spent"/>, the transfer went through and took that much allowance.</summary>
+    internal Task ReleaseAllowanceAsync(string token, string spender, BigInteger amount, bool spent = false)
     {
-        lock (_reserved) _reserved[(token, spender)] = _reserved.GetValueOrDefault((token, spender)) - amount;
+        lock (_reserved)
+        {
+            _reserved[(token, spender)] = _reserved.GetValueOrDefault((token, spender)) - amount;
+            if (spent && _known.TryGetValue((token, spender), out var known)) _known[(token, spender)] = known - amount;
+            else if (!spent) _known.Remove((token, spender)); // a failed transfer may or may not have taken it: read again
+        }
         return Task.CompletedTask;
     }
 
-    internal BigInteger Reserved(string token, string spender)
+    /// <summary>What transfers in flight will spend, and the allowance as last known (null: read the chain).</summary>
+    internal (BigInteger Reserved, BigInteger? Known) Allowance(string token, string spender)
     {
-        lock (_reserved) return _reserved.GetValueOrDefault((token, spender));
+        lock (_reserved) return (_reserved.GetValueOrDefault((token, spender)), _known.TryGetValue((token, spender), out var k) ? k : null);
+    }
+
+    internal void KnowAllowance(string token, string spender, BigInteger allowance)
+    {
+        lock (_reserved) _known[(token, spender)] = allowance;
+    }
+
+    internal void ForgetAllowance(string token, string spender)
+    {
+        lock (_reserved) _known.Remove((token, spender));
+    }
+
+    /// <summary>
+    /// What the pods this run declared may still spend beyond what they reserved so far (<see cref="ChainWalletPool.ExpectSpend"/>):
+    /// an approve covers it too, so one approve serves every pod of a first deployment.
+    /// </summary>
+    internal BigInteger StillExpected
+    {
+        get
+        {
+            lock (_reserved) return BigInteger.Max(0, _expected - _reservedEver);
+        }
     }
 
     public string Address => Account.Address;
 
     /// <summary>A wallet of its own (tests use one per simulated process).</summary>
-    public static async Task<ChainWallet> ConnectAsync(string rpcUrl, WalletKey key)
+    public static async Task<ChainWallet> ConnectAsync(string rpcUrl, WalletKey key, BigInteger? expectedSpend = null)
     {
         var probe = new Web3(rpcUrl);
         var chainId = (await probe.Eth.ChainId.SendRequestAsync()).Value;
@@ -77,7 +112,7 @@ public sealed class ChainWallet
         web3.TransactionManager.UseLegacyAsDefault = false;
         // Pending, not latest: transactions of an earlier run still in the pool keep their nonces.
         var first = await web3.Eth.Transactions.GetTransactionCount.SendRequestAsync(account.Address, BlockParameter.CreatePending());
-        return new ChainWallet(web3, account, chainId, first.Value);
+        return new ChainWallet(web3, account, chainId, first.Value, expectedSpend ?? 0);
     }
 
     /// <summary>

@@ -72,24 +72,23 @@ public sealed class PaymentChannels
         if (channel.Exists && channel.Invested >= funds) return channel;
         var needed = channel.Exists ? funds - channel.Invested : funds;
         await ReserveAllowanceAsync(needed, afterStep);
+        var spent = false;
         try
         {
             if (channel.Exists)
-            {
                 await SendAsync(_payment, new DepositFunction { Provider = provider, PodId = podId, Amount = needed });
-                if (afterStep is not null) await afterStep("deposit");
-            }
             else
-            {
                 await SendAsync(_payment, new CreateChannelFunction { Provider = provider, PodId = podId, UnlockTime = unlockTime, InitialAmount = funds });
-                if (afterStep is not null) await afterStep("createChannel");
-            }
+            spent = true;
         }
         finally
         {
-            await _wallet.ReleaseAllowanceAsync(_token, _payment, needed);
+            await _wallet.ReleaseAllowanceAsync(_token, _payment, needed, spent);
         }
-        return await ReadAsync(provider, podId);
+        if (afterStep is not null) await afterStep(channel.Exists ? "deposit" : "createChannel");
+        // What the mined transaction did, without reading it back (Payment.sol: createChannel sets investedByPublisher
+        // and unlockTime on a new channel; deposit adds to investedByPublisher).
+        return channel.Exists ? channel with { Invested = funds, UnlockedAt = 0 } : new ChannelState(funds, 0, unlockTime, 0);
     }
 
     /// <summary>
@@ -106,12 +105,25 @@ public sealed class PaymentChannels
             await _wallet.ApproveAndSpend.WaitAsync();
             try
             {
-                var allowance = await Web3.Eth.GetContractQueryHandler<AllowanceFunction>().QueryAsync<BigInteger>(
+                var (target, known) = _wallet.Allowance(_token, _payment);
+                var allowance = known ?? await Web3.Eth.GetContractQueryHandler<AllowanceFunction>().QueryAsync<BigInteger>(
                     _token, new AllowanceFunction { Owner = Publisher, Spender = _payment });
-                var target = _wallet.Reserved(_token, _payment);
                 if (allowance < target)
                 {
-                    await SendAsync(_token, new ApproveFunction { Spender = _payment, Value = target });
+                    // Sized for the pods still expected this run too, so later pods find it and send no approve. Known
+                    // from before it is sent: a transfer mined meanwhile counts against it (an underestimate, safe);
+                    // known from after, a transfer finishing in between would be forgotten (an overestimate, a revert).
+                    allowance = target + _wallet.StillExpected;
+                    _wallet.KnowAllowance(_token, _payment, allowance);
+                    try
+                    {
+                        await SendAsync(_token, new ApproveFunction { Spender = _payment, Value = allowance });
+                    }
+                    catch
+                    {
+                        _wallet.ForgetAllowance(_token, _payment);
+                        throw;
+                    }
                     if (afterStep is not null) await afterStep("approve");
                 }
             }

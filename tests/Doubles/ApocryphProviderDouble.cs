@@ -302,12 +302,19 @@ public sealed class ApocryphProviderDouble : IAsyncDisposable
             : Error(401, "unauthenticated", $"Payment channel created for unauthorized address: (expected: {token.Publisher}, found: {publisher})");
     }
 
+    private Task<BigInteger>? _chainId;
+    private Web3 _web3 => _web3Instance ??= new Web3(_rpcUrl);
+    private Web3? _web3Instance;
+
+    private async Task<BigInteger> ReadChainIdAsync() => (await _web3.Eth.ChainId.SendRequestAsync()).Value;
+
     /// <summary>PaymentChannelValidator.Parse, against the real chain.</summary>
     private async Task<string?> PaymentProblemAsync(PaymentChannel? payment)
     {
         if (payment is null) return "Invalid payment channel chain id (expected 31337)";
-        var web3 = new Web3(_rpcUrl);
-        var chainId = (await web3.Eth.ChainId.SendRequestAsync()).Value;
+        var web3 = _web3;
+        // Upstream's PaymentChannelValidator reads the chain id once, when it is made (ethereum/payment.go NewPaymentChannelValidator).
+        var chainId = await (_chainId ??= ReadChainIdAsync());
         if (new BigInteger(payment.ChainID.ToByteArray(), isUnsigned: true, isBigEndian: true) != chainId)
             return $"Invalid payment channel chain id (expected {chainId})";
         if (!Address20(payment.ProviderAddress).SequenceEqual(Convert.FromHexString(Address[2..])))
