@@ -8,9 +8,11 @@ namespace ScyllaApocryph.Infra.Config;
 /// </summary>
 internal static class NodePorts
 {
-    /// <summary>The configured ports and the fixed ones (REST API, metrics, plain shard-aware CQL, the agent).</summary>
+    /// <summary>The configured ports (the agent's with agentImage) and the fixed ones (REST API, metrics, plain shard-aware CQL).</summary>
     public static IReadOnlyList<(string Key, int Port, bool Configurable)> All(PortSpec ports, bool withAgent) =>
     [
+        // The agent first: a port set on its default (8080) is named as the setting that clashes.
+        .. withAgent ? new[] { ("agent", ports.Agent, true) } : [],
         ("storage", ports.Storage, true),
         ("sslStorage", ports.SslStorage, true),
         ("cql", ports.Cql, true),
@@ -20,7 +22,6 @@ internal static class NodePorts
         ("the REST API", ScyllaNodeConfig.ApiPort, false),
         ("Prometheus metrics", ScyllaNodeConfig.PrometheusPort, false),
         ("plain shard-aware CQL", ScyllaNodeConfig.ShardAwareCqlPort, false),
-        .. withAgent ? new[] { ("agent", ports.Agent, true) } : [],
     ];
 
     public static void CheckDistinct(PortSpec ports, bool withAgent, YamlNodeReader cluster)

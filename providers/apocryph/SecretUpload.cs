@@ -15,10 +15,13 @@ public static class SecretUpload
     public static async Task<IReadOnlyList<string>> UploadAsync(Pod pod, KuboFiles kubo, CancellationToken ct)
     {
         var cids = new List<string>();
-        foreach (var volume in pod.Volumes.Where(v => v.Type == Volume.Types.Type.VolumeSecret && v.Secret is { Contents.IsEmpty: false }))
+        // Every secret not yet on IPFS, an empty file too (upstream encrypts and uploads whatever ReadSecret gave).
+        foreach (var volume in pod.Volumes.Where(v => v.Type == Volume.Types.Type.VolumeSecret && v.Secret is { Cid.IsEmpty: true }))
         {
             var key = SecretSealing.NewKey();
-            var cid = await kubo.AddAsync(SecretSealing.Seal(key, volume.Secret.Contents.ToByteArray()), ct);
+            // ReadSecret: contents, else contentsString's text.
+            var data = volume.Secret.Contents.IsEmpty ? System.Text.Encoding.UTF8.GetBytes(volume.Secret.ContentsString) : volume.Secret.Contents.ToByteArray();
+            var cid = await kubo.AddAsync(SecretSealing.Seal(key, data), ct);
             cids.Add(cid);
             volume.Secret = new Volume.Types.SecretConfig { Cid = ByteString.CopyFrom(CidText.ToBytes(cid)), Key = new Key { Data = ByteString.CopyFrom(key) } };
         }

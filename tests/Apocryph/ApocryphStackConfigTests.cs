@@ -39,7 +39,7 @@ public sealed class ApocryphStackConfigTests
 
     [Theory]
     [InlineData("", "scylla-apocryph:cluster.ports.agent: 8080 is not a NodePort (30000-32767)")]
-    [InlineData("\n      agent: 30942", "scylla-apocryph:cluster.ports.agent: 30942 is also ports.cqlTls")]
+    [InlineData("\n      agent: 30942", "scylla-apocryph:cluster.ports.cqlTls: 30942 is also ports.agent")]
     public void With_the_node_agent_its_port_must_be_a_NodePort_of_its_own_on_Apocryph(string agentPort, string error)
     {
         var yaml = StackFile("apocryph-local")

@@ -48,4 +48,27 @@ public sealed class KuboFilesTests
         Assert.Equal("cipher: message authentication failed",
             Assert.Throws<SecretRefusedException>(() => SecretOpening.Open(SecretSealing.NewKey(), sealedBytes)).Message);
     }
+
+    [Fact]
+    public async Task Every_secret_volume_is_uploaded_sealed_and_left_with_only_its_cid_and_key()
+    {
+        await using var kubo = new KuboApiDouble();
+        var pod = Google.Protobuf.JsonParser.Default.Parse<ScyllaApocryph.Components.Apocryph.Proto.Pod>("""
+            {"volumes":[{"name":"a","type":"VOLUME_SECRET","secret":{"contents":"YQ=="}},
+                        {"name":"b","type":"VOLUME_SECRET","secret":{"contentsString":"b"}},
+                        {"name":"c","type":"VOLUME_SECRET","secret":{}},
+                        {"name":"d","type":"VOLUME_FILESYSTEM"}]}
+            """);
+
+        var cids = await SecretUpload.UploadAsync(pod, new KuboFiles(new HttpClient(), kubo.ApiUrl), default);
+
+        Assert.Equal(3, cids.Count);
+        var opened = pod.Volumes.Take(3).Select(v =>
+        {
+            Assert.True(v.Secret.Contents.IsEmpty && v.Secret.ContentsString == "");
+            return System.Text.Encoding.UTF8.GetString(SecretOpening.Open(v.Secret.Key.Data.ToByteArray(), kubo.Files[CidText.ToText(v.Secret.Cid.ToByteArray())]));
+        });
+        Assert.Equal(["a", "b", ""], opened);
+        Assert.Null(pod.Volumes[3].Secret);
+    }
 }

@@ -22,6 +22,28 @@ public sealed class NonceRecoveryTests
     [DevnetFact]
     public Task A_raw_transaction_whose_answer_was_lost_is_not_sent_again_under_a_reused_nonce() => Run(RpcFault.LoseAnswer);
 
+    /// <summary>Waits at most <see cref="Bound"/>; a hang fails with what the chain received, to say which nonce it waits on.</summary>
+    private static async Task<T> Bounded<T>(RpcFaultProxy proxy, Task<T> task)
+    {
+        try
+        {
+            return await task.WaitAsync(Bound);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"still waiting after {Bound}: nonces the chain received {string.Join(",", proxy.ForwardedNonces)}; " +
+                $"calls {string.Join(", ", proxy.Calls.Select(c => $"{c.Key} {c.Value}"))}");
+        }
+    }
+
+    private static async Task Bounded(RpcFaultProxy proxy, Task task) => await Bounded(proxy, Completed(task));
+
+    private static async Task<bool> Completed(Task task)
+    {
+        await task;
+        return true;
+    }
+
     private static async Task Run(RpcFault fault)
     {
         foreach (var failing in new[] { 1, 4 })
@@ -33,7 +55,7 @@ public sealed class NonceRecoveryTests
             var provider = WalletKey.FromHex(Devnet.ProviderKeys[0]).Address;
             byte[] Pod(int i) => ApocryphNames.PodId("p", "s", $"slot-{i}");
 
-            var first = await Task.WhenAll(Enumerable.Range(0, Pods).Select(async i =>
+            var first = await Bounded(proxy, Task.WhenAll(Enumerable.Range(0, Pods).Select(async i =>
             {
                 try
                 {
@@ -44,14 +66,14 @@ public sealed class NonceRecoveryTests
                 {
                     return e;
                 }
-            })).WaitAsync(Bound);
+            })));
             // A dropped transaction fails its own pod only; a lost answer fails none (the chain has the transaction).
             var failures = first.OfType<Exception>().ToList();
             Assert.True(failures.Count == (fault == RpcFault.Drop ? 1 : 0), string.Join("\n", failures));
             Assert.DoesNotContain(failures, e => e.Message.Contains("nonce too low", StringComparison.OrdinalIgnoreCase));
 
             // The next up: whatever is still unpaid gets paid, with no error.
-            await Task.WhenAll(Enumerable.Range(0, Pods).Select(i => payments.EnsureFundedAsync(provider, Pod(i), 0, 10))).WaitAsync(Bound);
+            await Bounded(proxy, Task.WhenAll(Enumerable.Range(0, Pods).Select(i => payments.EnsureFundedAsync(provider, Pod(i), 0, 10))));
 
             foreach (var i in Enumerable.Range(0, Pods)) Assert.Equal(10, (await payments.ReadAsync(provider, Pod(i))).Invested);
             var nonces = proxy.ForwardedNonces;

@@ -116,6 +116,17 @@ public sealed class RpcFaultProxy : IAsyncDisposable
         catch (HttpListenerException)
         {
         }
+        catch (Exception e)
+        {
+            // The chain did not answer (or answered nonsense): a gateway answers 502 rather than leaving the caller waiting.
+            try
+            {
+                await RespondAsync(c, 502, "bad gateway: " + e.Message);
+            }
+            catch (Exception)
+            {
+            }
+        }
     }
 
     private static async Task RespondAsync(HttpListenerContext c, int status, string body)
