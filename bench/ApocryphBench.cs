@@ -44,13 +44,16 @@ public sealed class ApocryphBench : IBenchmark
             var mode = blockTime is null ? "automine" : $"{blockTime} s blocks";
             var three = await RunCaseAsync(devnet, 3, blockTime);
             var thirty = await RunCaseAsync(devnet, 30, blockTime);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"apocryph ({mode}):  3 pods {three.Elapsed.TotalSeconds,6:F2} s, {three.TxPerPod:F1} tx/pod"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"apocryph ({mode}): 30 pods {thirty.Elapsed.TotalSeconds,6:F2} s, {thirty.TxPerPod:F1} tx/pod"));
+            foreach (var (n, r) in new[] { (3, three), (30, thirty) })
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"apocryph ({mode}): {n,2} pods {r.Elapsed.TotalSeconds,6:F2} s, {r.TxPerPod:F2} tx/pod, {r.RpcPerPod:F1} publisher RPC calls/pod ({r.RpcByMethod})"));
+            }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"apocryph ({mode}): 30 pods take {thirty.Elapsed / three.Elapsed:F1}x the time of 3 (goal: at most 3x)"));
         }
     }
 
-    private static async Task<(TimeSpan Elapsed, double TxPerPod)> RunCaseAsync(string devnet, int pods, int? blockTime)
+    private static async Task<(TimeSpan Elapsed, double TxPerPod, double RpcPerPod, string RpcByMethod)> RunCaseAsync(string devnet, int pods, int? blockTime)
     {
         var port = FreePort();
         var start = new ProcessStartInfo(Path.Combine(devnet, "node_modules", ".bin", "anvil")) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -86,12 +89,17 @@ public sealed class ApocryphBench : IBenchmark
             for (var i = 0; i < pods; i++)
             {
                 var address = WalletKey.FromHex(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i + 1)))).Address;
-                var p = new ApocryphProviderDouble($"p{i}", address, $"12D3KooWBench{i}", rpc, payment, manifests, TimeProvider.System);
+                var p = new ApocryphProviderDouble($"p{i}", address, $"12D3KooWBench{i}", rpc, payment, manifests, TimeProvider.System, kubo.ApiUrl);
                 kubo.AddPeer(p.PeerId, ApocryphNames.ProvisionProtocol, p.Port);
                 providers.Add(p);
             }
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-            var provider = new ApocryphPodProvider(new ApocryphSettings(new Uri(rpc), payment, keyEnv, kubo.ApiUrl), http, TimeProvider.System);
+            // The publisher's JSON-RPC goes through a counting proxy (no faults): its calls per pod are a figure too.
+            await using var counter = new RpcFaultProxy(rpc, _ => RpcFault.None);
+            // As the program does (StackProgram): the run knows what its pods may pay before the first one pays.
+            var wallets = new ChainWalletPool();
+            wallets.ExpectSpend(new Uri(counter.Url).ToString(), keyEnv, 1000 * pods);
+            var provider = new ApocryphPodProvider(new ApocryphSettings(new Uri(counter.Url), payment, keyEnv, kubo.ApiUrl), http, TimeProvider.System, wallets);
             using var gate = new SemaphoreSlim(Parallelism);
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(providers.Select(async (p, i) =>
@@ -109,7 +117,8 @@ public sealed class ApocryphBench : IBenchmark
             }));
             clock.Stop();
             if (providers.Sum(p => p.Pods.Count) != pods) throw new InvalidOperationException("not every pod was provisioned");
-            return (clock.Elapsed, (double)await provider.TransactionsSentAsync() / pods);
+            return (clock.Elapsed, (double)await provider.TransactionsSentAsync() / pods, (double)counter.Calls.Values.Sum() / pods,
+                string.Join(", ", counter.Calls.OrderByDescending(c => c.Value).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {(double)c.Value / pods:F1}"))));
         }
         finally
         {

@@ -1,3 +1,4 @@
+using ScyllaApocryph.Components;
 using ScyllaApocryph.Components.Cluster;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Resources;
@@ -38,7 +39,19 @@ public static class StackProgram
                 providers.Add(provider.Name, BuiltInProviders.Apocryph(provider, wallets));
         }
         Declare(graph, stack);
+        ExpectApocryphSpending(graph, stack, wallets);
         return (graph, providers);
+    }
+
+    /// <summary>What every Apocryph pod of the stack may pay, so one approve per wallet can cover them all.</summary>
+    private static void ExpectApocryphSpending(ResourceGraph graph, StackSpec stack, Providers.Apocryph.ChainWalletPool wallets)
+    {
+        foreach (var pod in graph.Resources.Where(r => r.Type == ResourceTypes.ApocryphPod))
+        {
+            var provider = stack.Provider(pod.Provider!);
+            if (System.Numerics.BigInteger.TryParse(provider.Setting("funds"), out var funds))
+                wallets.ExpectSpend(new Uri(provider.Settings["rpcUrl"]).ToString(), provider.Settings["walletKeyEnv"], funds);
+        }
     }
 
     /// <summary>The desired graph alone: what the program registers with the Pulumi engine, which brings its own providers.</summary>

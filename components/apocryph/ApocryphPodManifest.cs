@@ -71,8 +71,8 @@ public static class ApocryphPodManifest
             scylla.Image = new Image { Url = agentImage };
             scylla.Command.Clear();
             scylla.Command.Add([AgentConfigFile.ImageBinary, "run", "--config", AgentConfigFile.Path]);
-            // Not published as a NodePort yet: Apocryph NodePorts are 30000-32767 and stack configuration has no agent port key.
-            scylla.Ports.Add(new Container.Types.Port { Name = "agent", ContainerPort = Defaults.Ports.Agent });
+            // Published as a NodePort like ScyllaDB's ports (ports.agent, 30000-32767): agents at other providers dial it.
+            scylla.Ports.Add(new Container.Types.Port { Name = "agent", ContainerPort = (ulong)cluster.Ports.Agent, HostTcpPort = (ulong)cluster.Ports.Agent });
         }
         foreach (var file in plan.Files.Where(f => f.Consumer == FileConsumer.Scylla))
         {

@@ -46,7 +46,7 @@ public static class AgentConfigFile
             ["newCluster"] = stack.Deployed.Count == 0,
             ["founderSlot"] = topology.Slots[0].Name,
             ["scyllaApiPort"] = Defaults.Ports.RestApi,
-            ["listen"] = $"{(cluster.Security == SecurityMode.Nebula ? node.OverlayIp : "0.0.0.0")}:{Defaults.Ports.Agent}",
+            ["listen"] = $"{(cluster.Security == SecurityMode.Nebula ? node.OverlayIp : "0.0.0.0")}:{cluster.Ports.Agent}",
             ["security"] = cluster.Security.ToString().ToLowerInvariant(),
             ["replicationFactors"] = new JsonObject([.. ClusterOperations.MembershipReplicationFactors(topology)
                 .Select(kv => new KeyValuePair<string, JsonNode?>(kv.Key, kv.Value))]),
@@ -70,7 +70,7 @@ public static class AgentConfigFile
 
     /// <summary>The agent's API: https with mutual TLS in tls mode, plain http on the overlay (nebula) or without security.</summary>
     public static string AgentUrl(ClusterSpec cluster, NodeSlot slot) =>
-        $"{(cluster.Security == SecurityMode.Tls ? "https" : "http")}://{slot.Address}:{Defaults.Ports.Agent}/";
+        $"{(cluster.Security == SecurityMode.Tls ? "https" : "http")}://{slot.Address}:{cluster.Ports.Agent}/";
 
     private static int OrdinalOf(string name, int fallback) =>
         int.TryParse(name[(name.LastIndexOf('-') + 1)..], out var o) ? o : fallback;

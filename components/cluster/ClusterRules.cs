@@ -96,6 +96,8 @@ public static class ClusterRules
             foreach (var (name, port) in new[] { ("sslStorage", cluster.Ports.SslStorage), ("cqlTls", cluster.Ports.CqlTls), ("cqlShardAwareTls", cluster.Ports.CqlShardAwareTls) })
                 if (port is < NodePortMin or > NodePortMax)
                     errors.Add($"{key}.ports.{name}: {port} is not a NodePort ({NodePortMin}-{NodePortMax}); Apocryph provider '{provider.Name}' exposes TCP ports only as NodePorts, and every node must use the same port");
+            if (cluster.AgentImage is not null && cluster.Ports.Agent is < NodePortMin or > NodePortMax)
+                errors.Add($"{key}.ports.agent: {cluster.Ports.Agent} is not a NodePort ({NodePortMin}-{NodePortMax}); with agentImage, Apocryph provider '{provider.Name}' publishes the node agent's port as a NodePort, which the agents at other providers dial");
             for (var i = 0; i < cluster.Datacenters.Count; i++)
                 if (cluster.Datacenters[i].Provider == provider.Name && cluster.Datacenters[i].Nodes > 1)
                     errors.Add($"{key}.datacenters[{i}].nodes: {cluster.Datacenters[i].Nodes} nodes on Apocryph provider '{provider.Name}', which can run one: its NodePorts and public host are shared by the whole provider, and every ScyllaDB node needs the same ports on an address of its own. Spread the nodes over more Apocryph providers, one datacenter each");

@@ -36,6 +36,9 @@ public sealed record PortSpec(int Storage = Defaults.Ports.Storage, int SslStora
     /// <summary>The shard-aware CQL port in tls mode; drivers learn it from the node and dial it on every node.</summary>
     public int CqlShardAwareTls { get; init; } = Defaults.Ports.CqlShardAwareTls;
 
+    /// <summary>The node agent's API port (with agentImage); on Apocryph a NodePort the other providers' agents dial.</summary>
+    public int Agent { get; init; } = Defaults.Ports.Agent;
+
     /// <summary>In the low band Kubernetes keeps for fixed NodePorts (30000-30085 of the default range, KEP-3668).</summary>
     public const int DefaultNebulaUdp = 30042;
 }

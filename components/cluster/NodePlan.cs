@@ -33,8 +33,6 @@ public sealed record NodePlan(NodeSlot Slot, Topology Topology, IReadOnlyList<No
     public IReadOnlyList<string> AgentArguments =>
         ["--node", Slot.Name, "--datacenter", Slot.Datacenter, "--api", ScyllaNodeConfig.ApiUrl(Cluster, Slot)];
 
-    public const int AgentPort = 8080;
-
     public static NodePlan For(Topology topology, NodeSlot slot, IEnumerable<NodeFile>? extraFiles = null) =>
         new(slot, topology,
         [

@@ -19,6 +19,9 @@ public static class ScyllaCluster
     /// <summary>An Apocryph payment channel's unlock time when the stack does not set unlockSeconds.</summary>
     public const string DefaultUnlockSeconds = "3600";
 
+    /// <summary>How an Apocryph pod's secret files travel when the stack does not set secrets: encrypted on IPFS, as tpodctl.</summary>
+    public const string DefaultSecretDelivery = "ipfs";
+
     /// <summary>Provider names the program registers beside the stack's own (not valid stack provider names).</summary>
     public const string RandomProvider = "_random";
     public const string ComposeProvider = "_compose";
@@ -31,6 +34,7 @@ public static class ScyllaCluster
         var security = SecurityMaterial.Declare(graph, topology, cluster);
         var plans = topology.Slots.Select(s => NodePlan.For(topology, s, security[s.Name].Files)).ToList();
         var deployed = new List<ResourceDeclaration>();
+        var pods = new Dictionary<string, ResourceDeclaration>();
 
         foreach (var dc in plans.GroupBy(p => p.Slot.Datacenter))
         {
@@ -57,7 +61,7 @@ public static class ScyllaCluster
                 var nodeObjects = KubernetesManifests.Node(plan, ns, provider.Setting("storageClass"), provider.Setting("priorityClass"));
                 if (provider.Kind == ProviderKind.Apocryph)
                 {
-                    deployed.Add(ApocryphPod(graph, provider, node, plan, fileValues));
+                    deployed.Add(pods[slot.Name] = ApocryphPod(graph, provider, node, plan, fileValues));
                     continue;
                 }
                 if (provider.Kind == ProviderKind.Kubernetes)
@@ -99,7 +103,9 @@ public static class ScyllaCluster
         graph.Export("superuserPassword", password.Output("result"));
         graph.Export("nodes", PropertyValue.Array(plans.Select(p => (PropertyValue)PropertyMap.Of(
             ("name", p.Slot.Name), ("provider", p.Slot.Provider), ("datacenter", p.Slot.Datacenter), ("rack", p.Slot.Rack),
-            ("address", p.Slot.Address), ("ports", string.Join(" ", p.Ports.Select(port => $"{port.Port}/{port.Name}"))),
+            // An Apocryph node's ports are those its provider answered (a pod output), not only those asked for.
+            ("address", p.Slot.Address), ("ports", pods.TryGetValue(p.Slot.Name, out var pod) ? (PropertyValue)pod.Output("ports")
+                : string.Join(" ", p.Ports.Select(port => $"{port.Port}/{port.Name}"))),
             ("seed", topology.IsSeed(p.Slot)), ("role", p.Slot.IsArbiter ? "arbiter (zero-token)" : "data")))));
         return topology;
     }
@@ -121,6 +127,7 @@ public static class ScyllaCluster
             ("providerUrl", provider.Setting("providerUrl") ?? ""),
             ("funds", provider.Setting("funds") ?? ""),
             ("unlockSeconds", provider.Setting("unlockSeconds") ?? DefaultUnlockSeconds),
+            ("secrets", provider.Setting("secrets") ?? DefaultSecretDelivery),
             ("manifest", PropertyValue.Secret(Template.Fill(ApocryphPodManifest.RenderForProvider(plan), tokens))));
         return graph.Resource(ResourceTypes.ApocryphPod, $"{provider.Name}/{plan.Slot.Name}", provider.Name, inputs, node);
     }

@@ -89,7 +89,7 @@ public static class SecurityMaterial
         Cql: cluster.Ports.Cql,
         CqlShardAware: Defaults.Ports.CqlShardAware,
         Rest: Defaults.Ports.RestApi,
-        Agent: cluster.AgentImage is null ? null : Defaults.Ports.Agent);
+        Agent: cluster.AgentImage is null ? null : cluster.Ports.Agent);
 
     /// <summary>The files the operator's Nebula config names, relative to the directory nebula is started in.</summary>
     public static readonly NebulaPki OperatorNebulaFiles = new("nebula-ca.crt", "operator.crt", "operator.key", []) { BlocklistPlaceholder = BlocklistToken };

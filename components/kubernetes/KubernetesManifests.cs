@@ -176,7 +176,7 @@ public static class KubernetesManifests
             });
             scylla.Command = [AgentConfigFile.KubernetesBinary, "run", "--config", AgentConfigFile.Path];
             scylla.Args = null;
-            scylla.Ports.Add(new V1ContainerPort { Name = "agent", ContainerPort = Defaults.Ports.Agent });
+            scylla.Ports.Add(new V1ContainerPort { Name = "agent", ContainerPort = plan.Cluster.Ports.Agent });
             scylla.VolumeMounts.Add(new V1VolumeMount { Name = "agent", MountPath = "/agent", ReadOnlyProperty = true });
         }
         var volumes = new List<V1Volume>

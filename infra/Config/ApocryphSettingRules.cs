@@ -23,6 +23,8 @@ public static class ApocryphSettingRules
             yield return ("funds", $"must be a positive whole number (the payment token's smallest unit), got '{funds}'");
         if (settings.GetValueOrDefault("unlockSeconds") is { } unlock && !long.TryParse(unlock, NumberStyles.None, CultureInfo.InvariantCulture, out _))
             yield return ("unlockSeconds", $"must be a whole number of seconds, got '{unlock}'");
+        if (settings.GetValueOrDefault("secrets") is { } secrets && secrets is not ("ipfs" or "contents"))
+            yield return ("secrets", $"must be ipfs (encrypted and pinned on Kubo, sent as cid + key) or contents (inside the manifest), got '{secrets}'");
         if (settings.GetValueOrDefault("walletKeyEnv") is { } env && MembershipProofSpec.LooksLikePrivateKey(env))
             yield return ("walletKeyEnv", "holds what looks like a private key, not an environment variable name; remove it, treat the key as leaked, and name the variable that holds the key");
         if (settings.ContainsKey(ApocryphSelectionSettings.Marker))

@@ -9,9 +9,11 @@ namespace ScyllaApocryph.Infra.Config;
 /// </summary>
 internal static class NodePorts
 {
-    /// <summary>The configured ports and the fixed ones (REST API, metrics, plain shard-aware CQL, the agent).</summary>
+    /// <summary>The configured ports (the agent's with agentImage) and the fixed ones (REST API, metrics, plain shard-aware CQL).</summary>
     public static IReadOnlyList<(string Key, int Port, bool Configurable)> All(PortSpec ports, bool withAgent) =>
     [
+        // The agent first: a port set on its default (8080) is named as the setting that clashes.
+        .. withAgent ? new[] { ("agent", ports.Agent, true) } : [],
         ("storage", ports.Storage, true),
         ("sslStorage", ports.SslStorage, true),
         ("cql", ports.Cql, true),
@@ -21,7 +23,6 @@ internal static class NodePorts
         ("the REST API", Defaults.Ports.RestApi, false),
         ("Prometheus metrics", Defaults.Ports.Prometheus, false),
         ("plain shard-aware CQL", Defaults.Ports.CqlShardAware, false),
-        .. withAgent ? new[] { ("the node agent", Defaults.Ports.Agent, false) } : [],
     ];
 
     public static void CheckDistinct(PortSpec ports, bool withAgent, YamlNodeReader cluster)

@@ -38,6 +38,7 @@ public static class ProviderSettings
             new("funds", true, "what each node's payment channel holds, in the payment token's smallest unit"),
             new("unlockSeconds", false, "the channel's unlock time: how long after destroy asks for the money back it returns (default 3600)"),
             new("kuboApi", false, "the local Kubo daemon's HTTP API (default http://127.0.0.1:5001)"),
+            new("secrets", false, "ipfs (default, as tpodctl): secret files are encrypted, pinned on Kubo and sent as cid + key; contents: sent inside the manifest"),
         ],
         _ => [],
     };

@@ -189,6 +189,7 @@ public static partial class StackConfigLoader
                 Port("cqlTls", defaults.CqlTls), Port("nebulaUdp", defaults.NebulaUdp))
             {
                 CqlShardAwareTls = Port("cqlShardAwareTls", defaults.CqlShardAwareTls),
+                Agent = Port("agent", defaults.Agent),
             };
             p.RejectUnknownKeys();
         }

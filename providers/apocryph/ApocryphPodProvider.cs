@@ -35,7 +35,7 @@ public sealed class ApocryphPodProvider : IResourceProvider
         _wallet = new(async () =>
         {
             var key = WalletKey.FromEnvironment(settings.WalletKeyEnv);
-            return (key, await PaymentChannels.ConnectAsync(await wallets.GetAsync(settings.RpcUrl.ToString(), key), settings.PaymentContract, CancellationToken.None));
+            return (key, await PaymentChannels.ConnectAsync(await wallets.GetAsync(settings.RpcUrl.ToString(), key, settings.WalletKeyEnv), settings.PaymentContract, CancellationToken.None));
         });
     }
 
@@ -57,6 +57,8 @@ public sealed class ApocryphPodProvider : IResourceProvider
             failures.Add(new("funds", "must be a positive whole number of the payment token's smallest unit"));
         if (!long.TryParse(news.GetString("unlockSeconds"), out var unlock) || unlock < 0)
             failures.Add(new("unlockSeconds", "must be a whole number of seconds >= 0"));
+        if (news.GetString("secrets") is { Length: > 0 } secrets && !SecretDelivery.IsKnown(secrets))
+            failures.Add(new("secrets", $"must be {SecretDelivery.Ipfs} or {SecretDelivery.Contents}, got '{secrets}'"));
         return Task.FromResult(new CheckResult(news, failures));
     }
 
@@ -86,6 +88,9 @@ public sealed class ApocryphPodProvider : IResourceProvider
         if (AfterStep is not null) await AfterStep("funded");
         var pod = Parser.Parse<Pod>(inputs.Get("manifest")!.Reveal().AsString!);
         var payment = await Payment(payments, provider, podId);
+        IReadOnlyList<string> secretCids = Delivery(inputs) == SecretDelivery.Ipfs
+            ? await SecretUpload.UploadAsync(pod, new KuboFiles(_http, _settings.KuboApi), cancellationToken)
+            : [];
         ProvisionPodResponse response;
         await using (var connection = await ConnectAsync(inputs, cancellationToken))
         {
@@ -102,7 +107,8 @@ public sealed class ApocryphPodProvider : IResourceProvider
         }
         if (AfterStep is not null) await AfterStep("provisioned");
         var ns = ApocryphNames.Namespace(key.Address, podId);
-        return new CreateResult(ns, Outputs(inputs, podId, ns, key.Address, response, channel).With("verificationInfo", ""));
+        return new CreateResult(ns, Outputs(inputs, pod, podId, ns, key.Address, response, channel).With("verificationInfo", "")
+            .With("secretCids", PropertyValue.Array(secretCids.Select(c => (PropertyValue)c))));
     }
 
     public async Task<ReadResult?> ReadAsync(ReadRequest request, CancellationToken cancellationToken)
@@ -165,6 +171,9 @@ public sealed class ApocryphPodProvider : IResourceProvider
                 // Namespace not found: already deleted.
             }
         }
+        // The pod is gone, so are its readers: the encrypted secret files need no pin any more (upstream RemoveSecret).
+        foreach (var cid in request.Outputs.Get("secretCids")?.AsArray ?? [])
+            await new KuboFiles(_http, _settings.KuboApi).UnpinAsync(cid.AsString!, cancellationToken);
         var channel = await payments.ReleaseAsync(provider, podId);
         if (channel.Exists)
         {
@@ -174,6 +183,8 @@ public sealed class ApocryphPodProvider : IResourceProvider
                 "run destroy again after that time to get them back (the node stays in state until then)");
         }
     }
+
+    private static string Delivery(PropertyMap inputs) => inputs.GetString("secrets") is { Length: > 0 } s ? s : SecretDelivery.Default;
 
     private static byte[] PodId(Engine.Resources.Urn urn, PropertyMap inputs)
     {
@@ -215,8 +226,11 @@ public sealed class ApocryphPodProvider : IResourceProvider
         public ValueTask DisposeAsync() => Forward.DisposeAsync();
     }
 
-    private static PropertyMap Outputs(PropertyMap inputs, byte[] podId, string ns, string publisher, ProvisionPodResponse response, ChannelState channel)
+    private static PropertyMap Outputs(PropertyMap inputs, Pod pod, byte[] podId, string ns, string publisher, ProvisionPodResponse response, ChannelState channel)
     {
+        // "NODEPORT/name ...", the form of the stack's `nodes` export: the ports the provider answered, named as the manifest named them.
+        var named = response.Addresses.Where(a => a.Multiaddr.StartsWith("tcp/", StringComparison.Ordinal)).Select(a =>
+            $"{a.Multiaddr[4..]}/{pod.Containers.FirstOrDefault(c => c.Name == a.ContainerName)?.Ports.FirstOrDefault(p => p.ContainerPort == a.ContainerPort)?.Name ?? a.ContainerName}");
         var ports = response.Addresses
             .Where(a => a.Multiaddr.StartsWith("tcp/", StringComparison.Ordinal))
             .Select(a => (PropertyValue)PropertyMap.Of(("container", a.ContainerName), ("containerPort", (long)a.ContainerPort),
@@ -232,7 +246,8 @@ public sealed class ApocryphPodProvider : IResourceProvider
             ("address", host),
             ("endpoints", PropertyValue.Array(response.Addresses.Where(a => a.Multiaddr.StartsWith("tcp/", StringComparison.Ordinal))
                 .Select(a => (PropertyValue)$"{host}:{a.Multiaddr[4..]}"))),
-            ("nodePorts", PropertyValue.Array(ports))), channel);
+            ("nodePorts", PropertyValue.Array(ports)),
+            ("ports", string.Join(" ", named))), channel);
     }
 
     private static PropertyMap WithChannel(PropertyMap outputs, ChannelState channel) => outputs

@@ -9,8 +9,7 @@ namespace ScyllaApocryph.Providers.Apocryph;
 /// The publisher's side of upstream's Payment contract, on Nethereum. Every write is preceded by a read of the
 /// chain, so a run that stopped after any transaction and runs again continues where it stopped: it never creates
 /// a second channel (the contract refuses one anyway with AlreadyExists) and never leaves a pod without one.
-/// One wallet sends many transactions: Nethereum's in-memory nonce service hands out nonces, and after a failed
-/// send it is reset from the chain so a lost nonce does not block every later transaction.
+/// One wallet sends many transactions: its <see cref="ChainWallet"/> hands out nonces and recovers those of failed sends.
 /// </summary>
 public sealed class PaymentChannels
 {
@@ -45,7 +44,7 @@ public sealed class PaymentChannels
         return new PaymentChannels(wallet, paymentContract, token);
     }
 
-    public async Task<BigInteger> ChainIdAsync() => (await Web3.Eth.ChainId.SendRequestAsync()).Value;
+    public Task<BigInteger> ChainIdAsync() => Task.FromResult(_wallet.ChainId);
 
     public async Task<ChannelState> ReadAsync(string provider, byte[] podId)
     {
@@ -73,24 +72,23 @@ public sealed class PaymentChannels
         if (channel.Exists && channel.Invested >= funds) return channel;
         var needed = channel.Exists ? funds - channel.Invested : funds;
         await ReserveAllowanceAsync(needed, afterStep);
+        var spent = false;
         try
         {
             if (channel.Exists)
-            {
                 await SendAsync(_payment, new DepositFunction { Provider = provider, PodId = podId, Amount = needed });
-                if (afterStep is not null) await afterStep("deposit");
-            }
             else
-            {
                 await SendAsync(_payment, new CreateChannelFunction { Provider = provider, PodId = podId, UnlockTime = unlockTime, InitialAmount = funds });
-                if (afterStep is not null) await afterStep("createChannel");
-            }
+            spent = true;
         }
         finally
         {
-            await _wallet.ReleaseAllowanceAsync(_token, _payment, needed);
+            await _wallet.ReleaseAllowanceAsync(_token, _payment, needed, spent);
         }
-        return await ReadAsync(provider, podId);
+        if (afterStep is not null) await afterStep(channel.Exists ? "deposit" : "createChannel");
+        // What the mined transaction did, without reading it back (Payment.sol: createChannel sets investedByPublisher
+        // and unlockTime on a new channel; deposit adds to investedByPublisher).
+        return channel.Exists ? channel with { Invested = funds, UnlockedAt = 0 } : new ChannelState(funds, 0, unlockTime, 0);
     }
 
     /// <summary>
@@ -107,12 +105,25 @@ public sealed class PaymentChannels
             await _wallet.ApproveAndSpend.WaitAsync();
             try
             {
-                var allowance = await Web3.Eth.GetContractQueryHandler<AllowanceFunction>().QueryAsync<BigInteger>(
+                var (target, known) = _wallet.Allowance(_token, _payment);
+                var allowance = known ?? await Web3.Eth.GetContractQueryHandler<AllowanceFunction>().QueryAsync<BigInteger>(
                     _token, new AllowanceFunction { Owner = Publisher, Spender = _payment });
-                var target = _wallet.Reserved(_token, _payment);
                 if (allowance < target)
                 {
-                    await SendAsync(_token, new ApproveFunction { Spender = _payment, Value = target });
+                    // Sized for the pods still expected this run too, so later pods find it and send no approve. Known
+                    // from before it is sent: a transfer mined meanwhile counts against it (an underestimate, safe);
+                    // known from after, a transfer finishing in between would be forgotten (an overestimate, a revert).
+                    allowance = target + _wallet.StillExpected;
+                    _wallet.KnowAllowance(_token, _payment, allowance);
+                    try
+                    {
+                        await SendAsync(_token, new ApproveFunction { Spender = _payment, Value = allowance });
+                    }
+                    catch
+                    {
+                        _wallet.ForgetAllowance(_token, _payment);
+                        throw;
+                    }
                     if (afterStep is not null) await afterStep("approve");
                 }
             }
@@ -154,26 +165,9 @@ public sealed class PaymentChannels
     internal Task CloseForTestAsync(string provider, byte[] podId) =>
         SendAsync(_payment, new CloseChannelFunction { Publisher = Publisher, Provider = provider, PodId = podId });
 
-    private static readonly System.Numerics.BigInteger GasMargin = 50_000;
-
     private async Task SendAsync<T>(string contract, T message) where T : Nethereum.Contracts.FunctionMessage, new()
     {
-        TransactionReceipt receipt;
-        try
-        {
-            var handler = Web3.Eth.GetContractTransactionHandler<T>();
-            // The estimate is taken on the state before transactions still in flight: one of them can turn a storage
-            // slot this call writes from nonzero to zero (a createChannel spending the allowance an approve raises),
-            // and writing a zero slot costs about 20,000 gas more (EIP-2200). Found by funding pods at once.
-            message.Gas ??= (await handler.EstimateGasAsync(contract, message)).Value + GasMargin;
-            receipt = await handler.SendRequestAndWaitForReceiptAsync(contract, message);
-        }
-        catch
-        {
-            // A send that failed may or may not have used its nonce: ask the chain again.
-            await _wallet.Account.NonceService.ResetNonceAsync();
-            throw;
-        }
+        var receipt = await _wallet.SendAsync(contract, message);
         Interlocked.Increment(ref _sent);
         if (receipt.Status?.Value != 1)
             throw new InvalidOperationException($"transaction {receipt.TransactionHash} ({typeof(T).Name.Replace("Function", "")}) reverted");

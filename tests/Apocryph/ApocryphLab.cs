@@ -35,7 +35,7 @@ internal sealed class ApocryphLab : IAsyncDisposable
         var kubo = new KuboApiDouble();
         var providers = Devnet.ProviderKeys.Select((k, i) =>
         {
-            var p = new ApocryphProviderDouble(Devnet.ProviderNames[i], WalletKey.FromHex(k).Address, Devnet.ProviderPeerIds[i], chain.RpcUrl, chain.Payment, manifests, TimeProvider.System);
+            var p = new ApocryphProviderDouble(Devnet.ProviderNames[i], WalletKey.FromHex(k).Address, Devnet.ProviderPeerIds[i], chain.RpcUrl, chain.Payment, manifests, TimeProvider.System, kubo.ApiUrl);
             kubo.AddPeer(p.PeerId, ApocryphNames.ProvisionProtocol, p.Port);
             return p;
         }).ToList();
@@ -49,7 +49,8 @@ internal sealed class ApocryphLab : IAsyncDisposable
 
     public static Urn UrnOf(string slot) => Urn.Create(Stack, Project, "scylla:index:Node", "apocryph:index:Pod", $"p/{slot}");
 
-    public PropertyMap Inputs(int provider, string slot, long funds = 1000, long unlockSeconds = 0, string? manifest = null) => PropertyMap.Of(
+    public PropertyMap Inputs(int provider, string slot, long funds = 1000, long unlockSeconds = 0, string? manifest = null,
+        string secrets = SecretDelivery.Ipfs) => PropertyMap.Of(
         ("slot", slot),
         ("publicHost", "127.0.0.1"),
         ("providerAddress", Providers[provider].Address),
@@ -57,6 +58,7 @@ internal sealed class ApocryphLab : IAsyncDisposable
         ("providerUrl", ""),
         ("funds", funds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ("unlockSeconds", unlockSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ("secrets", secrets),
         ("manifest", PropertyValue.Secret(manifest ?? Manifest())));
 
     /// <summary>A small pod as this project sends it: TCP NodePorts, a data volume, a secret file as contents.</summary>

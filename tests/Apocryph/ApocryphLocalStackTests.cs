@@ -34,6 +34,23 @@ public sealed class ApocryphLocalStackTests : IDisposable
             Assert.All(lab.Providers, p => Assert.Single(p.Pods));
             Assert.Equal(3, Directory.GetDirectories(lab.Manifests).Length); // one folder of received manifests per provider
             Assert.DoesNotContain(Devnet.PublisherKey[2..], upOut + upErr);
+            // The nodes export shows what each provider answered (here, also the shard-aware TLS port).
+            var (_, outputOut, _) = await Run(env, "stack", "output", "--stack", "apocryph-local", "--json");
+            using (var doc = System.Text.Json.JsonDocument.Parse(outputOut))
+            {
+                var ports = doc.RootElement.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("ports").GetString()).ToList();
+                Assert.All(ports, p => Assert.Equal("30701/internode-tls 30942/cql-tls 30943/cql-tls-shard", p));
+            }
+            // Secret files went as cid + key (the default): the providers decrypted the node's TLS key, but no
+            // received manifest and nothing in the state directory holds it in plaintext.
+            Assert.All(lab.Providers, p => Assert.Contains(p.SecretFiles.Single().Value.Values, f => System.Text.Encoding.UTF8.GetString(f).Contains("PRIVATE KEY")));
+            foreach (var file in Directory.GetFiles(lab.Manifests, "*", SearchOption.AllDirectories)
+                         .Concat(Directory.GetFiles(_project, "*", SearchOption.AllDirectories)))
+            {
+                var text = File.ReadAllText(file);
+                Assert.DoesNotContain("PRIVATE KEY", text);
+                Assert.DoesNotContain(Convert.ToBase64String("-----BEGIN"u8)[..12], text);
+            }
 
             var (refresh, refreshOut, refreshErr) = await Run(env, "refresh", "--stack", "apocryph-local", "--yes");
             Assert.True(refresh == 0, refreshOut + refreshErr);

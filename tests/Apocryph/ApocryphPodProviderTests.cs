@@ -24,15 +24,66 @@ public sealed class ApocryphPodProviderTests
         Assert.Equal("1000", created.Outputs.GetString("channelAvailable"));
         Assert.Equal(["127.0.0.1:30701", "127.0.0.1:30942"], created.Outputs.Get("endpoints")!.AsArray!.Value.Select(v => v.AsString));
         Assert.Equal(created.Id, created.Outputs.GetString("namespace"));
+        Assert.Equal("30701/internode-tls 30942/cql-tls", created.Outputs.GetString("ports"));
         Assert.Single(lab.Providers[0].Pods);
         Assert.Equal([30701, 30942], lab.Providers[0].AllocatedNodePorts.Order());
         Assert.Equal(0, lab.Kubo.OpenForwards); // closed after use
         Assert.Equal(1, lab.Kubo.ForwardsOpened);
         var received = Directory.GetFiles(Path.Combine(lab.Manifests, "alpha", created.Id));
         Assert.Equal(["0001-ProvisionPod.json"], received.Select(Path.GetFileName));
-        Assert.Contains("\"contents\"", File.ReadAllText(received[0]));
         Assert.DoesNotContain("cluster_name: demo", created.Outputs.ToString()); // the secret stays out of outputs
         Assert.Equal(Devnet.Minted - 1000, await TokenBalance(lab));
+    }
+
+    [DevnetFact]
+    public async Task Secret_files_go_encrypted_to_IPFS_as_cid_and_key_the_provider_decrypts_them_and_delete_unpins_them()
+    {
+        await using var lab = await ApocryphLab.StartAsync();
+        var provider = lab.NewProvider();
+        var urn = ApocryphLab.UrnOf("demo-alpha-0");
+        var inputs = lab.Inputs(0, "demo-alpha-0");
+
+        var created = await provider.CreateAsync(new CreateRequest(urn, "apocryph:index:Pod", inputs), default);
+
+        var secret = lab.Providers[0].Pods[created.Id].Volumes.Single(v => v.Name == "file-scylla-yaml").Secret;
+        Assert.True(secret.Contents.IsEmpty);
+        var cid = CidText.ToText(secret.Cid.ToByteArray());
+        Assert.Equal([cid], created.Outputs.Get("secretCids")!.AsArray!.Value.Select(v => v.AsString));
+        Assert.Equal("cluster_name: demo\n", System.Text.Encoding.UTF8.GetString(lab.Providers[0].SecretFiles[created.Id]["file-scylla-yaml"]));
+        // What IPFS holds is ciphertext; the key travels only in the manifest, never into outputs or the recorded copy.
+        var stored = lab.Kubo.Files[cid];
+        Assert.DoesNotContain("cluster_name", System.Text.Encoding.UTF8.GetString(stored));
+        Assert.Equal(Tests.Doubles.UnixFsFile.Cid(stored), cid);
+        var jwk = System.Text.Json.JsonDocument.Parse(secret.Key.Data.ToByteArray()).RootElement;
+        Assert.Equal(("oct", "dir"), (jwk.GetProperty("kty").GetString(), jwk.GetProperty("alg").GetString()));
+        var k = jwk.GetProperty("k").GetString()!;
+        Assert.DoesNotContain(k, created.Outputs.ToString());
+        var recorded = File.ReadAllText(Directory.GetFiles(Path.Combine(lab.Manifests, "alpha", created.Id)).Single());
+        Assert.DoesNotContain(k, recorded);
+        Assert.DoesNotContain(Convert.ToBase64String(secret.Key.Data.ToByteArray()), recorded);
+        Assert.Contains("\"cid\"", recorded);
+        Assert.Contains(cid, lab.Kubo.Pins);
+
+        await provider.DeleteAsync(new DeleteRequest(urn, "apocryph:index:Pod", created.Id, inputs, created.Outputs), default);
+        Assert.DoesNotContain(cid, lab.Kubo.Pins);
+        await provider.DeleteAsync(new DeleteRequest(urn, "apocryph:index:Pod", created.Id, inputs, created.Outputs), default); // twice: no error
+    }
+
+    [DevnetFact]
+    public async Task In_contents_mode_the_manifest_carries_the_file_and_the_provider_double_writes_it_redacted()
+    {
+        await using var lab = await ApocryphLab.StartAsync();
+        var provider = lab.NewProvider();
+        var urn = ApocryphLab.UrnOf("demo-alpha-0");
+
+        var created = await provider.CreateAsync(new CreateRequest(urn, "apocryph:index:Pod", lab.Inputs(0, "demo-alpha-0", secrets: SecretDelivery.Contents)), default);
+
+        Assert.False(lab.Providers[0].Pods[created.Id].Volumes.Single(v => v.Name == "file-scylla-yaml").Secret.Contents.IsEmpty);
+        Assert.Equal("cluster_name: demo\n", System.Text.Encoding.UTF8.GetString(lab.Providers[0].SecretFiles[created.Id]["file-scylla-yaml"]));
+        Assert.Empty(lab.Kubo.Files);
+        var recorded = File.ReadAllText(Directory.GetFiles(Path.Combine(lab.Manifests, "alpha", created.Id)).Single());
+        Assert.Contains("\"contents\": \"(redacted: 19 bytes)\"", recorded);
+        Assert.DoesNotContain(Convert.ToBase64String("cluster_name: demo\n"u8), recorded);
     }
 
     [DevnetFact]

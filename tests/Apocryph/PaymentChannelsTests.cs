@@ -111,4 +111,25 @@ public sealed class PaymentChannelsTests
     }
 
     private sealed class SimulatedCrash : Exception;
+
+    [DevnetFact]
+    public async Task Pods_funded_in_one_run_share_one_approve_and_read_the_chain_once_each()
+    {
+        const int pods = 5;
+        await using var chain = await Devnet.StartAsync();
+        await using var counter = new Tests.Doubles.RpcFaultProxy(chain.RpcUrl, _ => Tests.Doubles.RpcFault.None);
+        var pool = new ChainWalletPool();
+        pool.ExpectSpend(counter.Url, "KEY_ENV", 10 * pods);
+        var payments = await PaymentChannels.ConnectAsync(await pool.GetAsync(counter.Url, WalletKey.FromHex(Devnet.PublisherKey), "KEY_ENV"), chain.Payment, default);
+        var before = counter.Calls.GetValueOrDefault("eth_call");
+
+        // One after another, so no approve can cover a later pod by chance of timing.
+        var funded = new List<ChannelState>();
+        for (var i = 0; i < pods; i++) funded.Add(await payments.EnsureFundedAsync(Provider, ApocryphNames.PodId("p", "s", $"slot-{i}"), 60, 10));
+
+        Assert.Equal(pods + 1, payments.TransactionsSent); // one approve, then a createChannel each
+        Assert.Equal(pods + 1, counter.Calls.GetValueOrDefault("eth_call") - before); // a channel read each, one allowance read
+        for (var i = 0; i < pods; i++) Assert.Equal(await payments.ReadAsync(Provider, ApocryphNames.PodId("p", "s", $"slot-{i}")), funded[i]);
+        Assert.Equal(Devnet.Minted - 10 * pods, await payments.TokenBalanceAsync(payments.Publisher));
+    }
 }

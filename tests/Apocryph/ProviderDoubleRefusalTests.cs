@@ -33,6 +33,17 @@ public sealed class ProviderDoubleRefusalTests
         var noContents = await Assert.ThrowsAsync<ProvisionRefusedException>(() => client.ProvisionAsync(stringSecret, Channel(lab, target.Address, podId), default));
         Assert.Contains("cid", noContents.Error);
 
+        // A cid on IPFS opened with another key fails GCM's tag check, as Go's cipher.AEAD.Open does.
+        var files = new KuboFiles(new HttpClient(), lab.Kubo.ApiUrl);
+        var sealedCid = await files.AddAsync(SecretSealing.Seal(SecretSealing.NewKey(), "x"u8.ToArray()), default);
+        var wrongKey = Pod(ApocryphLab.Manifest());
+        wrongKey.Volumes[1].Secret = new Volume.Types.SecretConfig
+        {
+            Cid = ByteString.CopyFrom(CidText.ToBytes(sealedCid)), Key = new Key { Data = ByteString.CopyFrom(SecretSealing.NewKey()) },
+        };
+        var badKey = await Assert.ThrowsAsync<ProvisionRefusedException>(() => client.ProvisionAsync(wrongKey, Channel(lab, target.Address, podId), default));
+        Assert.Equal("cipher: message authentication failed", badKey.Error);
+
         var outOfRange = await Assert.ThrowsAsync<ProvisionRefusedException>(() =>
             client.ProvisionAsync(Pod(ApocryphLab.Manifest().Replace("\"hostTcpPort\":\"30701\"", "\"hostTcpPort\":\"7001\"")), Channel(lab, target.Address, podId), default));
         Assert.Contains("provided port is not in the valid range", outOfRange.Error);

@@ -43,6 +43,19 @@ public sealed class ApocryphManifestFidelityTests
         Assert.DoesNotContain("No `apocryph-pod.json`", Summary(tls));
     }
 
+    [Fact]
+    public void The_nodes_export_shows_an_Apocryph_nodes_ports_as_its_provider_answered_them()
+    {
+        var graph = new ResourceGraph("test", "scylla-apocryph");
+        ScyllaCluster.Declare(graph, ClusterFixtures.Stack(SecurityMode.Tls, null,
+            ("a", 1, ProviderKind.Apocryph), ("b", 1, ProviderKind.Render), ("c", 1, ProviderKind.Render)));
+
+        var nodes = graph.Outputs.Get("nodes")!.AsArray!.Value.Select(n => n.AsMap!).ToList();
+        var pod = graph.Resources.Single(r => r.Type == ScyllaApocryph.Components.ResourceTypes.ApocryphPod);
+        Assert.Equal(new ScyllaApocryph.Engine.Values.OutputReference(pod.Urn, "ports"), nodes.Single(n => n.GetString("provider") == "a").Get("ports"));
+        Assert.Equal("30701/internode-tls 30942/cql-tls 30943/cql-tls-shard", nodes.Single(n => n.GetString("provider") == "b").GetString("ports"));
+    }
+
     private static ResourceGraph Declare(SecurityMode security)
     {
         var graph = new ResourceGraph("test", "scylla-apocryph");

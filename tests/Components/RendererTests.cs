@@ -168,7 +168,7 @@ public sealed class RendererTests
     {
         var stack = ClusterFixtures.ThreeDatacenters(security: SecurityMode.Nebula);
         bool AgentRule(Topology t) => ScyllaApocryph.Components.Mesh.NebulaMeshPlanner.Plan(SecurityMaterial.MeshSpec(t))[0].Firewall.Inbound
-            .Any(r => r.Port == NodePlan.AgentPort.ToString(System.Globalization.CultureInfo.InvariantCulture) && r.Group == "demo");
+            .Any(r => r.Port == ScyllaApocryph.Components.Defaults.Ports.Agent.ToString(System.Globalization.CultureInfo.InvariantCulture) && r.Group == "demo");
         Assert.False(AgentRule(Topology.Build(stack)));
         Assert.True(AgentRule(Topology.Build(stack with { Cluster = stack.Cluster with { AgentImage = "registry.example/agent:1" } })));
     }

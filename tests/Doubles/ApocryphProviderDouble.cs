@@ -21,10 +21,14 @@ namespace ScyllaApocryph.Tests.Doubles;
 ///   the token's publisher; every call but ProvisionPod needs the namespace to exist (failed_precondition).
 /// - ProvisionPod checks the channel on the chain (PaymentChannelValidator.Parse: chain id, provider address, an
 ///   accepted Payment contract, available >= 1) and answers refusals as HTTP 200 with `error`, as transformError.
-/// - Secret volumes need `contents` or a `cid` (DownloadSecret casts the cid; `contentsString` alone fails).
+/// - Secret volumes need `contents` or a `cid` (DownloadSecret casts the cid; `contentsString` alone fails). A cid is
+///   read from IPFS (here: `cat` on the Kubo double given at start) and opened with the volume's key
+///   (<see cref="SecretOpening"/>); provider/download.go DownloadSecrets runs in ProvisionPod and UpdatePod, and
+///   kubernetes/pods.go keeps the result in a Kubernetes Secret: here in memory only (<see cref="SecretFiles"/>).
 /// - hostTcpPort becomes a NodePort: 0 allocates one, others must be in 30000-32767 and free on the provider.
 ///   A failed ProvisionPod leaves nothing behind (RunInNamespaceOrRevert); a second one for a namespace that exists fails.
-/// - Each received manifest is written as JSON under the directory given at start, so what was sent is reviewable.
+/// - Each received manifest is written as JSON under the directory given at start, so what was sent is reviewable;
+///   secret volumes' `contents` and `key` are written as "(redacted …)", never as received.
 /// </summary>
 public sealed class ApocryphProviderDouble : IAsyncDisposable
 {
@@ -42,8 +46,13 @@ public sealed class ApocryphProviderDouble : IAsyncDisposable
     private readonly Dictionary<string, HostedPod> _pods = [];
     private int _received;
 
-    public ApocryphProviderDouble(string name, string providerAddress, string peerId, string rpcUrl, string paymentContract, string manifestDirectory, TimeProvider time)
+    private readonly Uri? _kuboApi;
+    private static readonly HttpClient Ipfs = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public ApocryphProviderDouble(string name, string providerAddress, string peerId, string rpcUrl, string paymentContract, string manifestDirectory,
+        TimeProvider time, Uri? kuboApi = null)
     {
+        _kuboApi = kuboApi;
         Name = name;
         Address = providerAddress;
         PeerId = peerId;
@@ -95,7 +104,16 @@ public sealed class ApocryphProviderDouble : IAsyncDisposable
         }
     }
 
-    private sealed record HostedPod(Pod Pod, IReadOnlyList<int> NodePorts);
+    /// <summary>The secret files each pod's volumes hold, decrypted (upstream: the namespace's Secrets).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, byte[]>> SecretFiles
+    {
+        get
+        {
+            lock (_gate) return _pods.ToDictionary(p => p.Key, p => p.Value.Secrets);
+        }
+    }
+
+    private sealed record HostedPod(Pod Pod, IReadOnlyList<int> NodePorts, IReadOnlyDictionary<string, byte[]> Secrets);
 
     private async Task ServeAsync()
     {
@@ -159,7 +177,7 @@ public sealed class ApocryphProviderDouble : IAsyncDisposable
             return procedure switch
             {
                 ApocryphNames.ProvisionPod => await ProvisionAsync(token!, Parser.Parse<ProvisionPodRequest>(text), text),
-                ApocryphNames.UpdatePod => Update(token!, Parser.Parse<UpdatePodRequest>(text), text),
+                ApocryphNames.UpdatePod => await UpdateAsync(token!, Parser.Parse<UpdatePodRequest>(text), text),
                 ApocryphNames.DeletePod => Delete(token!, Parser.Parse<DeletePodRequest>(text)),
                 ApocryphNames.GetPodInfos => Ok(new PodInfoResponse { Info = "" }),
                 _ => Error(404, "unimplemented", $"{procedure} is not implemented"),
@@ -180,20 +198,21 @@ public sealed class ApocryphProviderDouble : IAsyncDisposable
         if (PublisherMismatch(token, request.Payment) is { } mismatch) return mismatch;
         Record(token.Namespace, "ProvisionPod", text);
         if (await PaymentProblemAsync(request.Payment) is { } problem) return Refused(problem);
-        if (SecretProblem(request.Pod) is { } secret) return Refused(secret);
+        var (secrets, secretProblem) = await DownloadSecretsAsync(request.Pod);
+        if (secretProblem is not null) return Refused(secretProblem);
         if (request.Pod is null) return Refused("Expected value for pod");
         lock (_gate)
         {
             if (_pods.ContainsKey(token.Namespace)) return Refused($"namespaces \"{token.Namespace}\" already exists");
             var (response, ports, error) = Apply(token.Namespace, request.Pod);
             if (error is not null) return Refused(error);
-            _pods[token.Namespace] = new HostedPod(request.Pod, ports);
+            _pods[token.Namespace] = new HostedPod(request.Pod, ports, secrets);
             response.Namespace = token.Namespace;
             return Ok(response);
         }
     }
 
-    private (int, string) Update(ProvisionTokenCheck.Verified token, UpdatePodRequest request, string text)
+    private async Task<(int, string)> UpdateAsync(ProvisionTokenCheck.Verified token, UpdatePodRequest request, string text)
     {
         if (PublisherMismatch(token, request.Payment) is { } mismatch) return mismatch;
         lock (_gate)
@@ -201,7 +220,8 @@ public sealed class ApocryphProviderDouble : IAsyncDisposable
             if (!_pods.TryGetValue(token.Namespace, out var old)) return Error(400, "failed_precondition", "Namespace not found");
         }
         Record(token.Namespace, "UpdatePod", text);
-        if (SecretProblem(request.Pod) is { } secret) return Refused(secret);
+        var (secrets, secretProblem) = await DownloadSecretsAsync(request.Pod);
+        if (secretProblem is not null) return Refused(secretProblem);
         if (request.Pod is null) return Refused("Expected value for pod");
         lock (_gate)
         {
@@ -213,9 +233,10 @@ public sealed class ApocryphProviderDouble : IAsyncDisposable
                 _pods[token.Namespace] = previous;
                 return Refused(error);
             }
-            _pods[token.Namespace] = new HostedPod(request.Pod, ports);
+            _pods[token.Namespace] = new HostedPod(request.Pod, ports, secrets);
             // The Deployment's pod template changes when anything of a container or volume changes: a rolling restart.
-            if (!previous.Pod.Equals(request.Pod)) Restarts.AddOrUpdate(token.Namespace, 1, (_, n) => n + 1);
+            // A secret volume's template names only its Secret object (pods.go), so new cid, key or contents do not.
+            if (!Template(previous.Pod).Equals(Template(request.Pod))) Restarts.AddOrUpdate(token.Namespace, 1, (_, n) => n + 1);
             return Ok(response);
         }
     }
@@ -227,6 +248,13 @@ public sealed class ApocryphProviderDouble : IAsyncDisposable
             if (!_pods.Remove(token.Namespace)) return Error(400, "failed_precondition", "Namespace not found");
         }
         return Ok(new DeletePodResponse { Success = true });
+    }
+
+    private static Pod Template(Pod pod)
+    {
+        var template = pod.Clone();
+        foreach (var v in template.Volumes.Where(v => v.Type == Volume.Types.Type.VolumeSecret)) v.Secret = new Volume.Types.SecretConfig();
+        return template;
     }
 
     /// <summary>Services for every port (pods.go ApplyPodRequest, utils.go NewService); called under the lock.</summary>
@@ -274,12 +302,19 @@ public sealed class ApocryphProviderDouble : IAsyncDisposable
             : Error(401, "unauthenticated", $"Payment channel created for unauthorized address: (expected: {token.Publisher}, found: {publisher})");
     }
 
+    private Task<BigInteger>? _chainId;
+    private Web3 _web3 => _web3Instance ??= new Web3(_rpcUrl);
+    private Web3? _web3Instance;
+
+    private async Task<BigInteger> ReadChainIdAsync() => (await _web3.Eth.ChainId.SendRequestAsync()).Value;
+
     /// <summary>PaymentChannelValidator.Parse, against the real chain.</summary>
     private async Task<string?> PaymentProblemAsync(PaymentChannel? payment)
     {
         if (payment is null) return "Invalid payment channel chain id (expected 31337)";
-        var web3 = new Web3(_rpcUrl);
-        var chainId = (await web3.Eth.ChainId.SendRequestAsync()).Value;
+        var web3 = _web3;
+        // Upstream's PaymentChannelValidator reads the chain id once, when it is made (ethereum/payment.go NewPaymentChannelValidator).
+        var chainId = await (_chainId ??= ReadChainIdAsync());
         if (new BigInteger(payment.ChainID.ToByteArray(), isUnsigned: true, isBigEndian: true) != chainId)
             return $"Invalid payment channel chain id (expected {chainId})";
         if (!Address20(payment.ProviderAddress).SequenceEqual(Convert.FromHexString(Address[2..])))
@@ -295,14 +330,33 @@ public sealed class ApocryphProviderDouble : IAsyncDisposable
         return available < 1 ? "Insufficient funds in payment channel" : null;
     }
 
-    private static string? SecretProblem(Pod? pod)
+    /// <summary>DownloadSecrets then DecryptSecret for every secret volume (provider/download.go); a failure is a refusal.</summary>
+    private async Task<(IReadOnlyDictionary<string, byte[]> Files, string? Problem)> DownloadSecretsAsync(Pod? pod)
     {
+        var files = new Dictionary<string, byte[]>();
         foreach (var v in pod?.Volumes.Where(v => v.Type == Volume.Types.Type.VolumeSecret) ?? [])
         {
-            // DownloadSecret: contents if set, else cid.Cast(cid), which fails on no bytes.
-            if (v.Secret is null || (v.Secret.Contents.IsEmpty && v.Secret.Cid.IsEmpty)) return "invalid cid: varint not minimal or empty input";
+            var secret = v.Secret ?? new Volume.Types.SecretConfig();
+            byte[] contents;
+            if (!secret.Contents.IsEmpty) contents = secret.Contents.ToByteArray();
+            else if (secret.Cid.IsEmpty) return (files, "invalid cid: varint not minimal or empty input"); // cid.Cast of no bytes
+            else if (_kuboApi is null) return (files, "this provider double was started without IPFS");
+            else
+            {
+                using var response = await Ipfs.PostAsync(new Uri(_kuboApi, "api/v0/cat?arg=" + Uri.EscapeDataString(CidText.ToText(secret.Cid.ToByteArray()))), null);
+                if (!response.IsSuccessStatusCode) return (files, await response.Content.ReadAsStringAsync());
+                contents = await response.Content.ReadAsByteArrayAsync();
+            }
+            try
+            {
+                files[v.Name] = SecretOpening.Open(secret.Key?.Data.ToByteArray(), contents);
+            }
+            catch (SecretRefusedException e)
+            {
+                return (files, e.Message);
+            }
         }
-        return null;
+        return (files, null);
     }
 
     private static byte[] Address20(ByteString? b) => b is null ? new byte[20] : b.Length >= 20 ? b.ToByteArray()[^20..] : [.. new byte[20 - b.Length], .. b.ToByteArray()];
@@ -312,7 +366,21 @@ public sealed class ApocryphProviderDouble : IAsyncDisposable
         var n = Interlocked.Increment(ref _received);
         var dir = Path.Combine(_manifests, Name, ns);
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, $"{n:D4}-{operation}.json"), json);
+        File.WriteAllText(Path.Combine(dir, $"{n:D4}-{operation}.json"), Redacted(json));
+    }
+
+    /// <summary>The request as received, but each secret volume's contents and key replaced by a note.</summary>
+    private static string Redacted(string json)
+    {
+        var request = System.Text.Json.Nodes.JsonNode.Parse(json);
+        foreach (var volume in request?["pod"]?["volumes"]?.AsArray() ?? [])
+        {
+            if (volume?["secret"] is not System.Text.Json.Nodes.JsonObject secret) continue;
+            if (secret["contents"] is { } contents)
+                secret["contents"] = $"(redacted: {Convert.FromBase64String(contents.GetValue<string>()).Length} bytes)";
+            if (secret["key"] is not null) secret["key"] = "(redacted)";
+        }
+        return request?.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) ?? json;
     }
 
     private static (int, string) Ok(IMessage message) => (200, Formatter.Format(message));

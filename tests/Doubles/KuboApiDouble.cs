@@ -12,12 +12,18 @@ namespace ScyllaApocryph.Tests.Doubles;
 /// listen-address removes a forward. Here "the peer" is a provider double on loopback, found by its peer id.
 /// Errors are Kubo's {"Message","Code","Type":"error"} with HTTP 500. Source: ipfs/kubo core/commands/p2p.go; the
 /// calls are those of comrade-coop/apocryph 4bbf371 pkg/ipfs/p2p.go.
+/// Files, as upstream's publisher stores secrets and its provider reads them (pkg/ipfs/secrets.go), per
+/// core/commands/add.go, cat.go, pin/pin.go: add takes a multipart body, answers {"Name","Hash","Size"} (CIDv0 of
+/// a one-chunk file, see <see cref="UnixFsFile"/>) and pins unless pin=false; cat answers the file's bytes;
+/// pin/rm answers {"Pins":[cid]}, or "not pinned or pinned indirectly". Blocks are kept after an unpin (no GC).
 /// </summary>
 public sealed partial class KuboApiDouble : IAsyncDisposable
 {
     private HttpListener _listener = new();
     private readonly Dictionary<string, (string Protocol, int Port)> _peers = [];
     private readonly List<Forward> _forwards = [];
+    private readonly Dictionary<string, byte[]> _files = [];
+    private readonly HashSet<string> _pins = [];
     private readonly Task _loop;
 
     /// <param name="port">0: a free loopback port.</param>
@@ -65,6 +71,23 @@ public sealed partial class KuboApiDouble : IAsyncDisposable
     public int HeldForwards => _held;
     private int _held;
 
+    /// <summary>Every file added so far, by CID (exactly the bytes given to add).</summary>
+    public IReadOnlyDictionary<string, byte[]> Files
+    {
+        get
+        {
+            lock (_files) return new Dictionary<string, byte[]>(_files);
+        }
+    }
+
+    public IReadOnlyCollection<string> Pins
+    {
+        get
+        {
+            lock (_files) return [.. _pins];
+        }
+    }
+
     /// <summary>Makes a peer reachable: connections for <paramref name="protocol"/> go to 127.0.0.1:<paramref name="port"/>.</summary>
     public void AddPeer(string peerId, string protocol, int port)
     {
@@ -107,11 +130,16 @@ public sealed partial class KuboApiDouble : IAsyncDisposable
                 await hold.Task;
                 Interlocked.Decrement(ref _held);
             }
-            if (c.Request.Url!.AbsolutePath == "/api/v0/cat" && await RespondCatAsync(c)) return; // bytes, see KuboApiDouble.Files.cs
-            var (status, body) = Answer(c.Request);
-            var bytes = Encoding.UTF8.GetBytes(body);
+            var (status, body) = c.Request.Url!.AbsolutePath switch
+            {
+                "/api/v0/add" => await AddAsync(c.Request),
+                "/api/v0/cat" => Cat(c.Request),
+                "/api/v0/pin/rm" => Unpin(c.Request),
+                _ => Answer(c.Request),
+            };
+            var bytes = body as byte[] ?? Encoding.UTF8.GetBytes((string)body);
             c.Response.StatusCode = status;
-            c.Response.ContentType = "application/json";
+            c.Response.ContentType = body is byte[] ? "text/plain" : "application/json";
             c.Response.ContentLength64 = bytes.Length;
             await c.Response.OutputStream.WriteAsync(bytes);
             c.Response.Close();
@@ -125,7 +153,78 @@ public sealed partial class KuboApiDouble : IAsyncDisposable
         }
     }
 
-    private (int, string) Answer(HttpListenerRequest request)
+    private async Task<(int, object)> AddAsync(HttpListenerRequest request)
+    {
+        if (request.HttpMethod != "POST") return (405, "405 - Method Not Allowed");
+        if (request.QueryString["cid-version"] is { } v && v != "0") return Error("this double makes CIDv0 only");
+        var boundary = request.ContentType?.Split(';').Select(p => p.Trim()).FirstOrDefault(p => p.StartsWith("boundary=", StringComparison.Ordinal))?[9..].Trim('"');
+        if (boundary is null) return Error("request Content-Type is not multipart/form-data");
+        using var buffer = new MemoryStream();
+        await request.InputStream.CopyToAsync(buffer);
+        if (FirstPart(buffer.ToArray(), boundary) is not { } part) return Error("file argument 'path' is required");
+        string cid;
+        byte[] node;
+        try
+        {
+            cid = UnixFsFile.Cid(part.Data);
+            node = UnixFsFile.Node(part.Data);
+        }
+        catch (NotSupportedException e)
+        {
+            return Error(e.Message);
+        }
+        lock (_files)
+        {
+            _files[cid] = part.Data;
+            if (request.QueryString["pin"] != "false") _pins.Add(cid);
+        }
+        return (200, JsonSerializer.Serialize(new { Name = part.Name ?? cid, Hash = cid, Size = node.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) }) + "\n");
+    }
+
+    private (int, object) Cat(HttpListenerRequest request)
+    {
+        if (request.HttpMethod != "POST") return (405, "405 - Method Not Allowed");
+        var arg = request.QueryString["arg"] ?? "";
+        if (arg.Length == 0) return Error("argument \"ipfs-path\" is required");
+        var cid = arg.StartsWith("/ipfs/", StringComparison.Ordinal) ? arg[6..] : arg;
+        if (!IsCidV0(cid)) return Error($"invalid path \"{arg}\": invalid cid: selected encoding not supported");
+        lock (_files)
+        {
+            if (!_files.TryGetValue(cid, out var data)) return Error($"block was not found locally (offline): ipld: could not find {cid}");
+            _filesServed++;
+            return (200, data);
+        }
+    }
+
+    private (int, object) Unpin(HttpListenerRequest request)
+    {
+        if (request.HttpMethod != "POST") return (405, "405 - Method Not Allowed");
+        var cid = request.QueryString["arg"] ?? "";
+        lock (_files)
+        {
+            return _pins.Remove(cid) ? (200, JsonSerializer.Serialize(new { Pins = new[] { cid } })) : Error("not pinned or pinned indirectly");
+        }
+    }
+
+    /// <summary>The first part of a multipart/form-data body: its file name and bytes.</summary>
+    private static (string? Name, byte[] Data)? FirstPart(byte[] body, string boundary)
+    {
+        var delimiter = Encoding.ASCII.GetBytes("--" + boundary);
+        var start = body.AsSpan().IndexOf(delimiter);
+        if (start < 0) return null;
+        var headersStart = start + delimiter.Length + 2;
+        var headersEnd = body.AsSpan(headersStart).IndexOf("\r\n\r\n"u8);
+        if (headersEnd < 0) return null;
+        var headers = Encoding.UTF8.GetString(body, headersStart, headersEnd);
+        var dataStart = headersStart + headersEnd + 4;
+        var dataEnd = body.AsSpan(dataStart).IndexOf([.. "\r\n"u8, .. delimiter]);
+        if (dataEnd < 0) return null;
+        var name = headers.Split("\r\n").Select(h => h.Trim()).FirstOrDefault(h => h.StartsWith("Content-Disposition", StringComparison.OrdinalIgnoreCase))
+            ?.Split(';').Select(p => p.Trim()).FirstOrDefault(p => p.StartsWith("filename=", StringComparison.Ordinal))?[9..].Trim('"');
+        return (name, body[dataStart..(dataStart + dataEnd)]);
+    }
+
+    private (int, object) Answer(HttpListenerRequest request)
     {
         if (request.HttpMethod != "POST") return (405, "405 - Method Not Allowed");
         var args = request.QueryString.GetValues("arg") ?? [];
@@ -220,7 +319,7 @@ public sealed partial class KuboApiDouble : IAsyncDisposable
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    private static (int, string) Error(string message) =>
+    private static (int, object) Error(string message) =>
         (500, JsonSerializer.Serialize(new { Message = message, Code = 0, Type = "error" }));
 
     public async ValueTask DisposeAsync()

@@ -51,7 +51,7 @@ await DevnetRegistry.RegisterAsync(rpc, registry, token, kubo, DevnetRegistry.St
 var providers = new List<ApocryphProviderDouble>();
 for (var i = 0; i < 3; i++)
 {
-    var p = new ApocryphProviderDouble(names[i], WalletKey.FromHex(providerKeys[i]).Address, peers[i], rpc, payment, manifests, TimeProvider.System);
+    var p = new ApocryphProviderDouble(names[i], WalletKey.FromHex(providerKeys[i]).Address, peers[i], rpc, payment, manifests, TimeProvider.System, kubo.ApiUrl);
     kubo.AddPeer(p.PeerId, ApocryphNames.ProvisionProtocol, p.Port);
     providers.Add(p);
     Console.WriteLine($"provider {names[i]} {p.Address} peer {p.PeerId} at {p.Url}");
