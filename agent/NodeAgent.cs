@@ -70,6 +70,7 @@ public sealed class NodeAgent
 
         _promises = new PromiseStore(_config.DataDirectory, _clock, TimeSpan.FromMilliseconds(_config.LeaseTtlMs));
         Lease = new MajorityLease(_config, _peers, _promises, _clock, _log.Info);
+        _peers.Term = () => Lease.Term;
         Hooks = new FleetHooks(_config, _peers, Report, () => Lease.Term, AcceptBoot, Metrics, _log.Info);
         await using var api = await AgentApi.StartAsync(this, _log);
         using var actorStop = CancellationTokenSource.CreateLinkedTokenSource(stop);

@@ -50,6 +50,20 @@ public sealed class PromiseStore(string dataDirectory, TimeProvider clock, TimeS
         }
     }
 
+    /// <summary>Whether <paramref name="candidate"/> holds this voter's unlapsed promise in <paramref name="term"/>: the actor, as far as this voter knows.</summary>
+    public bool Holds(string candidate, long term, out string why)
+    {
+        lock (_gate)
+        {
+            var p = _promise;
+            why = p.Term != term ? $"term {term} is not the term this agent promised ({p.Term})"
+                : p.Holder != candidate ? $"the lease of term {term} was promised to {p.Holder ?? "no one"}, not {candidate}"
+                : p.Expires <= clock.GetUtcNow() ? $"the lease {candidate} held in term {term} has lapsed"
+                : "";
+            return why.Length == 0;
+        }
+    }
+
     public IntentRecord Intent { get { lock (_gate) return _intent; } }
 
     public IntentReply Replicate(IntentRecord record)
