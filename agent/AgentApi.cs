@@ -62,7 +62,10 @@ public static class AgentApi
                 return await Refused(ctx, gate, $"{PeerGate.Caller(ctx)} asked a vote for {request.Candidate}");
             return Results.Json(agent.Promises.Vote(request), AgentConfig.Json);
         });
-        app.MapGet("/v1/intent", () => Results.Json(agent.Promises.Intent, AgentConfig.Json));
+        app.MapGet("/v1/intent", () => agent.Promises.Recovered
+            ? Results.Json(agent.Promises.Intent, AgentConfig.Json)
+            : Results.Json(new { message = "this agent lost its copy of the intent (empty volume) and is reading it back", code = 503 },
+                statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapPut("/v1/intent", async (HttpContext ctx) =>
         {
             var record = await Body<IntentRecord>(ctx.Request);

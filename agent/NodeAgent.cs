@@ -68,13 +68,14 @@ public sealed class NodeAgent
         var hasData = HasScyllaData();
         if (identity is null) (identity = new VolumeIdentity(_config.Cluster, _config.Slot)).Write(_config.DataDirectory);
 
-        _promises = new PromiseStore(_config.DataDirectory, _clock, TimeSpan.FromMilliseconds(_config.LeaseTtlMs));
+        _promises = new PromiseStore(_config.DataDirectory, _clock, TimeSpan.FromMilliseconds(_config.LeaseTtlMs), intactWhenEmpty: _config.NewCluster);
         Lease = new MajorityLease(_config, _peers, _promises, _clock, _log.Info);
         _peers.Term = () => Lease.Term;
         Hooks = new FleetHooks(_config, _peers, Report, () => Lease.Term, AcceptBoot, Metrics, _log.Info);
         await using var api = await AgentApi.StartAsync(this, _log);
         using var actorStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var actor = Task.Run(() => new Actor(this, _log).RunAsync(actorStop.Token), CancellationToken.None);
+        _ = Task.Run(() => IntentRecovery.RunAsync(_config, _peers, _promises, _log, actorStop.Token), CancellationToken.None);
 
         BootPlan plan;
         try

@@ -28,7 +28,7 @@ public sealed class AgentPeerGateTests
 
     private static AgentConfig Config(string dir, string slot, string aIp, string bIp, int port, string caFile, (string Cert, string Key) files) => new()
     {
-        Cluster = "c", Slot = slot, FounderSlot = "a", DataDirectory = Path.Combine(dir, slot + "-data"),
+        Cluster = "c", Slot = slot, FounderSlot = "a", DataDirectory = Path.Combine(dir, slot + "-data"), NewCluster = true, // intact voters
         Slots = [new AgentSlot("a", "dc1", 0, aIp, $"https://{aIp}:{port}/"), new AgentSlot("b", "dc1", 1, bIp, $"https://{bIp}:{port}/")],
         Entrypoint = ["/bin/true"], BaseScyllaYaml = Path.Combine(dir, "scylla.yaml"), ScyllaConfDirectory = Path.Combine(dir, slot + "-conf"),
         Listen = $"{(slot == "a" ? aIp : bIp)}:{port}", Security = "tls", PeerTimeoutMs = 3000,
