@@ -218,7 +218,7 @@ public sealed class NodeAgent
         return new BootResponse(true);
     }
 
-    /// <summary>Watches the local node on loopback: ready = own host ID live, Normal, CQL on. Records the host ID once a member.</summary>
+    /// <summary>Watches the local node on loopback (<see cref="NodeReadiness"/>). Records the host ID once a member.</summary>
     private async Task MonitorAsync(CancellationToken ct)
     {
         var rest = new ScyllaRestClient(_loopback, _api, _clock, new ScyllaRestOptions { GetRetries = 0, RequestTimeout = TimeSpan.FromSeconds(3) });
@@ -226,11 +226,7 @@ public sealed class NodeAgent
         {
             try
             {
-                var hostId = await rest.LocalHostIdAsync(ct);
-                var live = await rest.LiveEndpointsAsync(ct);
-                var joining = await rest.JoiningAsync(ct);
-                var cql = await rest.NativeTransportRunningAsync(ct);
-                var ready = cql && live.Contains(_config.Self.Address) && !joining.Contains(_config.Self.Address);
+                var (ready, hostId) = await NodeReadiness.CheckAsync(rest, ct);
                 if (ready && _hostId != hostId)
                 {
                     new VolumeIdentity(_config.Cluster, _config.Slot, hostId).Write(_config.DataDirectory);
