@@ -32,6 +32,7 @@ public sealed class Actor(NodeAgent agent, JsonLog log)
         await Task.Delay(poll * index / Math.Max(1, config.Slots.Count), ct);
         while (!ct.IsCancellationRequested)
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 var round = await reconciler.ReconcileOnceAsync(ct);
@@ -46,7 +47,10 @@ public sealed class Actor(NodeAgent agent, JsonLog log)
             {
                 log.Event("actor-error", e.Message);
             }
-            await Task.Delay(poll, ct);
+            // Rounds start every poll interval (not one interval after the last round ended): a node seen down, and then
+            // dead after the grace period, is noticed at most one interval late, however long a round took.
+            var left = poll - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            if (left > TimeSpan.Zero) await Task.Delay(left, ct);
         }
     }
 

@@ -13,7 +13,8 @@ namespace ScyllaApocryph.Agent;
 /// The agent's HTTP API on its listen address: the node view relayed from ScyllaDB's REST API (read-only membership
 /// calls, plus the two topology POSTs an actor issues through a member), the instance report, the election and intent
 /// replication, the hooks, and /readyz, /livez, /metrics. ScyllaDB's REST API itself stays on 127.0.0.1.
-/// In tls mode every caller must present a certificate of the cluster CA (mutual TLS).
+/// In tls mode every caller must present a certificate of the cluster CA (mutual TLS); <see cref="PeerGate"/> then
+/// decides who may call what.
 /// </summary>
 public static class AgentApi
 {
@@ -46,25 +47,43 @@ public static class AgentApi
         }));
         var app = builder.Build();
         var relay = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        var gate = new PeerGate(config, () => agent.Promises, log);
+        app.Use(gate.InvokeAsync);
 
         app.MapGet("/livez", () => Results.Text("ok\n"));
         app.MapGet("/readyz", () => agent.Ready ? Results.Text("ready\n") : Results.Text("not ready\n", statusCode: 503));
         app.MapMetrics("/metrics", agent.Metrics.Registry);
         app.MapGet("/v1/instance", () => Results.Json(agent.Report(), AgentConfig.Json));
-        app.MapPost("/v1/lease/vote", async (HttpRequest r) =>
-            Results.Json(agent.Promises.Vote(await Body<VoteRequest>(r)), AgentConfig.Json));
-        app.MapGet("/v1/intent", () => Results.Json(agent.Promises.Intent, AgentConfig.Json));
-        app.MapPut("/v1/intent", async (HttpRequest r) =>
-            Results.Json(agent.Promises.Replicate(await Body<IntentRecord>(r)), AgentConfig.Json));
-
-        // Hooks: a boot instruction carries the actor's term (fencing); the other routes go to the shared handler.
-        app.MapPost("/hooks/v1/boot", async (HttpRequest r) =>
+        app.MapPost("/v1/lease/vote", async (HttpContext ctx) =>
         {
-            long? term = long.TryParse(r.Headers[FleetHooks.TermHeader], out var t) ? t : null;
-            var instruction = await Body<BootInstruction>(r);
-            var answer = instruction.Slot == config.Slot
-                ? agent.AcceptBoot(instruction, term)
-                : await agent.Hooks!.BootAsync(instruction, r.HttpContext.RequestAborted);
+            var request = await Body<VoteRequest>(ctx.Request);
+            // An agent campaigns for itself only: a vote asked for someone else would let one agent elect another.
+            if (request.Candidate != PeerGate.Caller(ctx))
+                return await Refused(ctx, gate, $"{PeerGate.Caller(ctx)} asked a vote for {request.Candidate}");
+            return Results.Json(agent.Promises.Vote(request), AgentConfig.Json);
+        });
+        app.MapGet("/v1/intent", () => agent.Promises.Recovered
+            ? Results.Json(agent.Promises.Intent, AgentConfig.Json)
+            : Results.Json(new { message = "this agent lost its copy of the intent (empty volume) and is reading it back", code = 503 },
+                statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapPut("/v1/intent", async (HttpContext ctx) =>
+        {
+            var record = await Body<IntentRecord>(ctx.Request);
+            if (!gate.HoldsLease(PeerGate.Caller(ctx), record.Term, out var why)) return await Refused(ctx, gate, why);
+            return Results.Json(agent.Promises.Replicate(record), AgentConfig.Json);
+        });
+
+        // Hooks: a boot instruction goes to the slot's own agent and carries the actor's term (fencing: refused below the
+        // term this agent promised; an empty volume's agent knows no holder to check it against); this agent never
+        // passes one on to another slot with its own term. The other routes go to the shared handler.
+        app.MapPost("/hooks/v1/boot", async (HttpContext ctx) =>
+        {
+            var term = PeerGate.Term(ctx.Request);
+            var instruction = await Body<BootInstruction>(ctx.Request);
+            if (instruction.Slot != config.Slot)
+                return await Refused(ctx, gate, $"a boot instruction for slot {instruction.Slot} goes to that slot's agent");
+            if (term is null) return await Refused(ctx, gate, $"a boot instruction carries the actor's term ({PeerGate.TermHeader})");
+            var answer = agent.AcceptBoot(instruction, term);
             return Results.Json(answer, AgentConfig.Json, statusCode: answer.Accepted ? 200 : 409);
         });
         var hooks = new HttpMessageInvoker(new AutoscalerHooksHandler(agent.Hooks!));
@@ -107,6 +126,12 @@ public static class AgentApi
             ctx.Response.StatusCode = 502;
             await ctx.Response.WriteAsJsonAsync(new { message = "local ScyllaDB unreachable: " + e.Message, code = 502 });
         }
+    }
+
+    private static async Task<IResult> Refused(HttpContext ctx, PeerGate gate, string reason)
+    {
+        await gate.RefuseAsync(ctx, PeerGate.Caller(ctx), reason);
+        return Results.Empty;
     }
 
     private static async Task<T> Body<T>(HttpRequest r) =>

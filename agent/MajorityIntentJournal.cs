@@ -15,7 +15,7 @@ public sealed class MajorityIntentJournal(AgentConfig config, PeerClient peers, 
     public async Task<TopologyIntent?> LoadAsync(CancellationToken cancellationToken)
     {
         var copies = await Task.WhenAll(config.Slots.Select(s => s.Slot == config.Slot
-            ? Task.FromResult<IntentRecord?>(local.Intent)
+            ? Task.FromResult(local.Recovered ? local.Intent : null) // a wiped copy is no copy (IntentRecovery)
             : peers.GetAsync<IntentRecord>(s, "v1/intent", cancellationToken)));
         var answered = copies.OfType<IntentRecord>().ToList();
         if (2 * answered.Count <= config.Slots.Count)

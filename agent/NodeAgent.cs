@@ -68,12 +68,14 @@ public sealed class NodeAgent
         var hasData = HasScyllaData();
         if (identity is null) (identity = new VolumeIdentity(_config.Cluster, _config.Slot)).Write(_config.DataDirectory);
 
-        _promises = new PromiseStore(_config.DataDirectory, _clock, TimeSpan.FromMilliseconds(_config.LeaseTtlMs));
+        _promises = new PromiseStore(_config.DataDirectory, _clock, TimeSpan.FromMilliseconds(_config.LeaseTtlMs), intactWhenEmpty: _config.NewCluster);
         Lease = new MajorityLease(_config, _peers, _promises, _clock, _log.Info);
+        _peers.Term = () => Lease.Term;
         Hooks = new FleetHooks(_config, _peers, Report, () => Lease.Term, AcceptBoot, Metrics, _log.Info);
         await using var api = await AgentApi.StartAsync(this, _log);
         using var actorStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var actor = Task.Run(() => new Actor(this, _log).RunAsync(actorStop.Token), CancellationToken.None);
+        _ = Task.Run(() => IntentRecovery.RunAsync(_config, _peers, _promises, _log, actorStop.Token), CancellationToken.None);
 
         BootPlan plan;
         try
@@ -216,7 +218,7 @@ public sealed class NodeAgent
         return new BootResponse(true);
     }
 
-    /// <summary>Watches the local node on loopback: ready = own host ID live, Normal, CQL on. Records the host ID once a member.</summary>
+    /// <summary>Watches the local node on loopback (<see cref="NodeReadiness"/>). Records the host ID once a member.</summary>
     private async Task MonitorAsync(CancellationToken ct)
     {
         var rest = new ScyllaRestClient(_loopback, _api, _clock, new ScyllaRestOptions { GetRetries = 0, RequestTimeout = TimeSpan.FromSeconds(3) });
@@ -224,11 +226,7 @@ public sealed class NodeAgent
         {
             try
             {
-                var hostId = await rest.LocalHostIdAsync(ct);
-                var live = await rest.LiveEndpointsAsync(ct);
-                var joining = await rest.JoiningAsync(ct);
-                var cql = await rest.NativeTransportRunningAsync(ct);
-                var ready = cql && live.Contains(_config.Self.Address) && !joining.Contains(_config.Self.Address);
+                var (ready, hostId) = await NodeReadiness.CheckAsync(rest, ct);
                 if (ready && _hostId != hostId)
                 {
                     new VolumeIdentity(_config.Cluster, _config.Slot, hostId).Write(_config.DataDirectory);

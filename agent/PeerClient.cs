@@ -36,7 +36,23 @@ public sealed class PeerClient
                 RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && ClusterCa.Chains(ca, new X509Certificate2(cert)),
             };
         }
-        return new HttpClient(handler) { Timeout = timeout };
+        return new HttpClient(new Stamp(config.Slot, () => Term()) { InnerHandler = handler }) { Timeout = timeout };
+    }
+
+    /// <summary>The actor lease's term this agent holds now (0: none), stamped on every request for the callee's <see cref="PeerGate"/>.</summary>
+    public Func<long> Term { get; set; } = () => 0;
+
+    /// <summary>Names the calling slot (the only identity in security none) and carries the term the caller holds.</summary>
+    private sealed class Stamp(string slot, Func<long> term) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.Remove(PeerIdentity.SlotHeader);
+            request.Headers.Add(PeerIdentity.SlotHeader, slot);
+            if (!request.Headers.Contains(PeerGate.TermHeader) && term() is var t and not 0)
+                request.Headers.Add(PeerGate.TermHeader, t.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     public Uri UrlOf(AgentSlot slot, string path) => new(new Uri(slot.AgentUrl.TrimEnd('/') + "/"), path.TrimStart('/'));

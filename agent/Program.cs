@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using ScyllaApocryph.Agent;
 
-// scylla-apocryph-agent run --config FILE     tend one ScyllaDB node (see NodeAgent)
+// scylla-apocryph-agent run --config FILE [-- ARG...]  tend one ScyllaDB node (see NodeAgent); ARGs go to the entrypoint
 // scylla-apocryph-agent check --config FILE   validate the configuration and exit
 // scylla-apocryph-agent install DIR           copy this program into DIR (a Kubernetes init container)
 // scylla-apocryph-agent version
@@ -22,15 +22,15 @@ if (args is ["install", var target])
     Console.WriteLine($"installed {destination}");
     return 0;
 }
-if (args is not [("run" or "check") and var verb, "--config", var path])
+if (RunCommand.Parse(args) is not { Verb: var verb, ConfigPath: var path } command)
 {
-    Console.Error.WriteLine("usage: scylla-apocryph-agent run|check --config FILE | install DIR | version");
+    Console.Error.WriteLine("usage: scylla-apocryph-agent run|check --config FILE [-- ENTRYPOINT-ARG...] | install DIR | version");
     return 2;
 }
 AgentConfig config;
 try
 {
-    config = AgentConfig.Load(path);
+    config = command.Apply(AgentConfig.Load(path));
 }
 catch (AgentConfigException e)
 {

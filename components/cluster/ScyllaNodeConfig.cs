@@ -83,9 +83,10 @@ public static class ScyllaNodeConfig
     /// <summary>
     /// Where the REST API listens. It has no authentication: on loopback only, for checks run inside the pod — or,
     /// when membership is reconciled from outside, on the overlay, where the firewall admits the operator group alone.
+    /// The node agent always keeps it on loopback (it relays what peers may see), so with the agent the checks ask there.
     /// </summary>
     public static string ApiAddress(ClusterSpec cluster, NodeSlot node) =>
-        cluster.Membership is not null && cluster.Security == SecurityMode.Nebula ? node.OverlayIp : "127.0.0.1";
+        cluster.AgentImage is null && cluster.Membership is not null && cluster.Security == SecurityMode.Nebula ? node.OverlayIp : "127.0.0.1";
 
     /// <summary>The REST API's base URL, for the readiness check and the agent inside the pod.</summary>
     public static string ApiUrl(ClusterSpec cluster, NodeSlot node) => $"http://{ApiAddress(cluster, node)}:{Defaults.Ports.RestApi}";

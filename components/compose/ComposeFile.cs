@@ -59,10 +59,11 @@ public static class ComposeFile
                 // Drivers learn every node's address from broadcast_rpc_address (system.local and system.peers): the
                 // host-side address, which the certificate names. The image's entrypoint passes the flag on to
                 // scylla, where it beats scylla.yaml (dist/docker/scyllasetup.py, "--broadcast-rpc-address").
-                // With the agent, the agent starts the entrypoint with the arguments its agent.json carries.
+                // With the agent, the agent starts the entrypoint with the arguments its agent.json carries, and this
+                // one after "--" (agent.json is the same file the other targets' manifests carry).
                 ["command"] = topology.Cluster.AgentImage is null
                     ? ScyllaNodeConfig.Arguments(topology, slot).Concat(["--broadcast-rpc-address", host]).ToList()
-                    : [AgentConfigFile.ImageBinary, "run", "--config", AgentConfigFile.Path],
+                    : [AgentConfigFile.ImageBinary, "run", "--config", AgentConfigFile.Path, "--", "--broadcast-rpc-address", host],
                 ["restart"] = "unless-stopped", // a trial survives a crash or a reboot of the host
                 ["ports"] = ClientPorts(topology.Cluster).Select(p => $"{host}:{p}:{p}").ToList(),
                 ["volumes"] = new List<string> { $"{slot.Name}-data:{ScyllaNodeConfig.DataDirectory}" }

@@ -176,6 +176,8 @@ public static class KubernetesManifests
             });
             scylla.Command = [AgentConfigFile.KubernetesBinary, "run", "--config", AgentConfigFile.Path];
             scylla.Args = null;
+            scylla.StartupProbe.Exec.Command = [.. AgentProbe.Livez(cluster, slot)];
+            scylla.LivenessProbe.Exec.Command = [.. AgentProbe.Livez(cluster, slot)];
             scylla.Ports.Add(new V1ContainerPort { Name = "agent", ContainerPort = plan.Cluster.Ports.Agent });
             scylla.VolumeMounts.Add(new V1VolumeMount { Name = "agent", MountPath = "/agent", ReadOnlyProperty = true });
         }

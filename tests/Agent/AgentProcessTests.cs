@@ -93,6 +93,16 @@ public sealed class AgentProcessTests
         cluster.WaitUntil(() => successor.Any(n => n.Log.Contains("\"intent\":\"Settled\"", StringComparison.Ordinal) ||
             n.Log.Contains("has no instance", StringComparison.Ordinal)), Long, "the new actor judged the recorded removenode");
 
+        // Anyone but the actor asking an agent for a removenode (here without the actor's term) is refused, and it is logged.
+        var bystander = successor.First();
+        using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
+        using (var forged = new HttpRequestMessage(HttpMethod.Post, $"{bystander.AgentUrl}storage_service/remove_node?host_id={hostId}"))
+        {
+            forged.Headers.Add(ScyllaApocryph.Agent.PeerIdentity.SlotHeader, bystander.Slot);
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, http.Send(forged).StatusCode);
+        }
+        cluster.WaitUntil(() => bystander.Log.Contains("\"event\":\"refused\"", StringComparison.Ordinal), Long, "the refusal logged");
+
         actor.Start(); // its node comes back on its volume
         cluster.WaitUntil(() => cluster.IsUpNormal(actor.Address), Long, "the killed node back");
         Thread.Sleep(3000);
