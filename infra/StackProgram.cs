@@ -1,4 +1,5 @@
 using ScyllaApocryph.Components.Cluster;
+using ScyllaApocryph.Engine.Diagnostics;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Resources;
 using ScyllaApocryph.Providers.Kubernetes;
@@ -37,7 +38,9 @@ public static class StackProgram
             else if (provider.Kind == ProviderKind.Apocryph)
                 providers.Add(provider.Name, BuiltInProviders.Apocryph(provider, wallets));
         }
+        StartupTrace.Mark("providers built");
         Declare(graph, stack);
+        StartupTrace.Mark("graph declared");
         return (graph, providers);
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using ScyllaApocryph.Components.Cluster;
 using ScyllaApocryph.Components.Compose;
 using ScyllaApocryph.Engine.Deployment;
+using ScyllaApocryph.Engine.Diagnostics;
 using ScyllaApocryph.Engine.State;
 using ScyllaApocryph.Infra.Config;
 using ScyllaApocryph.Infra.Output;
@@ -14,6 +15,9 @@ public sealed class CliApp(CliEnvironment env)
 {
     /// <summary>PBKDF2 work factor for stack secrets; tests lower it to stay fast.</summary>
     public int Pbkdf2Iterations { get; init; } = PassphraseCipher.DefaultIterations;
+
+    /// <summary>The passphrase-to-key function (PBKDF2); tests count its calls.</summary>
+    public PassphraseCipher.KeyDerivation KeyDerivation { get; init; } = PassphraseCipher.Pbkdf2;
 
     private readonly Option<string> _stack = new("--stack", "-s") { Description = "the stack to operate on (a Pulumi.<stack>.yaml in the project)", Recursive = true };
     private readonly Option<string?> _cwd = new("--cwd", "-C") { Description = "run as if started in this directory", Recursive = true };
@@ -33,6 +37,7 @@ public sealed class CliApp(CliEnvironment env)
             return await new PulumiEngine.PulumiProgram(env).RunAsync(CancellationToken.None);
         var root = BuildCommands();
         var parsed = root.Parse(args);
+        StartupTrace.Mark("command line parsed");
         if (parsed.Errors.Count > 0)
         {
             if (args.Contains("--json"))
@@ -69,7 +74,9 @@ public sealed class CliApp(CliEnvironment env)
     {
         using var session = Open(p, "preview", mutate: false);
         var result = await Engine(p, session, null).PreviewAsync(session.Graph, session.State, ct);
+        StartupTrace.Mark("planned");
         Report(p, "preview", session, result, preview: true);
+        StartupTrace.Mark("reported");
         return result.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
@@ -147,7 +154,7 @@ public sealed class CliApp(CliEnvironment env)
     {
         if (p.GetValue(_parallel) < 1) throw new ConfigException(["--parallel: must be >= 1"]);
         var stack = p.GetValue(_stack) ?? throw new ConfigException(["--stack: is required (for example --stack local)"]);
-        return StackSession.Open(env, p.GetValue(_cwd), stack, command, mutate, Pbkdf2Iterations, deleteData);
+        return StackSession.Open(env, p.GetValue(_cwd), stack, command, mutate, Pbkdf2Iterations, deleteData, KeyDerivation);
     }
 
     /// <summary>
