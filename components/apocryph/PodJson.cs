@@ -76,8 +76,11 @@ public static class PodJson
             Text(w, "name", p.Name);
             Long(w, "containerPort", p.ContainerPort);
             Long(w, "servicePort", p.ServicePort);
-            if (p.ExposedPortCase == Proto.Container.Types.Port.ExposedPortOneofCase.HostHttpHost) w.String("hostHttpHost", p.HostHttpHost);
-            if (p.ExposedPortCase == Proto.Container.Types.Port.ExposedPortOneofCase.HostTcpPort) w.String("hostTcpPort", Invariant(p.HostTcpPort));
+            switch (p.ExposedPortCase)
+            {
+                case Proto.Container.Types.Port.ExposedPortOneofCase.HostHttpHost: w.String("hostHttpHost", p.HostHttpHost); break;
+                case Proto.Container.Types.Port.ExposedPortOneofCase.HostTcpPort: w.String("hostTcpPort", Invariant(p.HostTcpPort)); break;
+            }
             w.Close('}');
         });
         if (c.Env.Count > 0)
@@ -202,7 +205,9 @@ public static class PodJson
 
     private static string Invariant(ulong value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>The formatter's layout: one member a line, two spaces a level, "name": value, an empty bracket closed on its line.</summary>
+    /// <summary>
+    /// The formatter's layout: one member a line, two spaces a level, "name": value, an empty bracket closed on its line.
+    /// </summary>
     private sealed class Writer
     {
         private readonly StringBuilder _text = new();

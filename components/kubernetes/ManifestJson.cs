@@ -14,7 +14,9 @@ namespace ScyllaApocryph.Components.Kubernetes;
 public static class ManifestJson
 {
     public static string Serialize(IKubernetesObject value) =>
-        ManifestJsonContext.Default.GetTypeInfo(value.GetType()) is { } info ? JsonSerializer.Serialize(value, info) : KubernetesJson.Serialize(value);
+        ManifestJsonContext.Default.GetTypeInfo(value.GetType()) is { } info
+            ? JsonSerializer.Serialize(value, info)
+            : KubernetesJson.Serialize(value);
 }
 
 // The options of KubernetesJson's static constructor and of the client's own SourceGenerationContext
@@ -23,7 +25,11 @@ public static class ManifestJson
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     UseStringEnumConverter = true,
-    Converters = [typeof(KubernetesJson.Iso8601TimeSpanConverter), typeof(KubernetesJson.KubernetesDateTimeConverter), typeof(KubernetesJson.KubernetesDateTimeOffsetConverter)])]
+    Converters =
+    [
+        typeof(KubernetesJson.Iso8601TimeSpanConverter), typeof(KubernetesJson.KubernetesDateTimeConverter),
+        typeof(KubernetesJson.KubernetesDateTimeOffsetConverter),
+    ])]
 [JsonSerializable(typeof(V1Namespace))]
 [JsonSerializable(typeof(V1Service))]
 [JsonSerializable(typeof(V1PodDisruptionBudget))]

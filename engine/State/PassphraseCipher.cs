@@ -37,7 +37,8 @@ public sealed class PassphraseCipher : ISecretCipher
 
     /// <summary>Opens the stack's cipher, creating its salt on first use (which derives the key at once).</summary>
     /// <exception cref="StateDamagedException"><c>secrets.json</c> is not well-formed.</exception>
-    public static PassphraseCipher Open(string stackDirectory, string passphrase, int iterations = DefaultIterations, KeyDerivation? derive = null)
+    public static PassphraseCipher Open(string stackDirectory, string passphrase, int iterations = DefaultIterations,
+        KeyDerivation? derive = null)
     {
         derive ??= Pbkdf2;
         Directory.CreateDirectory(stackDirectory);

@@ -120,7 +120,8 @@ public static class PropertyJson
             using var doc = JsonDocument.Parse(cipher.Decrypt(ciphertext));
             return Read(doc.RootElement, cipher, damaged);
         }
-        catch (Exception e) when (damaged is not null && e is System.Security.Cryptography.CryptographicException or JsonException or FormatException)
+        catch (Exception e) when (damaged is not null &&
+                                  e is System.Security.Cryptography.CryptographicException or JsonException or FormatException)
         {
             throw damaged(e);
         }

@@ -187,7 +187,8 @@ public sealed record SecretValue : PropertyValue
     }
 
     /// <summary>A secret known only by its ciphertext; <paramref name="unseal"/> decrypts it on first use.</summary>
-    public static SecretValue Sealed(ISecretCipher cipher, string ciphertext, Func<PropertyValue> unseal) => new(new Ciphertext(cipher, ciphertext), unseal);
+    public static SecretValue Sealed(ISecretCipher cipher, string ciphertext, Func<PropertyValue> unseal) =>
+        new(new Ciphertext(cipher, ciphertext), unseal);
 
     /// <summary>The plaintext value; for a sealed secret, decrypting it is the first use of the key.</summary>
     public PropertyValue Inner
@@ -205,7 +206,8 @@ public sealed record SecretValue : PropertyValue
     public bool IsSealed => _inner is null;
 
     /// <summary>The ciphertext this value already has under <paramref name="cipher"/>, if any: rewriting it needs no key.</summary>
-    public string? CiphertextUnder(ISecretCipher cipher) => _ciphertext is { } c && ReferenceEquals(c.Cipher, cipher) ? c.Text : null;
+    public string? CiphertextUnder(ISecretCipher cipher) =>
+        _ciphertext is { } c && ReferenceEquals(c.Cipher, cipher) ? c.Text : null;
 
     /// <summary>Remembers what <paramref name="cipher"/> made of this value, so every later write stores the same text.</summary>
     public void Remember(ISecretCipher cipher, string ciphertext) => _ciphertext ??= new Ciphertext(cipher, ciphertext);

@@ -35,5 +35,6 @@ internal static class OutputsPrinter
         Shown(value, showSecrets) is StringValue s ? s.Value : PropertyFormatter.Format(value, showSecrets);
 
     // The plain value, when it may be shown: a hidden secret is never opened (nor its key derived) just to be redacted.
-    private static PropertyValue? Shown(PropertyValue value, bool showSecrets) => showSecrets || !value.ContainsSecrets ? value.Reveal() : null;
+    private static PropertyValue? Shown(PropertyValue value, bool showSecrets) =>
+        showSecrets || !value.ContainsSecrets ? value.Reveal() : null;
 }

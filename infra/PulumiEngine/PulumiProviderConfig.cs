@@ -33,5 +33,6 @@ public static class PulumiProviderConfig
 
     // The project directory goes along, so the plugin confines the files to it as the built-in engine does.
     private static PropertyMap Render(string directory, string projectDirectory) =>
-        PropertyMap.Of((Kind, "render"), ("directory", Path.GetFullPath(directory)), ("projectDirectory", Path.GetFullPath(projectDirectory)));
+        PropertyMap.Of((Kind, "render"), ("directory", Path.GetFullPath(directory)),
+            ("projectDirectory", Path.GetFullPath(projectDirectory)));
 }
