@@ -1,5 +1,5 @@
 using ScyllaApocryph.Components.Cluster;
-using ScyllaApocryph.Engine.Diagnostics;
+using ScyllaApocryph.Infra.Cli;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Resources;
 using ScyllaApocryph.Providers.Kubernetes;

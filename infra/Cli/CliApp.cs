@@ -2,7 +2,6 @@ using System.CommandLine;
 using ScyllaApocryph.Components.Cluster;
 using ScyllaApocryph.Components.Compose;
 using ScyllaApocryph.Engine.Deployment;
-using ScyllaApocryph.Engine.Diagnostics;
 using ScyllaApocryph.Engine.State;
 using ScyllaApocryph.Infra.Config;
 using ScyllaApocryph.Infra.Output;

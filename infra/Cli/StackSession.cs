@@ -1,5 +1,4 @@
 using ScyllaApocryph.Components.Cluster;
-using ScyllaApocryph.Engine.Diagnostics;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Resources;
 using ScyllaApocryph.Engine.State;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ScyllaApocryph.Engine.Diagnostics;
+namespace ScyllaApocryph.Infra.Cli;
 
 /// <summary>
 /// Where a run's start-up goes, for profiling only: with <c>SCYLLA_APOCRYPH_TRACE_STARTUP=1</c> each mark prints
