@@ -1,5 +1,6 @@
 using ScyllaApocryph.Components;
 using ScyllaApocryph.Components.Cluster;
+using ScyllaApocryph.Infra.Cli;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Resources;
 using ScyllaApocryph.Providers.Kubernetes;
@@ -38,8 +39,10 @@ public static class StackProgram
             else if (provider.Kind == ProviderKind.Apocryph)
                 providers.Add(provider.Name, BuiltInProviders.Apocryph(provider, wallets));
         }
+        StartupTrace.Mark("providers built");
         Declare(graph, stack);
         ExpectApocryphSpending(graph, stack, wallets);
+        StartupTrace.Mark("graph declared");
         return (graph, providers);
     }
 

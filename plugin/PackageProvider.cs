@@ -35,7 +35,8 @@ public sealed class PackageProvider : RoutingProvider
         _kind = config.GetString("kind");
         _hosting = _kind switch
         {
-            "render" => new RenderProvider(config.GetString("directory")!),
+            // Confined at apply time as the CLI's render providers are: no write through a link out of the project.
+            "render" => new RenderProvider(config.GetString("directory")!, PluginConfig.ProjectDirectory(config)),
             "kubernetes" => Kubernetes(config),
             "membership" => BuiltInProviders.Membership(new ReconciliationSpec(new Uri(config.GetString("hooks")!), ""), config.GetString("stateDirectory")!),
             _ => null,

@@ -1,5 +1,6 @@
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Values;
+using ScyllaApocryph.Providers.Render;
 
 namespace ScyllaApocryph.Plugin;
 
@@ -13,6 +14,8 @@ public static class PluginConfig
     [
         new("kind", "string", "render, kubernetes or membership; unset for the PKI, password and autoscaler resources"),
         new("directory", "string", "kind render: the directory files are written under"),
+        new("projectDirectory", "string", "kind render: the project directory, which the render directory must really lie within " +
+                                          "(default $PULUMI_ROOT_DIRECTORY, else the plugin's working directory)"),
         new("context", "string", "kind kubernetes: the kubeconfig context"),
         new("kubeconfig", "string", "kind kubernetes: the kubeconfig path (default $KUBECONFIG or ~/.kube/config)"),
         new("hooks", "string", "kind membership: the autoscaler hooks URL"),
@@ -43,7 +46,8 @@ public static class PluginConfig
             case null:
                 break;
             case "render":
-                Need("directory", "render");
+                if (Need("directory", "render") is { Length: > 0 } directory && OutsideProject(directory, ProjectDirectory(config)) is { } outside)
+                    failures.Add(new CheckFailure("directory", outside));
                 break;
             case "kubernetes":
                 Need("context", "kubernetes");
@@ -58,6 +62,25 @@ public static class PluginConfig
                 break;
         }
         return failures;
+    }
+
+    /// <summary>
+    /// The directory a render instance's files must stay within, as the built-in engine confines them to the project:
+    /// the configured one, else the project root Pulumi names to its plugins (PULUMI_ROOT_DIRECTORY, which Pulumi's
+    /// plugin host sets from the program's root directory), else where the plugin was started.
+    /// </summary>
+    public static string ProjectDirectory(PropertyMap config) =>
+        Path.GetFullPath(config.GetString("projectDirectory") is { Length: > 0 } configured ? configured
+            : Environment.GetEnvironmentVariable("PULUMI_ROOT_DIRECTORY") is { Length: > 0 } root ? root
+            : Environment.CurrentDirectory);
+
+    // Check time: the directory, with every symbolic link on its way followed, must lie within the project.
+    private static string? OutsideProject(string directory, string project)
+    {
+        var real = RealPath.Of(directory);
+        var realProject = RealPath.Of(project);
+        return RealPath.IsWithin(real, realProject) ? null
+            : $"'{directory}' leads to {real}, outside the project directory {realProject}; render directories must lie within the project";
     }
 
     /// <summary>Changing these points the instance at other resources: its resources must be replaced.</summary>

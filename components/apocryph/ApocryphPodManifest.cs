@@ -5,8 +5,8 @@ using ScyllaApocryph.Components.Cluster;
 namespace ScyllaApocryph.Components.Apocryph;
 
 /// <summary>
-/// The Apocryph pod manifest of one node, written with Google.Protobuf's JSON formatter so it is protojson by
-/// construction (64-bit integers as strings, enums by name). One node per cluster per provider: its ports are
+/// The Apocryph pod manifest of one node, as protojson (64-bit integers as strings, enums by name: see
+/// <see cref="PodJson"/>, checked against Google.Protobuf's own formatter). One node per cluster per provider: its ports are
 /// NodePorts, identical on every node, and replicas are pinned to exactly one (a pod without an HTTP port and
 /// no minimum would run zero replicas). Deleting the pod deletes its volume: a recreated node starts empty and
 /// the membership reconciler replaces it.
@@ -89,8 +89,7 @@ public static class ApocryphPodManifest
     }
 
     /// <summary>Protojson text; each secret file's contents stand as the JSON string <see cref="ContentToken"/>.</summary>
-    public static string Render(NodePlan plan) =>
-        new JsonFormatter(JsonFormatter.Settings.Default.WithIndentation()).Format(Build(plan)) + "\n";
+    public static string Render(NodePlan plan) => PodJson.Format(Build(plan)) + "\n";
 
     /// <summary>
     /// Protojson as a provider accepts it when called directly (not through tpodctl): every secret volume carries

@@ -153,7 +153,7 @@ public static class ScyllaCluster
                 : after.Concat(declared.Where(d => o.Kind == "StatefulSet" || d.Type.EndsWith(":Namespace", StringComparison.Ordinal))).Select(d => d.Urn).ToList();
             var inputs = PropertyMap.Of(("apiVersion", (PropertyValue)o.ApiVersion), ("kind", o.Kind), ("name", meta.Name),
                 // JSON is YAML too, and it is what the client's apply patch carries.
-                ("manifest", Template.Fill(KubernetesJson.Serialize(o), tokens)));
+                ("manifest", Template.Fill(ManifestJson.Serialize(o), tokens)));
             if (meta.NamespaceProperty is { } ns) inputs = inputs.With("namespace", ns);
             // A node's Service must exist before its pod starts (the node's address is the Service's name), so it
             // cannot wait for that pod to give it endpoints; the StatefulSet's rollout waits for the pod instead.

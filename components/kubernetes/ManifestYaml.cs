@@ -9,7 +9,7 @@ using YamlDotNet.Serialization;
 namespace ScyllaApocryph.Components.Kubernetes;
 
 /// <summary>
-/// Kubernetes objects as YAML, by way of the client's JSON form (<see cref="KubernetesJson"/>, the same bytes the
+/// Kubernetes objects as YAML, by way of the client's JSON form (<see cref="ManifestJson"/>, the same bytes the
 /// kubernetes provider applies). The client's own <c>KubernetesYaml</c> builds a serializer over every model type on
 /// first use, which cost about 0.7 s of a render-only run's start-up; this writes the same document from the JSON tree.
 /// </summary>
@@ -25,7 +25,7 @@ public static partial class ManifestYaml
 
     public static string Serialize(IKubernetesObject value)
     {
-        using var json = JsonDocument.Parse(KubernetesJson.Serialize(value));
+        using var json = JsonDocument.Parse(ManifestJson.Serialize(value));
         return Yaml.Serialize(Node(json.RootElement));
     }
 

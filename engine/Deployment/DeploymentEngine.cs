@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using ScyllaApocryph.Engine.Providers;
 using ScyllaApocryph.Engine.Resources;
 using ScyllaApocryph.Engine.State;
@@ -78,6 +79,7 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
     {
         private readonly ConcurrentDictionary<Urn, PropertyMap?> _outputs = new(); // null: not known until apply
         private readonly ConcurrentQueue<StepOutcome> _outcomes = new();
+        private ExceptionDispatchInfo? _fatal;
         private bool Preview => store is null;
 
         public ConfirmedPlan? Confirmed { get; init; }
@@ -91,6 +93,7 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
                 r => Guard(r.Urn, r.Type, r.Provider, () => ApplyOne(r)),
                 r => Skipped(new Step(StepKind.Same, r.Urn, r.Type, r.Provider, [], []), "a resource it depends on failed"),
                 engine.Parallelism(), engine.InlineSteps);
+            _fatal?.Throw();
 
             var mainOk = results.Values.All(o => o == NodeOutcome.Succeeded);
             // Report in declaration order, not in the order parallel steps happened to finish.
@@ -133,6 +136,7 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
                 r => Guard(r.Urn, r.Type, r.Provider, () => DeleteOne(r)),
                 r => Skipped(new Step(StepKind.Delete, r.Urn, r.Type, r.Provider, [], []), "a resource that depends on it could not be deleted"),
                 engine.Parallelism(), engine.InlineSteps);
+            _fatal?.Throw();
             return new DeploymentResult([.. _outcomes.Skip(before)], state.Outputs);
         }
 
@@ -140,8 +144,10 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
         {
             var resources = state.InDependencyOrder().Where(r => !r.IsComponent).ToList();
             await DagRunner.RunAsync(resources, _ => [], r => Guard(r.Urn, r.Type, r.Provider, () => RefreshOne(r)), _ => { }, engine.Parallelism(), engine.InlineSteps);
+            _fatal?.Throw();
             foreach (var pending in Orphans().ToList())
                 await Guard(pending.Resource.Urn, pending.Resource.Type, pending.Resource.Provider, () => SettleOrphan(pending));
+            _fatal?.Throw();
             return new DeploymentResult([.. _outcomes], state.Outputs);
         }
 
@@ -382,6 +388,11 @@ public sealed class DeploymentEngine(ProviderRegistry providers, IDeploymentObse
             catch (StepFailedException e)
             {
                 Fail(e.Step, e.Message);
+            }
+            catch (Exception e) when (e is WrongPassphraseException or StateDamagedException)
+            {
+                // Found on a secret's first use: bad input for the whole run, not one failed step.
+                Interlocked.CompareExchange(ref _fatal, ExceptionDispatchInfo.Capture(e), null);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

@@ -32,7 +32,7 @@ internal static class StateJson
         w.WriteEndObject();
     }
 
-    public static ResourceState ReadResource(JsonElement e, ISecretCipher cipher)
+    public static ResourceState ReadResource(JsonElement e, ISecretCipher cipher, Func<Exception, Exception>? damaged = null)
     {
         string? Str(string name) => e.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
         bool Flag(string name) => e.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.True;
@@ -42,8 +42,8 @@ internal static class StateJson
             Str("provider"),
             Str("id"),
             Str("parent") is { } parent ? new Urn(parent) : null,
-            PropertyJson.ReadMap(e.GetProperty("inputs"), cipher),
-            PropertyJson.ReadMap(e.GetProperty("outputs"), cipher),
+            PropertyJson.ReadMap(e.GetProperty("inputs"), cipher, damaged),
+            PropertyJson.ReadMap(e.GetProperty("outputs"), cipher, damaged),
             e.TryGetProperty("dependencies", out var deps) ? [.. deps.EnumerateArray().Select(d => new Urn(d.GetString()!))] : [],
             Flag("protect"),
             Flag("delete"),

@@ -62,6 +62,22 @@ public sealed class StateStore : IDisposable
         return store;
     }
 
+    /// <summary>
+    /// Opens every secret the state holds (deriving the key if nothing needed it yet), so that a wrong passphrase or
+    /// an altered secret is reported before a run changes anything, never halfway through it.
+    /// </summary>
+    /// <exception cref="StateDamagedException">A secret fails its integrity check; the file is named.</exception>
+    public void VerifySecrets()
+    {
+        if (_cipher is PassphraseCipher passphrase) passphrase.EnsureKey(); // a wrong passphrase is not damage
+        foreach (var value in State.Outputs.Values) value.Reveal();
+        foreach (var r in State.InDependencyOrder().Concat(State.Pending.Select(p => p.Resource)))
+        {
+            foreach (var value in r.Inputs.Values) value.Reveal();
+            foreach (var value in r.Outputs.Values) value.Reveal();
+        }
+    }
+
     public void Begin(string operation, ResourceState resource) =>
         Append("begin", w =>
         {
@@ -206,17 +222,18 @@ public sealed class StateStore : IDisposable
             var version = root.GetProperty("version").GetInt32();
             if (version != FormatVersion) throw new JsonException($"unsupported state format version {version}");
             if (root.TryGetProperty("journalSeq", out var journalSeq)) _seq = _snapshotSeq = journalSeq.GetInt64();
-            State.Outputs = PropertyJson.ReadMap(root.GetProperty("outputs"), _cipher);
+            Exception Damage(Exception e) => Damaged(SnapshotPath, Describe(e), e);
+            State.Outputs = PropertyJson.ReadMap(root.GetProperty("outputs"), _cipher, Damage);
             foreach (var e in root.GetProperty("resources").EnumerateArray())
             {
-                var r = StateJson.ReadResource(e, _cipher);
+                var r = StateJson.ReadResource(e, _cipher, Damage);
                 if (r.Delete) State.AddRetired(r); // never through the live map: the new half may share its URN
                 else State.Put(r);
             }
             if (root.TryGetProperty("pending", out var pending))
             {
                 foreach (var p in pending.EnumerateArray())
-                    State.Begin(new PendingOperation(p.GetProperty("op").GetString()!, StateJson.ReadResource(p.GetProperty("resource"), _cipher)));
+                    State.Begin(new PendingOperation(p.GetProperty("op").GetString()!, StateJson.ReadResource(p.GetProperty("resource"), _cipher, Damage)));
             }
         }
         catch (Exception e) when (IsDamage(e))
@@ -233,13 +250,13 @@ public sealed class StateStore : IDisposable
         var lines = Encoding.UTF8.GetString(bytes).Split('\n');
         for (var i = 0; i < lines.Length; i++)
         {
-            var line = lines[i];
-            if (line.Length == 0) continue;
+            var text = lines[i];
+            if (text.Length == 0) continue;
             var last = i == lines.Length - 1; // no newline after it: a write the crash may have cut short
             JsonDocument doc;
             try
             {
-                doc = JsonDocument.Parse(line);
+                doc = JsonDocument.Parse(text);
             }
             catch (JsonException e)
             {
@@ -250,7 +267,8 @@ public sealed class StateStore : IDisposable
             }
             try
             {
-                using (doc) ApplyEntry(doc.RootElement);
+                var line = i + 1;
+                using (doc) ApplyEntry(doc.RootElement, e => Damaged(JournalPath, $"line {line}: {Describe(e)}", e));
                 if (last) _terminateJournal = true; // whole, but its newline was lost: end it before appending
             }
             catch (Exception e) when (IsDamage(e))
@@ -262,7 +280,7 @@ public sealed class StateStore : IDisposable
         Interrupted = State.Pending.Count > 0;
     }
 
-    private void ApplyEntry(JsonElement e)
+    private void ApplyEntry(JsonElement e, Func<Exception, Exception> damaged)
     {
         var seq = e.GetProperty("seq").GetInt64();
         _seq = Math.Max(_seq, seq);
@@ -271,18 +289,18 @@ public sealed class StateStore : IDisposable
         switch (e.GetProperty("kind").GetString())
         {
             case "begin":
-                State.Begin(new PendingOperation(e.GetProperty("op").GetString()!, StateJson.ReadResource(e.GetProperty("resource"), _cipher)));
+                State.Begin(new PendingOperation(e.GetProperty("op").GetString()!, StateJson.ReadResource(e.GetProperty("resource"), _cipher, damaged)));
                 break;
             case "end": State.End(urn!); break;
-            case "put": State.Put(StateJson.ReadResource(e.GetProperty("resource"), _cipher)); break;
+            case "put": State.Put(StateJson.ReadResource(e.GetProperty("resource"), _cipher, damaged)); break;
             case "retire": State.Retire(urn!); break;
             case "retired":
-                State.UpdateRetired(urn!, e.TryGetProperty("id", out var oldId) ? oldId.GetString() : null, StateJson.ReadResource(e.GetProperty("resource"), _cipher));
+                State.UpdateRetired(urn!, e.TryGetProperty("id", out var oldId) ? oldId.GetString() : null, StateJson.ReadResource(e.GetProperty("resource"), _cipher, damaged));
                 break;
             case "remove":
                 State.Remove(urn!, e.TryGetProperty("id", out var id) ? id.GetString() : null, e.TryGetProperty("retired", out _));
                 break;
-            case "outputs": State.Outputs = PropertyJson.ReadMap(e.GetProperty("outputs"), _cipher); break;
+            case "outputs": State.Outputs = PropertyJson.ReadMap(e.GetProperty("outputs"), _cipher, damaged); break;
             case var other: throw new JsonException($"unknown journal entry kind '{other}'");
         }
     }

@@ -27,8 +27,15 @@ public static class PropertyJson
                 break;
             case ObjectValue o: WriteMap(w, o.Map, cipher); break;
             case SecretValue s:
+                // A secret read from the state, or written once already, keeps its ciphertext: no key is needed.
+                var ciphertext = s.CiphertextUnder(cipher);
+                if (ciphertext is null)
+                {
+                    ciphertext = cipher.Encrypt(Encoding.UTF8.GetBytes(ToJsonString(s.Inner, cipher)));
+                    s.Remember(cipher, ciphertext);
+                }
                 w.WriteStartObject();
-                w.WriteString("$secret", cipher.Encrypt(Encoding.UTF8.GetBytes(ToJsonString(s.Inner, cipher))));
+                w.WriteString("$secret", ciphertext);
                 w.WriteEndObject();
                 break;
             case UnknownValue:
@@ -71,7 +78,8 @@ public static class PropertyJson
         w.WriteEndObject();
     }
 
-    public static PropertyValue Read(JsonElement e, ISecretCipher cipher)
+    /// <param name="damaged">What a secret that fails to decrypt or parse, once opened, throws instead (names the file).</param>
+    public static PropertyValue Read(JsonElement e, ISecretCipher cipher, Func<Exception, Exception>? damaged = null)
     {
         switch (e.ValueKind)
         {
@@ -84,25 +92,39 @@ public static class PropertyJson
             case JsonValueKind.Object:
                 if (e.TryGetProperty("$secret", out var secret))
                 {
-                    var inner = cipher.Decrypt(secret.GetString() ?? throw new JsonException("$secret must be a string"));
-                    using var doc = JsonDocument.Parse(inner);
-                    return new SecretValue(Read(doc.RootElement, cipher));
+                    var ciphertext = secret.GetString() ?? throw new JsonException("$secret must be a string");
+                    return SecretValue.Sealed(cipher, ciphertext, () => Unseal(ciphertext, cipher, damaged));
                 }
                 if (e.TryGetProperty("$unknown", out _)) return PropertyValue.Unknown;
-                if (e.TryGetProperty("$apply", out var fn)) return new FunctionValue(fn.GetString()!, Read(e.GetProperty("argument"), cipher));
-                if (e.TryGetProperty("$format", out var parts)) return new FormatValue([.. parts.EnumerateArray().Select(p => Read(p, cipher))]);
+                if (e.TryGetProperty("$apply", out var fn)) return new FunctionValue(fn.GetString()!, Read(e.GetProperty("argument"), cipher, damaged));
+                if (e.TryGetProperty("$format", out var parts)) return new FormatValue([.. parts.EnumerateArray().Select(p => Read(p, cipher, damaged))]);
                 if (e.TryGetProperty("$ref", out var urn))
                     return new OutputReference(new Urn(urn.GetString()!), e.GetProperty("output").GetString()!);
-                return new ObjectValue(ReadMap(e, cipher));
+                return new ObjectValue(ReadMap(e, cipher, damaged));
             default: throw new JsonException($"unexpected JSON {e.ValueKind}");
         }
     }
 
-    public static PropertyMap ReadMap(JsonElement e, ISecretCipher cipher)
+    public static PropertyMap ReadMap(JsonElement e, ISecretCipher cipher, Func<Exception, Exception>? damaged = null)
     {
         if (e.ValueKind != JsonValueKind.Object) throw new JsonException("expected a JSON object");
         return PropertyMap.From(e.EnumerateObject().Select(p =>
-            KeyValuePair.Create(p.Name.StartsWith("$$", StringComparison.Ordinal) ? p.Name[1..] : p.Name, Read(p.Value, cipher))));
+            KeyValuePair.Create(p.Name.StartsWith("$$", StringComparison.Ordinal) ? p.Name[1..] : p.Name, Read(p.Value, cipher, damaged))));
+    }
+
+    // The first use of a sealed secret: the key is derived now if nothing needed it before.
+    private static PropertyValue Unseal(string ciphertext, ISecretCipher cipher, Func<Exception, Exception>? damaged)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(cipher.Decrypt(ciphertext));
+            return Read(doc.RootElement, cipher, damaged);
+        }
+        catch (Exception e) when (damaged is not null &&
+                                  e is System.Security.Cryptography.CryptographicException or JsonException or FormatException)
+        {
+            throw damaged(e);
+        }
     }
 
     public static string ToJsonString(PropertyValue value, ISecretCipher cipher)

@@ -65,7 +65,8 @@ public abstract record PropertyValue
     public PropertyValue Reveal() => Transform(v => v is SecretValue s ? s.Inner.Reveal() : null);
 
     /// <summary>
-    /// Rebuilds the tree bottom-up, replacing any node for which <paramref name="replace"/> returns a value.
+    /// Rebuilds the tree bottom-up, replacing any node for which <paramref name="replace"/> returns a value. A sealed
+    /// secret it does not replace stays whole and sealed.
     /// </summary>
     public PropertyValue Transform(Func<PropertyValue, PropertyValue?> replace)
     {
@@ -74,6 +75,7 @@ public abstract record PropertyValue
         {
             ArrayValue a => new ArrayValue([.. a.Items.Select(i => i.Transform(replace))]),
             ObjectValue o => new ObjectValue(o.Map.MapValues(v => v.Transform(replace))),
+            SecretValue { IsSealed: true } => this, // a resolved value: nothing inside to replace
             SecretValue s => new SecretValue(s.Inner.Transform(replace)),
             FormatValue f => Concat([.. f.Parts.Select(p => p.Transform(replace))]),
             FunctionValue fn => fn.Argument.Transform(replace) switch
@@ -94,11 +96,15 @@ public abstract record PropertyValue
         return parts.Any(p => p.ContainsSecrets) ? Secret(text) : text;
     }
 
-    /// <summary>True if <paramref name="predicate"/> holds for this value or any value inside it.</summary>
+    /// <summary>
+    /// True if <paramref name="predicate"/> holds for this value or any value inside it. A sealed secret is not opened:
+    /// it holds a resolved value, so there is no reference, unknown or pending function inside it to find.
+    /// </summary>
     public bool Any(Func<PropertyValue, bool> predicate) => predicate(this) || this switch
     {
         ArrayValue a => a.Items.Any(i => i.Any(predicate)),
         ObjectValue o => o.Map.Values.Any(v => v.Any(predicate)),
+        SecretValue { IsSealed: true } => false,
         SecretValue s => s.Inner.Any(predicate),
         FormatValue f => f.Parts.Any(p => p.Any(predicate)),
         FunctionValue fn => fn.Argument.Any(predicate),
@@ -158,10 +164,69 @@ public sealed record ArrayValue(ImmutableArray<PropertyValue> Items) : PropertyV
 
 public sealed record ObjectValue(PropertyMap Map) : PropertyValue;
 
-/// <summary>A value that must never be shown or stored in plaintext.</summary>
-public sealed record SecretValue(PropertyValue Inner) : PropertyValue
+/// <summary>
+/// A value that must never be shown or stored in plaintext. One read from the state stays sealed (its ciphertext
+/// only) until something needs its plaintext, so a run that never looks inside a secret never derives the key that
+/// decrypts it. A sealed secret always holds a resolved value (the state records only applied values), so
+/// <see cref="PropertyValue.Any"/> need not open it to look for references or unknowns.
+/// </summary>
+public sealed record SecretValue : PropertyValue
 {
+    private PropertyValue? _inner;
+    private readonly Func<PropertyValue>? _unseal;
+
+    // The ciphertext that stands for this value under one cipher: read from the state, or written there once.
+    private volatile Ciphertext? _ciphertext;
+
+    public SecretValue(PropertyValue inner) => _inner = inner;
+
+    private SecretValue(Ciphertext ciphertext, Func<PropertyValue> unseal)
+    {
+        _ciphertext = ciphertext;
+        _unseal = unseal;
+    }
+
+    /// <summary>A secret known only by its ciphertext; <paramref name="unseal"/> decrypts it on first use.</summary>
+    public static SecretValue Sealed(ISecretCipher cipher, string ciphertext, Func<PropertyValue> unseal) =>
+        new(new Ciphertext(cipher, ciphertext), unseal);
+
+    /// <summary>The plaintext value; for a sealed secret, decrypting it is the first use of the key.</summary>
+    public PropertyValue Inner
+    {
+        get
+        {
+            if (_inner is { } inner) return inner;
+            var opened = _unseal!();
+            Interlocked.CompareExchange(ref _inner, opened, null);
+            return _inner!;
+        }
+    }
+
+    /// <summary>True while the plaintext has not been needed yet.</summary>
+    public bool IsSealed => _inner is null;
+
+    /// <summary>The ciphertext this value already has under <paramref name="cipher"/>, if any: rewriting it needs no key.</summary>
+    public string? CiphertextUnder(ISecretCipher cipher) =>
+        _ciphertext is { } c && ReferenceEquals(c.Cipher, cipher) ? c.Text : null;
+
+    /// <summary>Remembers what <paramref name="cipher"/> made of this value, so every later write stores the same text.</summary>
+    public void Remember(ISecretCipher cipher, string ciphertext) => _ciphertext ??= new Ciphertext(cipher, ciphertext);
+
+    /// <summary>Equal plaintexts; one ciphertext under one cipher is one plaintext, so that case needs no decryption.</summary>
+    public bool Equals(SecretValue? other)
+    {
+        if (other is null) return false;
+        if (ReferenceEquals(this, other)) return true;
+        if (_ciphertext is { } a && other._ciphertext is { } b && ReferenceEquals(a.Cipher, b.Cipher) && a.Text == b.Text) return true;
+        return Inner.Equals(other.Inner);
+    }
+
+    // Equal secrets must hash alike without their plaintext: one bucket for all.
+    public override int GetHashCode() => 0x5EC2E7;
+
     public override string ToString() => "[secret]";
+
+    private sealed record Ciphertext(ISecretCipher Cipher, string Text);
 }
 
 /// <summary>Parts of a string still waiting for outputs; see <see cref="PropertyValue.Format"/>.</summary>

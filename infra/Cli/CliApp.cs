@@ -16,6 +16,9 @@ public sealed class CliApp(CliEnvironment env)
     /// <summary>PBKDF2 work factor for stack secrets; tests lower it to stay fast.</summary>
     public int Pbkdf2Iterations { get; init; } = PassphraseCipher.DefaultIterations;
 
+    /// <summary>The passphrase-to-key function (PBKDF2); tests count its calls.</summary>
+    public PassphraseCipher.KeyDerivation KeyDerivation { get; init; } = PassphraseCipher.Pbkdf2;
+
     private readonly Option<string> _stack = new("--stack", "-s") { Description = "the stack to operate on (a Pulumi.<stack>.yaml in the project)", Recursive = true };
     private readonly Option<string?> _cwd = new("--cwd", "-C") { Description = "run as if started in this directory", Recursive = true };
     private readonly Option<bool> _json = new("--json") { Description = "print one JSON document for machines instead of the human view", Recursive = true };
@@ -39,6 +42,7 @@ public sealed class CliApp(CliEnvironment env)
             return await new PulumiEngine.PulumiProgram(env).RunAsync(CancellationToken.None);
         var root = BuildCommands();
         var parsed = root.Parse(args);
+        StartupTrace.Mark("command line parsed");
         if (parsed.Errors.Count > 0)
         {
             if (args.Contains("--json"))
@@ -78,9 +82,11 @@ public sealed class CliApp(CliEnvironment env)
     {
         using var session = await OpenAsync(p, "preview", mutate: false, ChoiceMode.Plan, ct: ct);
         var result = await Engine(p, session, null).PreviewAsync(session.Graph, session.State, ct);
+        StartupTrace.Mark("planned");
         Report(p, "preview", session, result, preview: true);
         if (session.Choices.Pending.Count > 0)
             env.Error.WriteLine($"note: preview records no provider choice ({string.Join(", ", session.Choices.Pending.Keys)}); up or provider choose records it");
+        StartupTrace.Mark("reported");
         return result.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
@@ -188,7 +194,7 @@ public sealed class CliApp(CliEnvironment env)
     {
         if (p.GetValue(_parallel) < 1) throw new ConfigException(["--parallel: must be >= 1"]);
         var stack = p.GetValue(_stack) ?? throw new ConfigException(["--stack: is required (for example --stack local)"]);
-        return await StackSession.OpenAsync(env, p.GetValue(_cwd), stack, command, mutate, Pbkdf2Iterations, choices, deleteData, move, ct);
+        return await StackSession.OpenAsync(env, p.GetValue(_cwd), stack, command, mutate, Pbkdf2Iterations, choices, deleteData, move, KeyDerivation, ct);
     }
 
     /// <summary>

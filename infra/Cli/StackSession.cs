@@ -41,6 +41,9 @@ public sealed class StackSession : IDisposable
     // For a stack with no state yet: creates its secrets settings and store, once a change is about to be applied.
     private Func<StateStore>? _createStore;
 
+    // Whether the store's secrets were all opened once, as every command that writes the state does first.
+    private bool _verified;
+
     // State folders this session created (for the lock), removed again if they are left empty.
     private readonly List<string> _createdDirectories = [];
 
@@ -54,8 +57,13 @@ public sealed class StackSession : IDisposable
         {
             Store = _createStore();
             _createStore = null;
+            _verified = true; // new: its key was derived to create it, and it holds no secret yet
         }
-        return Store ?? throw new InvalidOperationException("this command opened the stack read-only");
+        var store = Store ?? throw new InvalidOperationException("this command opened the stack read-only");
+        // Before the first change: a wrong passphrase or an altered secret must not surface halfway through a run.
+        if (!_verified) store.VerifySecrets();
+        _verified = true;
+        return store;
     }
 
     /// <summary>The stack's providers chosen from the Registry: resolved before the graph is built (see <see cref="ProviderChoices"/>).</summary>
@@ -64,14 +72,18 @@ public sealed class StackSession : IDisposable
     /// <param name="choices">How far Registry selections are resolved: preview and up choose, other commands use what is recorded.</param>
     /// <param name="move">provider choose --move: entries to choose again.</param>
     public static async Task<StackSession> OpenAsync(CliEnvironment env, string? cwd, string stack, string command, bool mutate, int pbkdf2Iterations,
-        ChoiceMode choices, bool deleteData = false, IReadOnlySet<string>? move = null, CancellationToken ct = default)
+        ChoiceMode choices, bool deleteData = false, IReadOnlySet<string>? move = null, PassphraseCipher.KeyDerivation? keyDerivation = null,
+        CancellationToken ct = default)
     {
         var project = ProjectInfo.Find(cwd is null ? env.WorkingDirectory : Path.GetFullPath(cwd, env.WorkingDirectory));
+        StartupTrace.Mark("project found");
         var spec = StackConfigLoader.Load(project, stack);
+        StartupTrace.Mark("configuration loaded");
         var session = new StackSession(project, spec, Path.Combine(project.Directory, ".state", stack));
         try
         {
-            session.OpenState(env, command, mutate, pbkdf2Iterations);
+            session.OpenState(env, command, mutate, pbkdf2Iterations, keyDerivation);
+            StartupTrace.Mark("state opened");
             session.Choices = new ProviderChoices(session.StateDirectory, stack);
             session.Spec = await session.Choices.ResolveAsync(session.Spec, choices, move ?? new HashSet<string>(), ct);
             foreach (var note in session.Choices.Notes) env.Error.WriteLine("note: " + note);
@@ -86,15 +98,17 @@ public sealed class StackSession : IDisposable
         }
     }
 
-    private void OpenState(CliEnvironment env, string command, bool mutate, int iterations)
+    // Opening a stack's cipher derives no key: the first secret that is encrypted or decrypted does (once per run).
+    private void OpenState(CliEnvironment env, string command, bool mutate, int iterations, PassphraseCipher.KeyDerivation? derive)
     {
         void Notice(string message) => env.Error.WriteLine("note: " + message);
         var settings = Path.Combine(StateDirectory, PassphraseCipher.SettingsFile);
         var exists = File.Exists(settings);
         if (!mutate && !exists) return; // nothing recorded yet, and a read-only command must not create anything
-        // Everything that can refuse the passphrase is settled before anything is created (exit 2: nothing changed).
+        // A missing passphrase is refused before anything is created (exit 2: nothing changed); a wrong one when the
+        // first secret is opened, which for a command that writes is before its first change (WritableStore).
         var passphrase = PassphraseSource.Find(StateDirectory, env.GetEnvironmentVariable);
-        var cipher = exists ? PassphraseCipher.Open(StateDirectory, passphrase!, iterations) : null;
+        var cipher = exists ? PassphraseCipher.Open(StateDirectory, passphrase!, iterations, derive) : null;
         if (mutate)
         {
             foreach (var dir in new[] { Path.GetDirectoryName(StateDirectory)!, StateDirectory })
@@ -102,13 +116,13 @@ public sealed class StackSession : IDisposable
             _lock = StackLock.Acquire(StateDirectory, command, Notice);
         }
         if (cipher is null && File.Exists(settings)) // another run created the stack's state meanwhile
-            cipher = PassphraseCipher.Open(StateDirectory, passphrase ?? PassphraseSource.Find(StateDirectory, env.GetEnvironmentVariable)!, iterations);
+            cipher = PassphraseCipher.Open(StateDirectory, passphrase ?? PassphraseSource.Find(StateDirectory, env.GetEnvironmentVariable)!, iterations, derive);
         if (cipher is null)
         {
             _createStore = () =>
             {
                 var chosen = passphrase ?? PassphraseSource.Find(StateDirectory, env.GetEnvironmentVariable) ?? PassphraseSource.Generate(StateDirectory, Notice);
-                return StateStore.Open(StateDirectory, PassphraseCipher.Open(StateDirectory, chosen, iterations));
+                return StateStore.Open(StateDirectory, PassphraseCipher.Open(StateDirectory, chosen, iterations, derive));
             };
             return;
         }

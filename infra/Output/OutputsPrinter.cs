@@ -26,11 +26,15 @@ internal static class OutputsPrinter
                 w.WriteLine("    " + string.Join("  ", columns.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
                 foreach (var row in cells) w.WriteLine("    " + string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
             }
-            else if (!full && value.Reveal().AsString is { } text && text.Contains('\n')) w.WriteLine($"  {key}: {PropertyFormatter.Format(value, showSecrets)}");
+            else if (!full && Shown(value, showSecrets)?.AsString is { } text && text.Contains('\n')) w.WriteLine($"  {key}: {PropertyFormatter.Format(value, showSecrets)}");
             else w.WriteLine($"  {key}: {Plain(value, showSecrets)}");
         }
     }
 
     private static string Plain(PropertyValue value, bool showSecrets) =>
-        value.Reveal() is StringValue s && (showSecrets || !value.ContainsSecrets) ? s.Value : PropertyFormatter.Format(value, showSecrets);
+        Shown(value, showSecrets) is StringValue s ? s.Value : PropertyFormatter.Format(value, showSecrets);
+
+    // The plain value, when it may be shown: a hidden secret is never opened (nor its key derived) just to be redacted.
+    private static PropertyValue? Shown(PropertyValue value, bool showSecrets) =>
+        showSecrets || !value.ContainsSecrets ? value.Reveal() : null;
 }

@@ -16,18 +16,23 @@ public static class PulumiProviderConfig
     public static PropertyMap For(StackSpec stack, string providerName, string projectDirectory)
     {
         if (providerName == ScyllaCluster.ComposeProvider && stack.ComposeDirectory is { } compose)
-            return PropertyMap.Of((Kind, "render"), ("directory", Path.GetFullPath(Path.Combine(projectDirectory, compose))));
+            return Render(Path.Combine(projectDirectory, compose), projectDirectory);
         if (providerName == ClusterOperations.MembershipProvider && stack.Cluster.Membership is { } membership)
             return PropertyMap.Of((Kind, "membership"), ("hooks", membership.Hooks.ToString()),
                 ("stateDirectory", Path.GetFullPath(Path.Combine(projectDirectory, ".state", stack.Stack))));
         if (stack.Providers.FirstOrDefault(p => p.Name == providerName) is not { } provider) return PropertyMap.Empty;
         return provider.Kind switch
         {
-            ProviderKind.Render => PropertyMap.Of((Kind, "render"), ("directory", Path.GetFullPath(Path.Combine(projectDirectory, provider.Settings["directory"])))),
+            ProviderKind.Render => Render(Path.Combine(projectDirectory, provider.Settings["directory"]), projectDirectory),
             ProviderKind.Kubernetes => provider.Setting("kubeconfig") is { } kubeconfig
                 ? PropertyMap.Of((Kind, "kubernetes"), ("context", provider.Settings["context"]), ("kubeconfig", Path.GetFullPath(Path.Combine(projectDirectory, kubeconfig))))
                 : PropertyMap.Of((Kind, "kubernetes"), ("context", provider.Settings["context"])),
             _ => throw new NotSupportedException($"providers of kind {provider.Kind.ToString().ToLowerInvariant()} cannot be served to the Pulumi engine yet"),
         };
     }
+
+    // The project directory goes along, so the plugin confines the files to it as the built-in engine does.
+    private static PropertyMap Render(string directory, string projectDirectory) =>
+        PropertyMap.Of((Kind, "render"), ("directory", Path.GetFullPath(directory)),
+            ("projectDirectory", Path.GetFullPath(projectDirectory)));
 }

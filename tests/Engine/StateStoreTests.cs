@@ -326,11 +326,15 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
-    public void A_wrong_passphrase_is_refused_before_anything_is_read()
+    public void A_wrong_passphrase_is_refused_before_any_secret_is_encrypted_or_decrypted()
     {
-        PassphraseCipher.Open(_h.Directory, "right", iterations: 1000);
+        var right = PassphraseCipher.Open(_h.Directory, "right", iterations: 1000);
+        var stored = right.Encrypt("hunter2"u8);
 
-        var error = Assert.Throws<WrongPassphraseException>(() => PassphraseCipher.Open(_h.Directory, "wrong", iterations: 1000));
+        // Opening derives no key (KeyDerivationTests); the first use does, and refuses a wrong passphrase then.
+        var wrong = PassphraseCipher.Open(_h.Directory, "wrong", iterations: 1000);
+        var error = Assert.Throws<WrongPassphraseException>(() => wrong.Decrypt(stored));
+        Assert.Throws<WrongPassphraseException>(() => wrong.Encrypt("x"u8));
 
         Assert.Contains("PULUMI_CONFIG_PASSPHRASE", error.Message);
     }
@@ -362,8 +366,12 @@ public sealed class StateStoreTests : IDisposable
         AlterFirstSecret(snapshot);
         var altered = File.ReadAllText(snapshot);
 
-        var error = Assert.Throws<StateDamagedException>(() => _h.OpenStore());
+        // Secrets stay sealed until used: the damage shows when they are opened, which every writing command does first.
+        using var store = _h.OpenStore();
+        var error = Assert.Throws<StateDamagedException>(store.VerifySecrets);
+        var onUse = Assert.Throws<StateDamagedException>(() => store.State.Live.Single().Inputs.Get("password")!.Reveal());
 
+        Assert.Equal(error.Message, onUse.Message);
         Assert.Contains("snapshot.json is damaged", error.Message);
         Assert.Contains("altered", error.Message);
         Assert.Contains("snapshot.json.bak", error.Message);
@@ -374,15 +382,16 @@ public sealed class StateStoreTests : IDisposable
     public async Task An_altered_secret_on_the_last_journal_line_is_damage_not_a_torn_write()
     {
         await _h.UpAsync(Graph("a"));
-        using (var store = _h.OpenStore())
+        using (var writer = _h.OpenStore())
         {
-            store.SetOutputs(PropertyMap.Of(("password", PropertyValue.Secret("hunter2"))));
+            writer.SetOutputs(PropertyMap.Of(("password", PropertyValue.Secret("hunter2"))));
         }
         var journal = Path.Combine(_h.Directory, StateStore.JournalFile);
         AlterFirstSecret(journal);
         var altered = File.ReadAllText(journal);
 
-        var error = Assert.Throws<StateDamagedException>(() => _h.OpenStore());
+        using var store = _h.OpenStore();
+        var error = Assert.Throws<StateDamagedException>(store.VerifySecrets);
 
         Assert.Contains("journal.jsonl is damaged (line 1: a secret value fails its integrity check", error.Message);
         Assert.Equal(altered, File.ReadAllText(journal));

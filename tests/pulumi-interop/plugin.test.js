@@ -241,6 +241,52 @@ test('A render file goes through Check, preview, Create, Diff, Update, Read and 
   assert.equal(gone.id, '', 'Read of a deleted file answers an empty id');
 });
 
+test('A render directory must really lie within the project, and nothing is written through a link out of it', async () => {
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'pulumi-interop-outside-'));
+  const project = fs.mkdtempSync(path.join(os.tmpdir(), 'pulumi-interop-project-'));
+  let second;
+  try {
+    const checkConfig = async (news) => (await plugin.call('checkConfig', checkReq('pulumi:providers:scylla-apocryph', 'p', news)))
+      .getFailuresList().map((f) => f.getProperty());
+    // Check time, against the plugin's working directory (no projectDirectory, no PULUMI_ROOT_DIRECTORY here).
+    fs.symlinkSync(outside, path.join(dir, 'escape'));
+    assert.deepEqual(await checkConfig({ kind: 'render', directory: path.join(dir, 'escape', 'out') }), ['directory']);
+    assert.deepEqual(await checkConfig({ kind: 'render', directory: path.join(dir, '..') }), ['directory']);
+    assert.deepEqual(await checkConfig({ kind: 'render', directory: outside, projectDirectory: outside }), []);
+
+    // Apply time: a node folder inside the render directory that became a link out of it.
+    fs.mkdirSync(renderDir, { recursive: true });
+    fs.symlinkSync(outside, path.join(renderDir, 'linked'));
+    const type = T('render', 'File');
+    const { inputs } = await check(type, 'linked', { path: 'linked/node.key', content: secret('KEY') });
+    await assert.rejects(create(type, 'linked', inputs), /symbolic link/);
+
+    // Apply time: the render directory itself replaced by a link out of the project after Configure.
+    second = await startPlugin({ cwd: project });
+    const out = path.join(project, 'out');
+    fs.mkdirSync(out);
+    const c = new providerPb.ConfigureRequest();
+    c.setArgs(toStruct({ kind: 'render', directory: out }));
+    c.setAcceptsecrets(true);
+    await second.call('configure', c);
+    fs.rmdirSync(out);
+    fs.symlinkSync(outside, out);
+    const r = new providerPb.CreateRequest();
+    r.setUrn(urnOf(type, 'moved'));
+    r.setType(type);
+    r.setProperties(toStruct(inputs));
+    await assert.rejects(second.call('create', r), /outside the project directory/);
+
+    assert.deepEqual(fs.readdirSync(outside), [], 'nothing was written outside the project');
+  } finally {
+    second?.stop();
+    fs.rmSync(path.join(dir, 'escape'), { force: true });
+    fs.rmSync(path.join(renderDir, 'linked'), { force: true });
+    fs.rmSync(project, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
+  }
+});
+
 test('TLS certificates and a password: secret outputs come wrapped as Pulumi secrets, never in plaintext elsewhere', async () => {
   const caType = T('tls', 'CertificateAuthority');
   const certType = T('tls', 'Certificate');

@@ -156,7 +156,9 @@ test('Under PULUMI_MONITOR the program registers the stack, its providers and th
     const providers = engine.registrations.filter((r) => r.type === providerType);
     assert.deepEqual(providers.map((p) => p.name).sort(), ['_compose', '_random', '_tls', 'alpha', 'beta', 'gamma']);
     const alpha = providers.find((p) => p.name === 'alpha');
-    assert.deepEqual(alpha.object, { kind: 'render', directory: path.join(fs.realpathSync(dir), 'out', 'local', 'alpha') });
+    assert.deepEqual(alpha.object, {
+      kind: 'render', directory: path.join(fs.realpathSync(dir), 'out', 'local', 'alpha'), projectDirectory: fs.realpathSync(dir),
+    });
 
     const { cluster } = assertTree(engine, stack.urn);
     // The same resources as the built-in engine plans for this stack, under the documented token mapping.
