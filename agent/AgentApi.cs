@@ -56,6 +56,9 @@ public static class AgentApi
         app.MapGet("/v1/intent", () => Results.Json(agent.Promises.Intent, AgentConfig.Json));
         app.MapPut("/v1/intent", async (HttpRequest r) =>
             Results.Json(agent.Promises.Replicate(await Body<IntentRecord>(r)), AgentConfig.Json));
+        app.MapGet("/v1/restart", () => Results.Json(agent.Promises.Restart, AgentConfig.Json));
+        app.MapPut("/v1/restart", async (HttpRequest r) =>
+            Results.Json(agent.Promises.ReplicateRestart(await Body<RestartGrant>(r)), AgentConfig.Json));
 
         // Hooks: a boot instruction carries the actor's term (fencing); the other routes go to the shared handler.
         app.MapPost("/hooks/v1/boot", async (HttpRequest r) =>

@@ -75,6 +75,20 @@ public sealed record AgentConfig
     /// <summary>How long ScyllaDB is given to stop after a drain before it is killed.</summary>
     public int StopTimeoutMs { get; init; } = 120000;
 
+    /// <summary>
+    /// Files whose content ScyllaDB reads at start (certificates, keys, a membership proof): when one changes, the
+    /// agent restarts ScyllaDB, one node of the cluster at a time (see <see cref="RollingRestartRules"/>).
+    /// The base scylla.yaml, <see cref="ConfFiles"/> and the TLS files are watched anyway.
+    /// </summary>
+    public IReadOnlyList<string> RestartOn { get; init; } = [];
+
+    /// <summary>Files copied into <see cref="ScyllaConfDirectory"/> at every ScyllaDB start (cassandra-rackdc.properties):
+    /// they are mounted as a whole directory elsewhere, so that a changed ConfigMap reaches the pod.</summary>
+    public IReadOnlyList<string> ConfFiles { get; init; } = [];
+
+    /// <summary>How often the agent hashes its inputs and this file (hot reload; bounded: see <see cref="InputFingerprint"/>).</summary>
+    public int WatchIntervalMs { get; init; } = 10000;
+
     /// <summary>A name for this instance (pod name); default: host name and process id.</summary>
     public string? InstanceId { get; init; }
 
@@ -121,6 +135,9 @@ public sealed record AgentConfig
         if (PollIntervalMs <= 0) yield return "pollIntervalMs: must be > 0";
         if (LeaseTtlMs < 3 * PollIntervalMs / 2) yield return "leaseTtlMs: must be at least 1.5 × pollIntervalMs";
         if (FailureDetectorTimeoutMs <= 0) yield return "failureDetectorTimeoutMs: must be > 0";
+        if (WatchIntervalMs <= 0) yield return "watchIntervalMs: must be > 0";
+        if (RestartOn.Concat(ConfFiles).FirstOrDefault(f => !System.IO.Path.IsPathRooted(f)) is { } relative)
+            yield return $"restartOn/confFiles: '{relative}' is not an absolute path";
     }
 }
 

@@ -13,18 +13,23 @@ public sealed class PeerClient
 {
     public HttpClient Http { get; }
 
-    private readonly AgentConfig _config;
+    private readonly Func<AgentConfig> _config;
 
-    public PeerClient(AgentConfig config)
+    public PeerClient(AgentConfig config) : this(() => config)
+    {
+    }
+
+    /// <summary>Follows the agent's current configuration (hot reload): the slots it talks to are today's.</summary>
+    public PeerClient(Func<AgentConfig> config)
     {
         _config = config;
-        Http = Create(TimeSpan.FromMilliseconds(config.PeerTimeoutMs));
+        Http = Create(TimeSpan.FromMilliseconds(config().PeerTimeoutMs));
     }
 
     /// <summary>A client with this agent's TLS settings; <paramref name="timeout"/> may be infinite (blocking topology POSTs).</summary>
     public HttpClient Create(TimeSpan timeout)
     {
-        var config = _config;
+        var config = _config();
         var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromMilliseconds(config.PeerTimeoutMs) };
         if (config.Security == "tls" && config.Tls is { } tls)
         {
@@ -69,7 +74,14 @@ public sealed class PeerClient
         }
     }
 
-    public IEnumerable<AgentSlot> Others => _config.Slots.Where(s => s.Slot != _config.Slot);
+    public IEnumerable<AgentSlot> Others
+    {
+        get
+        {
+            var c = _config();
+            return c.Slots.Where(s => s.Slot != c.Slot);
+        }
+    }
 }
 
 /// <summary>Checks a peer's certificate against the cluster CA only (the system's roots play no part).</summary>

@@ -18,6 +18,7 @@ public sealed class PromiseStore(string dataDirectory, TimeProvider clock, TimeS
     private readonly DateTimeOffset _started = clock.GetUtcNow();
     private Promise _promise = Load<Promise>(dataDirectory, "agent-promise.json") ?? new Promise(0, null, DateTimeOffset.MinValue);
     private IntentRecord _intent = Load<IntentRecord>(dataDirectory, "agent-intent.json") ?? new IntentRecord(0, 0, null);
+    private RestartGrant _restart = Load<RestartGrant>(dataDirectory, "agent-restart.json") ?? new RestartGrant(0, 0, null);
 
     public long PromisedTerm { get { lock (_gate) return _promise.Term; } }
 
@@ -61,6 +62,23 @@ public sealed class PromiseStore(string dataDirectory, TimeProvider clock, TimeS
             {
                 _intent = record;
                 Save(dataDirectory, "agent-intent.json", _intent);
+            }
+            return new IntentReply(true, _promise.Term);
+        }
+    }
+
+    public RestartGrant Restart { get { lock (_gate) return _restart; } }
+
+    /// <summary>A copy of the restart token, fenced like the intent: an actor below the promised term cannot grant.</summary>
+    public IntentReply ReplicateRestart(RestartGrant grant)
+    {
+        lock (_gate)
+        {
+            if (grant.Term < _promise.Term) return new IntentReply(false, _promise.Term);
+            if (grant.IsNewerThan(_restart))
+            {
+                _restart = grant;
+                Save(dataDirectory, "agent-restart.json", _restart);
             }
             return new IntentReply(true, _promise.Term);
         }
