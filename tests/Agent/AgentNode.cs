@@ -24,6 +24,9 @@ public sealed class AgentNode(AgentCluster cluster, int index, string directory,
 
     public string ConfigPath => Path.Combine(Directory, "agent.json");
 
+    /// <summary>A file standing for the node's certificate: listed in restartOn, so a change restarts its ScyllaDB.</summary>
+    public string CertificatePath => Path.Combine(Directory, "node.crt");
+
     public int ApiPort { get; } = apiPort;
 
     public string AgentUrl => $"http://{Address}:{AgentCluster.AgentPort}/";
@@ -35,7 +38,12 @@ public sealed class AgentNode(AgentCluster cluster, int index, string directory,
         get { lock (_log) return _log.ToString(); }
     }
 
-    public void WriteConfig(AgentConfig config) => File.WriteAllText(ConfigPath, JsonSerializer.Serialize(config, AgentConfig.Json));
+    /// <summary>Replaced by a rename, as Kubernetes swaps a mounted ConfigMap's files and the render provider writes them.</summary>
+    public void WriteConfig(AgentConfig config)
+    {
+        File.WriteAllText(ConfigPath + ".new", JsonSerializer.Serialize(config, AgentConfig.Json));
+        File.Move(ConfigPath + ".new", ConfigPath, overwrite: true);
+    }
 
     /// <summary>Starts the published agent with a PATH that has no dotnet on it.</summary>
     public Process Start()
