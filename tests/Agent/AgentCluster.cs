@@ -180,6 +180,7 @@ public sealed class AgentCluster : IDisposable
     {
         foreach (var n in Nodes) n.Kill();
         Server.Dispose();
+        if (Environment.GetEnvironmentVariable("AGENT_TESTS_KEEP") is not null) return; // keep the agents' logs to read
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
     }
 }

@@ -80,7 +80,9 @@ public sealed class AgentNode(AgentCluster cluster, int index, string directory,
     public void Kill()
     {
         var standIn = cluster.Server.PidOf(Address);
-        if (_agent is { HasExited: false } a) a.Kill();
+        // The whole tree, as a container dies with all its processes: a stand-in started a moment ago may not be known to
+        // the cluster server yet.
+        if (_agent is { HasExited: false } a) a.Kill(entireProcessTree: true);
         if (standIn is { } pid && SimulatedClusterServer.Alive(pid))
         {
             try { System.Diagnostics.Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
