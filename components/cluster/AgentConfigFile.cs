@@ -16,6 +16,9 @@ public static class AgentConfigFile
     public const string Path = Directory + "/" + Key;
     public const string BaseScyllaYamlPath = Directory + "/scylla.yaml";
 
+    /// <summary>cassandra-rackdc.properties beside agent.json; the agent copies it into /etc/scylla at every ScyllaDB start.</summary>
+    public const string RackDcPath = Directory + "/cassandra-rackdc.properties";
+
     /// <summary>Where the Kubernetes init container puts the agent (a shared emptyDir) and where the image has it.</summary>
     public const string KubernetesBinary = "/agent/scylla-apocryph-agent";
     public const string ImageBinary = "/usr/local/bin/scylla-apocryph-agent";
@@ -42,6 +45,7 @@ public static class AgentConfigFile
             ["entrypoint"] = new JsonArray(["/docker-entrypoint.py", .. ScyllaNodeConfig.Arguments(topology, node).Select(a => (JsonNode)a)]),
             ["baseScyllaYaml"] = BaseScyllaYamlPath,
             ["scyllaConfDirectory"] = ScyllaNodeConfig.ConfigDirectory,
+            ["confFiles"] = new JsonArray(RackDcPath),
             // Only a stack that never deployed anything is new: then, and only then, may its founder slot found it.
             ["newCluster"] = stack.Deployed.Count == 0,
             ["founderSlot"] = topology.Slots[0].Name,

@@ -91,7 +91,7 @@ public sealed class AgentCluster : IDisposable
             StopTimeoutMs = 10000,
             RestartOn = [node.CertificatePath], // stands for the node's TLS files: a renewal must restart ScyllaDB
             WatchIntervalMs = 300,
-            InstanceId = $"{node.Slot}-{Guid.NewGuid():N}"[..12],
+            InstanceId = node.InstanceId,
         });
     }
 

@@ -16,6 +16,9 @@ public sealed class AgentNode(AgentCluster cluster, int index, string directory,
 
     public string Slot => $"n{Index}";
 
+    /// <summary>The pod's name, as agent.json carries it: the same for every version of the node's files.</summary>
+    public string InstanceId { get; } = $"n{index}-{Guid.NewGuid():N}"[..12];
+
     public string Address { get; } = address;
 
     public string Directory { get; } = directory;
