@@ -72,8 +72,17 @@ public sealed class Actor(NodeAgent agent, JsonLog log)
     private async Task TendRestartTokenAsync(ReconcileRound round, IReadOnlyList<InstanceReport> reports, CancellationToken ct)
     {
         var config = agent.Config;
-        var token = await agent.RestartToken!.ReadAsync(ct);
-        if (token is null) return; // no majority answered: nothing can be granted or freed safely
+        var read = await agent.RestartToken!.ReadAsync(ct);
+        if (read is null) return; // no majority answered: nothing can be granted or freed safely
+        var token = read.Newest;
+        if (!read.Committed)
+        {
+            // A grant or release an earlier actor got to a minority only: adopt it (write it again with this term), so it
+            // is either completed or, next round, replaced by what the rules say; never acted on half-written.
+            await agent.RestartToken.WriteAsync(token.Slot, agent.Lease!.Term, ct);
+            log.Event("restart-token", $"completed the restart token of term {token.Term} ({token.Slot ?? "free"}) that only a minority held");
+            return;
+        }
         var decision = RollingRestartRules.ForActor(config.Slots, reports, round.View, round.Decision?.Converged == true, token.Slot);
         if (decision.Reason != _lastRestartDecision)
         {

@@ -217,7 +217,8 @@ public sealed class NodeAgent
             string? why;
             try
             {
-                var token = await RestartToken!.ReadAsync(ct);
+                var read = await RestartToken!.ReadAsync(ct);
+                var token = read is { Committed: true } ? read.Newest : null; // never act on a half-written grant
                 var reports = await Hooks!.ReportsAsync(ct);
                 why = RollingRestartRules.WhyNotStop(config.Slot, _restartPending, _ready, token, config.Slots, reports);
             }

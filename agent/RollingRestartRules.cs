@@ -56,12 +56,13 @@ public static class RollingRestartRules
         return new(RestartTokenStep.Grant, waiting[0].Slot, $"every node is Up Normal: slot {waiting[0].Slot} may restart");
     }
 
-    /// <summary>The holder's last check before it stops its ScyllaDB; null when it may, else why not.</summary>
+    /// <summary>The holder's last check before it stops its ScyllaDB; null when it may, else why not.
+    /// <paramref name="token"/>: the token as a majority holds it (committed), or null.</summary>
     public static string? WhyNotStop(string self, bool pending, bool selfReady, RestartGrant? token, IReadOnlyList<AgentSlot> slots,
         IReadOnlyList<InstanceReport> reports)
     {
         if (!pending) return "no restart pending";
-        if (token is null) return "the restart token could not be read from a majority of agents";
+        if (token is null) return "the restart token is not settled at a majority of agents";
         if (token.Slot != self) return token.Slot is null ? "waiting for the restart token" : $"slot {token.Slot} holds the restart token";
         if (!selfReady) return "this node is not Up Normal: it restarts when it is";
         return EveryNodeUpNormal(slots, reports, view: null, except: self);

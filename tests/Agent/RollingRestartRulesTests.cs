@@ -116,6 +116,18 @@ public sealed class RollingRestartRulesTests
     }
 
     [Fact]
+    public void A_grant_counts_only_when_a_majority_holds_exactly_it()
+    {
+        RestartGrant free = new(1, 1, null), toB = new(2, 1, "b"), toC = new(3, 1, "c");
+        Assert.Null(RestartToken.Settle([toB], slots: 3)); // one of three answered: not a majority
+        var half = RestartToken.Settle([toB, free], slots: 3)!; // a deposed actor reached one replica only
+        Assert.Equal((toB, false), (half.Newest, half.Committed));
+        Assert.True(RestartToken.Settle([toB, toB], slots: 3)!.Committed);
+        Assert.False(RestartToken.Settle([toB, toB, toC], slots: 5)!.Committed); // newest is c's, held by one of five
+        Assert.Equal(toC, RestartToken.Settle([toB, toC, toB], slots: 3)!.Newest);
+    }
+
+    [Fact]
     public void A_replica_refuses_a_token_from_an_actor_below_its_promised_term_and_keeps_the_newest()
     {
         var dir = Directory.CreateTempSubdirectory("agent-token").FullName;
