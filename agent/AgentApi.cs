@@ -36,12 +36,13 @@ public static class AgentApi
         var endpoint = IPEndPoint.Parse(config.Listen);
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint, listen =>
         {
-            if (config.Security != "tls" || config.Tls is not { } tls) return;
-            var ca = ClusterCa.Load(tls.CaFile);
-            listen.UseHttps(ClusterCa.LoadWithKey(tls.CertFile, tls.KeyFile), https =>
+            if (agent.Peers.Tls is not { } material) return;
+            // The newest certificate and CA at every handshake (reloaded by the input watcher when the files change).
+            listen.UseHttps(new HttpsConnectionAdapterOptions
             {
-                https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                https.ClientCertificateValidation = (cert, _, _) => ClusterCa.Chains(ca, cert);
+                ServerCertificateSelector = (_, _) => material.Certificate,
+                ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+                ClientCertificateValidation = (cert, _, _) => ClusterCa.Chains(material.Ca, cert),
             });
         }));
         var app = builder.Build();

@@ -45,6 +45,7 @@ public sealed class InputWatcher(NodeAgent agent, string? configPath, JsonLog lo
                 log.Event("config-invalid", "agent.json changed but is not valid; running on with the previous configuration: " + e.Message);
             }
         }
+        if (agent.Peers.Tls?.Refresh() is { } tls) log.Event("tls-reload", tls);
         var inputs = InputFingerprint.Of(agent.Config);
         if (inputs == _lastSeen) agent.InputsSeen(inputs);
         _lastSeen = inputs;

@@ -23,22 +23,26 @@ public sealed class PeerClient
     public PeerClient(Func<AgentConfig> config)
     {
         _config = config;
+        if (config() is { Security: "tls", Tls: { } tls }) Tls = new AgentTlsMaterial(tls);
         Http = Create(TimeSpan.FromMilliseconds(config().PeerTimeoutMs));
     }
+
+    /// <summary>This agent's certificate and the cluster CA (tls mode), shared with its API; reloaded when they change.</summary>
+    public AgentTlsMaterial? Tls { get; }
 
     /// <summary>A client with this agent's TLS settings; <paramref name="timeout"/> may be infinite (blocking topology POSTs).</summary>
     public HttpClient Create(TimeSpan timeout)
     {
         var config = _config();
         var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromMilliseconds(config.PeerTimeoutMs) };
-        if (config.Security == "tls" && config.Tls is { } tls)
+        if (Tls is { } material)
         {
-            var ca = ClusterCa.Load(tls.CaFile);
-            var mine = ClusterCa.LoadWithKey(tls.CertFile, tls.KeyFile);
+            // The newest material at every handshake; pooled connections are renewed so a renewal takes effect.
+            handler.PooledConnectionLifetime = TimeSpan.FromMinutes(1);
             handler.SslOptions = new SslClientAuthenticationOptions
             {
-                ClientCertificates = [mine],
-                RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && ClusterCa.Chains(ca, new X509Certificate2(cert)),
+                LocalCertificateSelectionCallback = (_, _, _, _, _) => material.Certificate,
+                RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && ClusterCa.Chains(material.Ca, new X509Certificate2(cert)),
             };
         }
         return new HttpClient(handler) { Timeout = timeout };
