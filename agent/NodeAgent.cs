@@ -22,6 +22,7 @@ public sealed class NodeAgent
     private readonly TaskCompletionSource<BootPlan> _instruction = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile string _phase = "Locking";
     private volatile bool _ready;
+    private int _childGeneration; // which ScyllaDB process a readiness answer is about (bumped at every stop and start)
     private string? _hostId;
     private PromiseStore? _promises;
     private volatile bool _restartPending;
@@ -116,6 +117,7 @@ public sealed class NodeAgent
             {
                 _phase = "Stopping";
                 Metrics.Phase(_phase);
+                NotReady();
                 _log.Event("stop", "SIGTERM: draining ScyllaDB, then stopping it");
                 await child.StopAsync(_loopback, _api, TimeSpan.FromMilliseconds(_config.StopTimeoutMs), _log.Info);
                 break;
@@ -125,6 +127,7 @@ public sealed class NodeAgent
             // a majority), so no other node stops until this one is back Up Normal.
             _phase = "Restarting";
             Metrics.Phase(_phase);
+            NotReady(); // at once, not at the next look: peers and the actor must not take this node for Up Normal now
             _log.Event("restart", "rolling restart: this node holds the restart token; draining ScyllaDB, then stopping it");
             await child.StopAsync(_loopback, _api, TimeSpan.FromMilliseconds(_config.StopTimeoutMs), _log.Info);
             if (stop.IsCancellationRequested) break;
@@ -161,6 +164,7 @@ public sealed class NodeAgent
         var written = EffectiveConfig.Write(config, plan);
         _log.Event("boot", $"starting ScyllaDB: {plan.Why}", new { plan.Seeds, plan.ReplaceHostId, plan.IgnoreDeadHostIds, config = written, inputs });
         var child = ScyllaChild.Start(config, plan);
+        NotReady();
         lock (_inputsGate)
         {
             _appliedInputs = inputs;
@@ -173,6 +177,18 @@ public sealed class NodeAgent
     }
 
     private readonly Lock _inputsGate = new();
+
+    private readonly Lock _readyGate = new();
+
+    private void NotReady()
+    {
+        lock (_readyGate)
+        {
+            _childGeneration++;
+            _ready = false;
+        }
+        Metrics.Ready(false);
+    }
 
     /// <summary>
     /// The watcher saw inputs (stable over two looks) that differ from what ScyllaDB started with, or the same again.
@@ -338,6 +354,8 @@ public sealed class NodeAgent
         var rest = new ScyllaRestClient(_loopback, _api, _clock, new ScyllaRestOptions { GetRetries = 0, RequestTimeout = TimeSpan.FromSeconds(3) });
         while (!ct.IsCancellationRequested)
         {
+            int generation;
+            lock (_readyGate) generation = _childGeneration;
             try
             {
                 var hostId = await rest.LocalHostIdAsync(ct);
@@ -351,7 +369,9 @@ public sealed class NodeAgent
                     _log.Event("member", $"the node is Up Normal as host {hostId}" + (_hostId is null ? "" : $" (was {_hostId})"));
                     _hostId = hostId;
                 }
-                _ready = ready;
+                // An answer that began before a restart is about the old process: it must not say the new one is ready.
+                lock (_readyGate)
+                    if (generation == _childGeneration) _ready = ready && _phase == "Running";
             }
             catch (Exception e) when (e is HttpRequestException or TimeoutException or ScyllaRestException)
             {
