@@ -10,6 +10,14 @@ public sealed record AgentSlot(string Slot, string Datacenter, int Ordinal, stri
 /// <summary>The agent's TLS material in tls mode: the node's certificate, its key and the cluster CA (mutual TLS).</summary>
 public sealed record AgentTls(string CaFile, string CertFile, string KeyFile);
 
+/// <summary>
+/// nebula mode: the Nebula sidecar's configuration as the agent sees it (a read-only copy of the same file) and how
+/// to find the sidecar's process (its executable name, and a text its command line contains). When the file
+/// changes (a new blocklist, a renewed certificate), the agent sends that process SIGHUP, on which Nebula reloads
+/// its configuration (slackhq/nebula config/config.go, CatchHUP). Needs a shared process namespace in the pod.
+/// </summary>
+public sealed record AgentNebula(string ConfigFile, string ProcessName = "nebula", string? CommandLineContains = null);
+
 /// <summary>The Apocryph Autoscaler to ask for a new instance (TriggerNode); absent: the need is only reported.</summary>
 public sealed record AgentAutoscaler(string Endpoint, string NodeGateway, IReadOnlyList<string> Servers, uint TimeoutSeconds = 60);
 
@@ -56,6 +64,8 @@ public sealed record AgentConfig
     public AgentTls? Tls { get; init; }
 
     public AgentAutoscaler? Autoscaler { get; init; }
+
+    public AgentNebula? Nebula { get; init; }
 
     /// <summary>Slots the stack deleted: their members are decommissioned (up) or removed (dead), one at a time.</summary>
     public IReadOnlyList<ScyllaApocryph.Components.Membership.SlotSpec> Retired { get; init; } = [];

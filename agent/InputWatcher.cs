@@ -12,6 +12,7 @@ public sealed class InputWatcher(NodeAgent agent, string? configPath, JsonLog lo
 {
     private string? _configHash;
     private string? _lastSeen;
+    private readonly NebulaReloader _nebula = new(() => agent.Config, log);
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -46,6 +47,7 @@ public sealed class InputWatcher(NodeAgent agent, string? configPath, JsonLog lo
             }
         }
         if (agent.Peers.Tls?.Refresh() is { } tls) log.Event("tls-reload", tls);
+        _nebula.LookOnce();
         var inputs = InputFingerprint.Of(agent.Config);
         if (inputs == _lastSeen) agent.InputsSeen(inputs);
         _lastSeen = inputs;

@@ -228,6 +228,7 @@ public static class KubernetesManifests
             new() { Name = "secret", Secret = new V1SecretVolumeSource { SecretName = $"{slot.Name}-secret", DefaultMode = 0x180 } },
         };
         volumes.AddRange(projected.Where(v => volumes.All(o => o.Name != v.Name)));
+        var shareProcesses = false;
         var initContainers = new List<V1Container>(agentInstall);
         if (agentInstall.Count > 0) volumes.Add(new V1Volume { Name = "agent", EmptyDir = new V1EmptyDirVolumeSource() });
         if (cluster.Security == SecurityMode.Nebula)
@@ -248,6 +249,30 @@ public static class KubernetesManifests
             });
             volumes.Add(new V1Volume { Name = "tun", HostPath = new V1HostPathVolumeSource { Path = "/dev/net/tun", Type = "CharDevice" } });
             volumes.AddRange(projected.Where(v => volumes.All(o => o.Name != v.Name)));
+            if (cluster.AgentImage is not null && plan.Files.FirstOrDefault(f => f.MountPath == SecurityMaterial.NebulaConfigPath) is { } nebulaYaml)
+            {
+                // The agent reloads Nebula (SIGHUP) when its configuration changes (a new blocklist): it sees a
+                // read-only copy of nebula.yaml (not the Nebula keys) and, in a shared process namespace, the process.
+                volumes.Add(new V1Volume
+                {
+                    Name = "files-agent-nebula",
+                    Projected = new V1ProjectedVolumeSource
+                    {
+                        Sources =
+                        [
+                            new V1VolumeProjection
+                            {
+                                Secret = new V1SecretProjection
+                                {
+                                    Name = $"{slot.Name}-secret", Items = [new V1KeyToPath { Key = nebulaYaml.Key, Path = "nebula.yaml", Mode = 0x180 }],
+                                },
+                            },
+                        ],
+                    },
+                });
+                scylla.VolumeMounts.Add(new V1VolumeMount { Name = "files-agent-nebula", MountPath = AgentConfigFile.NebulaConfigCopyDirectory, ReadOnlyProperty = true });
+                shareProcesses = true;
+            }
         }
         return new V1StatefulSet
         {
@@ -270,6 +295,7 @@ public static class KubernetesManifests
                         Volumes = volumes,
                         TerminationGracePeriodSeconds = 900, // drain and a clean shutdown take time; never cut them short
                         AutomountServiceAccountToken = false,
+                        ShareProcessNamespace = shareProcesses ? true : null,
                         PriorityClassName = priorityClass,
                         Affinity = Operator.SpreadNodes(DatacenterLabels(cluster, slot.Datacenter)),
                         TopologySpreadConstraints = [Operator.SpreadOverZones(DatacenterLabels(cluster, slot.Datacenter))],

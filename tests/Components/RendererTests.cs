@@ -218,6 +218,42 @@ public sealed class RendererTests
         Assert.Contains(plain.Spec.Template.Spec.Containers[0].VolumeMounts, m => m.MountPath == $"{ScyllaNodeConfig.ConfigDirectory}/scylla.yaml" && m.SubPath == "scylla.yaml");
     }
 
+    [Fact]
+    public void In_nebula_mode_the_agent_sees_nebula_yaml_but_not_its_keys_and_shares_the_pods_processes_to_reload_it()
+    {
+        var stack = ClusterFixtures.ThreeDatacenters(security: SecurityMode.Nebula);
+        var topology = Topology.Build(stack with { Cluster = stack.Cluster with { AgentImage = "registry.example/agent:1" } });
+        var plan = NodePlan.For(topology, topology.Slots[1],
+        [
+            new NodeFile("nebula.yaml", SecurityMaterial.NebulaConfigPath, "config", Secret: true, FileConsumer.Nebula),
+            new NodeFile("nebula-host.key", SecurityMaterial.NebulaDirectory + "/host.key", "key", Secret: true, FileConsumer.Nebula),
+        ]);
+        var pod = KubernetesManifests.Node(plan, "db", null).OfType<V1StatefulSet>().Single().Spec.Template.Spec;
+        Assert.True(pod.ShareProcessNamespace);
+        var scylla = pod.Containers.Single(c => c.Name == "scylla");
+        var copy = scylla.VolumeMounts.Single(m => m.MountPath == AgentConfigFile.NebulaConfigCopyDirectory);
+        Assert.Equal(["nebula.yaml"], pod.Volumes.Single(v => v.Name == copy.Name).Projected.Sources.Single().Secret.Items.Select(i => i.Key));
+        var nebula = pod.InitContainers.Single(c => c.Name == "nebula");
+        Assert.Contains(nebula.VolumeMounts, m => m.MountPath == SecurityMaterial.NebulaDirectory && m.SubPath is null);
+
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, plan.Files.Single(f => f.Key == AgentConfigFile.Key).Text);
+            var config = ScyllaApocryph.Agent.AgentConfig.Load(path);
+            Assert.Equal(new ScyllaApocryph.Agent.AgentNebula(AgentConfigFile.NebulaConfigCopyDirectory + "/nebula.yaml", "nebula",
+                SecurityMaterial.NebulaConfigPath), config.Nebula);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        // Without the agent nobody reloads Nebula: no shared process namespace.
+        var plain = KubernetesManifests.Node(NodePlan.For(Topology.Build(stack), topology.Slots[1], plan.Files.Where(f => f.Consumer == FileConsumer.Nebula)),
+            "db", null).OfType<V1StatefulSet>().Single();
+        Assert.Null(plain.Spec.Template.Spec.ShareProcessNamespace);
+    }
+
     [Theory]
     [InlineData(SecurityMode.Tls)]
     [InlineData(SecurityMode.Nebula)]
