@@ -12,32 +12,50 @@ namespace ScyllaApocryph.Agent;
 public sealed class Actor(NodeAgent agent, JsonLog log)
 {
     private string? _lastDecision;
+    private string? _lastRestartDecision;
     private readonly HashSet<string> _asked = new(StringComparer.Ordinal);
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var config = agent.Config;
-        var spec = MembershipSpec.Create(
-            config.Slots.Select(s => new SlotSpec(s.Slot, s.Datacenter, s.Ordinal, s.Address, s.ZeroToken)).ToList(),
-            config.ReplicationFactors, TimeSpan.FromMilliseconds(config.FailureDetectorTimeoutMs)) with { Retired = config.Retired };
-        var poll = TimeSpan.FromMilliseconds(config.PollIntervalMs);
-        var observer = new ClusterObserver(agent.Peers.Create(Timeout.InfiniteTimeSpan), new PeerResolver(config, agent.ScyllaApi),
-            TimeProvider.System, new ScyllaRestOptions { GetRetries = 0, RequestTimeout = TimeSpan.FromMilliseconds(config.PeerTimeoutMs) });
+        var first = agent.Config;
         var lease = agent.Lease!;
-        var journal = new MajorityIntentJournal(config, agent.Peers, agent.Promises, lease);
-        var reconciler = new MembershipReconciler(spec, observer, agent.Hooks!, lease, journal, TimeProvider.System,
-            new ReconcilerOptions(config.Slot) { LeaseTtl = TimeSpan.FromMilliseconds(config.LeaseTtlMs), PollInterval = poll });
+        var journal = new MajorityIntentJournal(() => agent.Config, agent.Peers, agent.Promises, lease);
+        var observer = new ClusterObserver(agent.Peers.Create(Timeout.InfiniteTimeSpan), new PeerResolver(() => agent.Config, agent.ScyllaApi),
+            TimeProvider.System, new ScyllaRestOptions { GetRetries = 0, RequestTimeout = TimeSpan.FromMilliseconds(first.PeerTimeoutMs) });
         // Start staggered by slot ordinal, so the agents of a fresh cluster do not all campaign in the same instant.
-        var index = config.Slots.ToList().FindIndex(s => s.Slot == config.Slot);
-        await Task.Delay(poll * index / Math.Max(1, config.Slots.Count), ct);
+        var index = first.Slots.ToList().FindIndex(s => s.Slot == first.Slot);
+        await Task.Delay(TimeSpan.FromMilliseconds(first.PollIntervalMs) * index / Math.Max(1, first.Slots.Count), ct);
+        AgentConfig? built = null;
+        MembershipSpec spec = null!;
+        MembershipReconciler reconciler = null!;
         while (!ct.IsCancellationRequested)
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var config = agent.Config;
+            if (!ReferenceEquals(config, built))
+            {
+                // A reloaded agent.json (a deleted slot, new replication factors): the next round decides with it. The
+                // reconciler's memory (how long a node has been down, bans it saw) starts afresh: that only waits longer.
+                spec = MembershipSpec.Create(
+                    config.Slots.Select(s => new SlotSpec(s.Slot, s.Datacenter, s.Ordinal, s.Address, s.ZeroToken)).ToList(),
+                    config.ReplicationFactors, TimeSpan.FromMilliseconds(config.FailureDetectorTimeoutMs)) with { Retired = config.Retired };
+                reconciler = new MembershipReconciler(spec, observer, agent.Hooks!, lease, journal, TimeProvider.System,
+                    new ReconcilerOptions(config.Slot)
+                    {
+                        LeaseTtl = TimeSpan.FromMilliseconds(config.LeaseTtlMs), PollInterval = TimeSpan.FromMilliseconds(config.PollIntervalMs),
+                    });
+                if (built is not null) log.Event("actor-reload", $"deciding with the reloaded configuration: {config.Slots.Count} slots, {config.Retired.Count} retired");
+                built = config;
+            }
             try
             {
                 var round = await reconciler.ReconcileOnceAsync(ct);
                 agent.Metrics.Actor(round.Leader);
-                if (round.Leader) await ReportAsync(round, reconciler, spec, ct);
+                if (round.Leader)
+                {
+                    var reports = await ReportAsync(round, reconciler, spec, ct);
+                    if (reports is not null) await TendRestartTokenAsync(round, reports, ct);
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -49,12 +67,40 @@ public sealed class Actor(NodeAgent agent, JsonLog log)
             }
             // Rounds start every poll interval (not one interval after the last round ended): a node seen down, and then
             // dead after the grace period, is noticed at most one interval late, however long a round took.
-            var left = poll - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            var left = TimeSpan.FromMilliseconds(config.PollIntervalMs) - System.Diagnostics.Stopwatch.GetElapsedTime(started);
             if (left > TimeSpan.Zero) await Task.Delay(left, ct);
         }
     }
 
-    private async Task ReportAsync(ReconcileRound round, MembershipReconciler reconciler, MembershipSpec spec, CancellationToken ct)
+    /// <summary>The rolling restart's coordination, after a round in which this agent acted: grant, keep or free the token.</summary>
+    private async Task TendRestartTokenAsync(ReconcileRound round, IReadOnlyList<InstanceReport> reports, CancellationToken ct)
+    {
+        var config = agent.Config;
+        var read = await agent.RestartToken!.ReadAsync(ct);
+        if (read is null) return; // no majority answered: nothing can be granted or freed safely
+        var token = read.Newest;
+        if (!read.Committed)
+        {
+            // A grant or release an earlier actor got to a minority only: adopt it (write it again with this term), so it
+            // is either completed or, next round, replaced by what the rules say; never acted on half-written.
+            await agent.RestartToken.WriteAsync(token.Slot, agent.Lease!.Term, ct);
+            log.Event("restart-token", $"completed the restart token of term {token.Term} ({token.Slot ?? "free"}) that only a minority held");
+            return;
+        }
+        var decision = RollingRestartRules.ForActor(config.Slots, reports, round.View, round.Decision?.Converged == true, token.Slot);
+        if (decision.Reason != _lastRestartDecision)
+        {
+            log.Event("restart-token", decision.Reason, new { step = decision.Step.ToString(), decision.Slot, holder = token.Slot, tokenTerm = token.Term });
+            _lastRestartDecision = decision.Reason;
+        }
+        var term = agent.Lease!.Term;
+        if (decision.Step == RestartTokenStep.Grant) await agent.RestartToken.WriteAsync(decision.Slot, term, ct);
+        else if (decision.Step == RestartTokenStep.Release) await agent.RestartToken.WriteAsync(null, term, ct);
+    }
+
+    /// <summary>Logs and publishes the round; returns the agents' reports (null when the round had no view).</summary>
+    private async Task<IReadOnlyList<InstanceReport>?> ReportAsync(ReconcileRound round, MembershipReconciler reconciler, MembershipSpec spec,
+        CancellationToken ct)
     {
         var decision = round.Decision!;
         agent.Metrics.Disagreements(round.View?.Disagreements.Count ?? 0);
@@ -76,7 +122,7 @@ public sealed class Actor(NodeAgent agent, JsonLog log)
             _lastDecision = summary;
         }
         if (round.Executed is { } done) agent.Metrics.Action(done.Kind.ToString().ToLowerInvariant());
-        if (round.View is not { } view) return;
+        if (round.View is not { } view) return null;
 
         // A dead node whose instance is gone needs a new instance: ask once per absence (TriggerNode), or report it.
         var reports = await agent.Hooks!.ReportsAsync(ct);
@@ -98,14 +144,16 @@ public sealed class Actor(NodeAgent agent, JsonLog log)
             _asked.Remove(back);
             agent.Metrics.InstanceNeeded(back, false);
         }
+        return reports;
     }
 }
 
 /// <summary>The local node's REST API on loopback; another node's view through its agent (which relays read-only calls).</summary>
-public sealed class PeerResolver(AgentConfig config, Uri localApi) : IScyllaEndpointResolver
+public sealed class PeerResolver(Func<AgentConfig> current, Uri localApi) : IScyllaEndpointResolver
 {
     public Task<Uri?> ResolveAsync(string address, CancellationToken cancellationToken)
     {
+        var config = current();
         if (address == config.Self.Address) return Task.FromResult<Uri?>(localApi);
         var slot = config.Slots.FirstOrDefault(s => s.Address == address);
         return Task.FromResult(slot is null ? null : new Uri(slot.AgentUrl.TrimEnd('/') + "/"));

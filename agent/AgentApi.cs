@@ -37,12 +37,13 @@ public static class AgentApi
         var endpoint = IPEndPoint.Parse(config.Listen);
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint, listen =>
         {
-            if (config.Security != "tls" || config.Tls is not { } tls) return;
-            var ca = ClusterCa.Load(tls.CaFile);
-            listen.UseHttps(ClusterCa.LoadWithKey(tls.CertFile, tls.KeyFile), https =>
+            if (agent.Peers.Tls is not { } material) return;
+            // The newest certificate and CA at every handshake (reloaded by the input watcher when the files change).
+            listen.UseHttps(new HttpsConnectionAdapterOptions
             {
-                https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                https.ClientCertificateValidation = (cert, _, _) => ClusterCa.Chains(ca, cert);
+                ServerCertificateSelector = (_, _) => material.Certificate,
+                ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+                ClientCertificateValidation = (cert, _, _) => ClusterCa.Chains(material.Ca, cert),
             });
         }));
         var app = builder.Build();
@@ -71,6 +72,14 @@ public static class AgentApi
             var record = await Body<IntentRecord>(ctx.Request);
             if (!gate.HoldsLease(PeerGate.Caller(ctx), record.Term, out var why)) return await Refused(ctx, gate, why);
             return Results.Json(agent.Promises.Replicate(record), AgentConfig.Json);
+        });
+        app.MapGet("/v1/restart", () => Results.Json(agent.Promises.Restart, AgentConfig.Json));
+        app.MapPut("/v1/restart", async (HttpContext ctx) =>
+        {
+            // The restart token is the actor's to grant and free, fenced by its term like the intent.
+            var grant = await Body<RestartGrant>(ctx.Request);
+            if (!gate.HoldsLease(PeerGate.Caller(ctx), grant.Term, out var why)) return await Refused(ctx, gate, why);
+            return Results.Json(agent.Promises.ReplicateRestart(grant), AgentConfig.Json);
         });
 
         // Hooks: a boot instruction goes to the slot's own agent and carries the actor's term (fencing: refused below the

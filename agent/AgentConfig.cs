@@ -11,6 +11,14 @@ public sealed record AgentSlot(string Slot, string Datacenter, int Ordinal, stri
 /// <summary>The agent's TLS material in tls mode: the node's certificate, its key and the cluster CA (mutual TLS).</summary>
 public sealed record AgentTls(string CaFile, string CertFile, string KeyFile);
 
+/// <summary>
+/// nebula mode: the Nebula sidecar's configuration as the agent sees it (a read-only copy of the same file) and how
+/// to find the sidecar's process (its executable name, and a text its command line contains). When the file
+/// changes (a new blocklist, a renewed certificate), the agent sends that process SIGHUP, on which Nebula reloads
+/// its configuration (slackhq/nebula config/config.go, CatchHUP). Needs a shared process namespace in the pod.
+/// </summary>
+public sealed record AgentNebula(string ConfigFile, string ProcessName = "nebula", string? CommandLineContains = null);
+
 /// <summary>The Apocryph Autoscaler to ask for a new instance (TriggerNode); absent: the need is only reported.</summary>
 public sealed record AgentAutoscaler(string Endpoint, string NodeGateway, IReadOnlyList<string> Servers, uint TimeoutSeconds = Defaults.AutoscalerTimeoutSeconds);
 
@@ -58,6 +66,8 @@ public sealed record AgentConfig
 
     public AgentAutoscaler? Autoscaler { get; init; }
 
+    public AgentNebula? Nebula { get; init; }
+
     /// <summary>Slots the stack deleted: their members are decommissioned (up) or removed (dead), one at a time.</summary>
     public IReadOnlyList<ScyllaApocryph.Components.Membership.SlotSpec> Retired { get; init; } = [];
 
@@ -75,6 +85,20 @@ public sealed record AgentConfig
 
     /// <summary>How long ScyllaDB is given to stop after a drain before it is killed.</summary>
     public int StopTimeoutMs { get; init; } = 120000;
+
+    /// <summary>
+    /// Files whose content ScyllaDB reads at start (certificates, keys, a membership proof): when one changes, the
+    /// agent restarts ScyllaDB, one node of the cluster at a time (see <see cref="RollingRestartRules"/>).
+    /// The base scylla.yaml, <see cref="ConfFiles"/> and the TLS files are watched anyway.
+    /// </summary>
+    public IReadOnlyList<string> RestartOn { get; init; } = [];
+
+    /// <summary>Files copied into <see cref="ScyllaConfDirectory"/> at every ScyllaDB start (cassandra-rackdc.properties):
+    /// they are mounted as a whole directory elsewhere, so that a changed ConfigMap reaches the pod.</summary>
+    public IReadOnlyList<string> ConfFiles { get; init; } = [];
+
+    /// <summary>How often the agent hashes its inputs and this file (hot reload; bounded: see <see cref="InputFingerprint"/>).</summary>
+    public int WatchIntervalMs { get; init; } = 10000;
 
     /// <summary>A name for this instance (pod name); default: host name and process id.</summary>
     public string? InstanceId { get; init; }
@@ -122,6 +146,9 @@ public sealed record AgentConfig
         if (PollIntervalMs <= 0) yield return "pollIntervalMs: must be > 0";
         if (LeaseTtlMs < 3 * PollIntervalMs / 2) yield return "leaseTtlMs: must be at least 1.5 × pollIntervalMs";
         if (FailureDetectorTimeoutMs <= 0) yield return "failureDetectorTimeoutMs: must be > 0";
+        if (WatchIntervalMs <= 0) yield return "watchIntervalMs: must be > 0";
+        if (RestartOn.Concat(ConfFiles).FirstOrDefault(f => !System.IO.Path.IsPathRooted(f)) is { } relative)
+            yield return $"restartOn/confFiles: '{relative}' is not an absolute path";
     }
 }
 

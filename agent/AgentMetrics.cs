@@ -7,8 +7,8 @@ public sealed class AgentMetrics
 {
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
 
-    private readonly Gauge _ready, _actor, _disagreements, _lastDecision, _peerSeen, _needed, _phase;
-    private readonly Counter _actions;
+    private readonly Gauge _ready, _actor, _disagreements, _lastDecision, _peerSeen, _needed, _phase, _restartPending;
+    private readonly Counter _actions, _restarts;
     private readonly Dictionary<string, DateTimeOffset> _lastSeen = new();
 
     public AgentMetrics()
@@ -22,6 +22,8 @@ public sealed class AgentMetrics
         _peerSeen = f.CreateGauge("scylla_agent_peer_last_seen_seconds", "seconds since each peer agent last answered", "slot");
         _needed = f.CreateGauge("scylla_agent_instance_needed", "1 while a slot needs a new instance and none was asked for", "slot");
         _actions = f.CreateCounter("scylla_agent_actions_total", "topology actions this agent took", "kind");
+        _restartPending = f.CreateGauge("scylla_agent_restart_pending", "1 while the node's inputs changed and it waits for the restart token");
+        _restarts = f.CreateCounter("scylla_agent_rolling_restarts_total", "rolling restarts of the local ScyllaDB");
         Registry.AddBeforeCollectCallback(() =>
         {
             lock (_lastSeen)
@@ -33,7 +35,7 @@ public sealed class AgentMetrics
 
     public void Phase(string phase)
     {
-        foreach (var p in new[] { "Locking", "AwaitingBoot", "Running", "Stopping" }) _phase.WithLabels(p).Set(p == phase ? 1 : 0);
+        foreach (var p in new[] { "Locking", "AwaitingBoot", "Running", "Restarting", "Stopping" }) _phase.WithLabels(p).Set(p == phase ? 1 : 0);
     }
 
     public void Actor(bool actor) => _actor.Set(actor ? 1 : 0);
@@ -51,6 +53,10 @@ public sealed class AgentMetrics
     {
         lock (_lastSeen) _lastSeen[slot] = at;
     }
+
+    public void RestartPending(bool pending) => _restartPending.Set(pending ? 1 : 0);
+
+    public void Restarted() => _restarts.Inc();
 
     public void InstanceNeeded(string slot, bool needed) => _needed.WithLabels(slot).Set(needed ? 1 : 0);
 }

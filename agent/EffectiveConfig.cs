@@ -47,11 +47,22 @@ public static class EffectiveConfig
             yaml.Save(writer, assignAnchors: false);
         }
         File.Move(temp, path, overwrite: true);
+        // Files ScyllaDB reads beside scylla.yaml (cassandra-rackdc.properties), mounted elsewhere as a whole directory.
+        foreach (var file in config.ConfFiles)
+        {
+            var target = Path.Combine(config.ScyllaConfDirectory, Path.GetFileName(file));
+            File.Copy(file, target + ".tmp", overwrite: true);
+            File.Move(target + ".tmp", target, overwrite: true);
+        }
         return path;
     }
 
     /// <summary>The entrypoint's arguments with <c>--seeds</c> (and <c>--api-address</c>) set to this boot's values.</summary>
-    public static IReadOnlyList<string> Arguments(AgentConfig config, BootPlan plan)
+    public static IReadOnlyList<string> Arguments(AgentConfig config, BootPlan plan) =>
+        [.. FixedArguments(config), "--seeds", string.Join(",", plan.Seeds), "--api-address", "127.0.0.1"];
+
+    /// <summary>The entrypoint's arguments without the ones every boot sets anew (seeds, REST address).</summary>
+    public static IReadOnlyList<string> FixedArguments(AgentConfig config)
     {
         var args = new List<string>();
         var given = config.Entrypoint.Skip(1).ToList();
@@ -62,7 +73,6 @@ public static class EffectiveConfig
             if (a.StartsWith("--seeds=", StringComparison.Ordinal) || a.StartsWith("--api-address=", StringComparison.Ordinal)) continue;
             args.Add(a);
         }
-        args.AddRange(["--seeds", string.Join(",", plan.Seeds), "--api-address", "127.0.0.1"]);
         return args;
     }
 

@@ -9,31 +9,33 @@ namespace ScyllaApocryph.Agent;
 /// goes to the slot's agent (carrying the actor's term, which that agent checks), and an instance that must be
 /// recreated is asked of the Apocryph Autoscaler (TriggerNode) or, without one, reported for the operator's `up`.
 /// </summary>
-public sealed class FleetHooks(AgentConfig config, PeerClient peers, Func<InstanceReport> self, Func<long> term,
+public sealed class FleetHooks(Func<AgentConfig> currentConfig, PeerClient peers, Func<InstanceReport> self, Func<long> term,
     Func<BootInstruction, long?, BootResponse> bootSelf, AgentMetrics metrics, Action<string> log) : IAutoscalerHooks
 {
     public const string TermHeader = "X-Scylla-Apocryph-Term";
 
+    private AgentConfig Config => currentConfig();
+
     public async Task<IReadOnlyList<InstanceReport>> ReportsAsync(CancellationToken ct)
     {
-        var reports = await Task.WhenAll(config.Slots.Select(s => s.Slot == config.Slot
+        var reports = await Task.WhenAll(Config.Slots.Select(s => s.Slot == Config.Slot
             ? Task.FromResult<InstanceReport?>(self())
             : peers.GetAsync<InstanceReport>(s, "v1/instance", ct)));
         var now = DateTimeOffset.UtcNow;
         foreach (var r in reports.OfType<InstanceReport>()) metrics.PeerSeen(r.Slot, now);
         // An agent of another cluster (a misrouted address) is not one of ours: its instance does not count.
-        return reports.OfType<InstanceReport>().Where(r => r.Cluster == config.Cluster).ToList();
+        return reports.OfType<InstanceReport>().Where(r => r.Cluster == Config.Cluster).ToList();
     }
 
     public async Task<ListInstancesResponse> ListInstancesAsync(CancellationToken cancellationToken) =>
         new((await ReportsAsync(cancellationToken)).Select(r => new HookInstance(r.Slot, r.InstanceId, r.Phase,
-            config.Slots.First(s => s.Slot == r.Slot).Address)).ToList());
+            Config.Slots.First(s => s.Slot == r.Slot).Address)).ToList());
 
     public async Task<BootResponse> BootAsync(BootInstruction instruction, CancellationToken cancellationToken)
     {
         var t = term();
-        if (instruction.Slot == config.Slot) return bootSelf(instruction, t == 0 ? null : t);
-        var target = config.Slots.FirstOrDefault(s => s.Slot == instruction.Slot)
+        if (instruction.Slot == Config.Slot) return bootSelf(instruction, t == 0 ? null : t);
+        var target = Config.Slots.FirstOrDefault(s => s.Slot == instruction.Slot)
             ?? throw new InvalidOperationException($"boot: slot {instruction.Slot} is not one of the stack's slots");
         using var request = new HttpRequestMessage(HttpMethod.Post, peers.UrlOf(target, "hooks/v1/boot"))
         {
@@ -48,7 +50,7 @@ public sealed class FleetHooks(AgentConfig config, PeerClient peers, Func<Instan
     public async Task<InstanceFailedResponse> ReportInstanceFailedAsync(InstanceFailedRequest request, CancellationToken cancellationToken)
     {
         metrics.InstanceNeeded(request.Slot, true);
-        if (config.Autoscaler is not { } a)
+        if (Config.Autoscaler is not { } a)
         {
             log($"slot {request.Slot} needs a new instance ({request.Reason}); no autoscaler is configured: the operator's `up` recreates it");
             return new InstanceFailedResponse(false);

@@ -8,18 +8,18 @@ namespace ScyllaApocryph.Agent;
 /// dead actor recorded is seen by the next one. Writes carry the actor's term and are refused by agents that promised a
 /// later term: an actor that lost the election cannot record, and so cannot act.
 /// </summary>
-public sealed class MajorityIntentJournal(AgentConfig config, PeerClient peers, PromiseStore local, MajorityLease lease) : IIntentJournal
+public sealed class MajorityIntentJournal(Func<AgentConfig> config, PeerClient peers, PromiseStore local, MajorityLease lease) : IIntentJournal
 {
     private long _seq;
 
     public async Task<TopologyIntent?> LoadAsync(CancellationToken cancellationToken)
     {
-        var copies = await Task.WhenAll(config.Slots.Select(s => s.Slot == config.Slot
+        var copies = await Task.WhenAll(config().Slots.Select(s => s.Slot == config().Slot
             ? Task.FromResult(local.Recovered ? local.Intent : null) // a wiped copy is no copy (IntentRecovery)
             : peers.GetAsync<IntentRecord>(s, "v1/intent", cancellationToken)));
         var answered = copies.OfType<IntentRecord>().ToList();
-        if (2 * answered.Count <= config.Slots.Count)
-            throw new InvalidOperationException($"intent: only {answered.Count} of {config.Slots.Count} agents answered; a majority is needed to read it");
+        if (2 * answered.Count <= config().Slots.Count)
+            throw new InvalidOperationException($"intent: only {answered.Count} of {config().Slots.Count} agents answered; a majority is needed to read it");
         var newest = answered.Aggregate((a, b) => b.IsNewerThan(a) ? b : a);
         _seq = Math.Max(_seq, newest.Seq);
         return newest.Intent;
@@ -34,11 +34,11 @@ public sealed class MajorityIntentJournal(AgentConfig config, PeerClient peers, 
         var term = lease.Term;
         if (term == 0) throw new InvalidOperationException("intent: this agent does not hold the actor lease");
         var record = new IntentRecord(term, Interlocked.Increment(ref _seq), intent);
-        var replies = await Task.WhenAll(config.Slots.Select(s => s.Slot == config.Slot
+        var replies = await Task.WhenAll(config().Slots.Select(s => s.Slot == config().Slot
             ? Task.FromResult<IntentReply?>(local.Replicate(record))
             : peers.SendAsync<IntentRecord, IntentReply>(HttpMethod.Put, s, "v1/intent", record, ct)));
         var accepted = replies.Count(r => r is { Accepted: true });
-        if (2 * accepted <= config.Slots.Count)
-            throw new InvalidOperationException($"intent: only {accepted} of {config.Slots.Count} agents accepted term {term}'s record (fenced off?)");
+        if (2 * accepted <= config().Slots.Count)
+            throw new InvalidOperationException($"intent: only {accepted} of {config().Slots.Count} agents accepted term {term}'s record (fenced off?)");
     }
 }

@@ -10,7 +10,7 @@ namespace ScyllaApocryph.Agent;
 /// candidate at a time, so two actors never hold the lease at once. The term is the fencing token: intents and boot
 /// instructions carry it, and voters refuse a lower one than they promised.
 /// </summary>
-public sealed class MajorityLease(AgentConfig config, PeerClient peers, PromiseStore local, TimeProvider clock, Action<string> log)
+public sealed class MajorityLease(Func<AgentConfig> config, PeerClient peers, PromiseStore local, TimeProvider clock, Action<string> log)
     : IReconcilerLease
 {
     private readonly Lock _gate = new();
@@ -38,14 +38,14 @@ public sealed class MajorityLease(AgentConfig config, PeerClient peers, PromiseS
         }
         var sent = clock.GetUtcNow();
         var request = new VoteRequest(term, holder, (int)ttl.TotalMilliseconds);
-        var replies = await Task.WhenAll(config.Slots.Select(s => s.Slot == config.Slot
+        var replies = await Task.WhenAll(config().Slots.Select(s => s.Slot == config().Slot
             ? Task.FromResult<VoteReply?>(local.Vote(request))
             : peers.SendAsync<VoteRequest, VoteReply>(HttpMethod.Post, s, "v1/lease/vote", request, cancellationToken)));
         var granted = replies.Count(r => r is { Granted: true });
         // A voter promised a later term (to a candidate that lost): step down and campaign above it next round, so the
         // actor's term is never below a voter's promise (voters fence instructions by that promise).
         var higher = replies.Any(r => r is not null && r.Term > term);
-        var won = 2 * granted > config.Slots.Count && !higher;
+        var won = 2 * granted > config().Slots.Count && !higher;
         lock (_gate)
         {
             foreach (var r in replies.OfType<VoteReply>()) _maxSeenTerm = Math.Max(_maxSeenTerm, r.Term);
@@ -55,18 +55,18 @@ public sealed class MajorityLease(AgentConfig config, PeerClient peers, PromiseS
                 // No lease was formed with this term: free this agent's own vote at once, and retry later than the
                 // slots before this one, so candidates that lost together do not meet again.
                 local.Withdraw(holder, term);
-                var ordinal = config.Slots.ToList().FindIndex(s => s.Slot == config.Slot);
-                if (!wasHolding) _backoffUntil = clock.GetUtcNow() + ttl * (1 + (double)ordinal / config.Slots.Count);
+                var ordinal = config().Slots.ToList().FindIndex(s => s.Slot == config().Slot);
+                if (!wasHolding) _backoffUntil = clock.GetUtcNow() + ttl * (1 + (double)ordinal / config().Slots.Count);
             }
             if (won)
             {
                 (_term, _validUntil, _knownHolder) = (term, sent + ttl * 0.8, holder);
-                if (!wasHolding) log($"elected the actor for term {term} ({granted} of {config.Slots.Count} votes)");
+                if (!wasHolding) log($"elected the actor for term {term} ({granted} of {config().Slots.Count} votes)");
             }
             else
             {
                 if (wasHolding)
-                    log($"gave up the actor lease of term {term} ({granted} of {config.Slots.Count} votes{(higher ? ", a voter promised a later term" : "")})");
+                    log($"gave up the actor lease of term {term} ({granted} of {config().Slots.Count} votes{(higher ? ", a voter promised a later term" : "")})");
                 _validUntil = DateTimeOffset.MinValue;
                 _knownHolder = replies.OfType<VoteReply>().Where(r => !r.Granted && r.Holder is not null).OrderByDescending(r => r.Term)
                     .Select(r => r.Holder).FirstOrDefault();
@@ -80,6 +80,6 @@ public sealed class MajorityLease(AgentConfig config, PeerClient peers, PromiseS
 
     public Task<string?> HolderAsync(CancellationToken cancellationToken)
     {
-        lock (_gate) return Task.FromResult(_validUntil > clock.GetUtcNow() ? config.Slot : _knownHolder);
+        lock (_gate) return Task.FromResult(_validUntil > clock.GetUtcNow() ? config().Slot : _knownHolder);
     }
 }

@@ -12,7 +12,8 @@ namespace ScyllaApocryph.Agent;
 /// </summary>
 public sealed class NodeAgent
 {
-    private readonly AgentConfig _config;
+    private volatile AgentConfig _config;
+    private readonly string? _configPath;
     private readonly TimeProvider _clock = TimeProvider.System;
     private readonly JsonLog _log;
     private readonly PeerClient _peers;
@@ -21,18 +22,23 @@ public sealed class NodeAgent
     private readonly TaskCompletionSource<BootPlan> _instruction = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile string _phase = "Locking";
     private volatile bool _ready;
+    private int _childGeneration; // which ScyllaDB process a readiness answer is about (bumped at every stop and start)
     private string? _hostId;
     private PromiseStore? _promises;
+    private volatile bool _restartPending;
+    private string? _appliedInputs;
 
     public AgentMetrics Metrics { get; } = new();
 
     public string InstanceId { get; }
 
-    public NodeAgent(AgentConfig config)
+    /// <param name="configPath">The agent.json the configuration came from: watched and reloaded when it changes.</param>
+    public NodeAgent(AgentConfig config, string? configPath = null)
     {
         _config = config;
+        _configPath = configPath;
         _log = new JsonLog(config.Slot);
-        _peers = new PeerClient(config);
+        _peers = new PeerClient(() => _config);
         _api = new Uri($"http://127.0.0.1:{config.ScyllaApiPort}/");
         InstanceId = config.InstanceId ?? $"{Environment.MachineName}-{Environment.ProcessId}";
     }
@@ -49,11 +55,16 @@ public sealed class NodeAgent
 
     public FleetHooks? Hooks { get; private set; }
 
+    public RestartToken? RestartToken { get; private set; }
+
+    /// <summary>Its inputs changed since its ScyllaDB started: it waits for the restart token.</summary>
+    public bool RestartPending => _restartPending;
+
     public bool Ready => _ready;
 
     public InstanceReport Report() => new(_config.Cluster, _config.Slot, InstanceId,
-        _phase switch { "AwaitingBoot" => InstancePhase.AwaitingBoot, "Running" => InstancePhase.Running, _ => InstancePhase.Absent },
-        _hostId, _ready);
+        _phase switch { "AwaitingBoot" => InstancePhase.AwaitingBoot, "Running" or "Restarting" => InstancePhase.Running, _ => InstancePhase.Absent },
+        _hostId, _ready, _restartPending);
 
     /// <summary>Runs until ScyllaDB exits or <paramref name="stop"/> (SIGTERM); returns the exit code for the process.</summary>
     public async Task<int> RunAsync(CancellationToken stop)
@@ -69,12 +80,14 @@ public sealed class NodeAgent
         if (identity is null) (identity = new VolumeIdentity(_config.Cluster, _config.Slot)).Write(_config.DataDirectory);
 
         _promises = new PromiseStore(_config.DataDirectory, _clock, TimeSpan.FromMilliseconds(_config.LeaseTtlMs), intactWhenEmpty: _config.NewCluster);
-        Lease = new MajorityLease(_config, _peers, _promises, _clock, _log.Info);
+        Lease = new MajorityLease(() => _config, _peers, _promises, _clock, _log.Info);
         _peers.Term = () => Lease.Term;
-        Hooks = new FleetHooks(_config, _peers, Report, () => Lease.Term, AcceptBoot, Metrics, _log.Info);
+        Hooks = new FleetHooks(() => _config, _peers, Report, () => Lease.Term, AcceptBoot, Metrics, _log.Info);
+        RestartToken = new RestartToken(() => _config, _peers, _promises);
         await using var api = await AgentApi.StartAsync(this, _log);
         using var actorStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var actor = Task.Run(() => new Actor(this, _log).RunAsync(actorStop.Token), CancellationToken.None);
+        var watcher = Task.Run(() => new InputWatcher(this, _configPath, _log).RunAsync(actorStop.Token), CancellationToken.None);
         _ = Task.Run(() => IntentRecovery.RunAsync(_config, _peers, _promises, _log, actorStop.Token), CancellationToken.None);
 
         BootPlan plan;
@@ -86,26 +99,53 @@ public sealed class NodeAgent
         {
             _log.Event("stop", "stopped before ScyllaDB was started");
             await actorStop.CancelAsync();
+            await Task.WhenAll(Ignore(actor), Ignore(watcher));
             return 0;
         }
-        var written = EffectiveConfig.Write(_config, plan);
-        _log.Event("boot", $"starting ScyllaDB: {plan.Why}", new { plan.Seeds, plan.ReplaceHostId, plan.IgnoreDeadHostIds, config = written });
-        var child = ScyllaChild.Start(_config, plan);
-        _phase = "Running";
-        Metrics.Phase(_phase);
+        var child = StartScylla(plan);
         var monitor = Task.Run(() => MonitorAsync(actorStop.Token), CancellationToken.None);
 
-        var exited = child.WaitAsync(CancellationToken.None);
-        var stopped = Task.Delay(Timeout.Infinite, stop);
-        if (await Task.WhenAny(exited, stopped) == stopped)
+        while (true)
         {
-            _phase = "Stopping";
+            using var turn = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            var exited = child.WaitAsync(CancellationToken.None);
+            var stopped = Task.Delay(Timeout.Infinite, stop);
+            var restart = WaitForRestartTurnAsync(turn.Token);
+            var done = await Task.WhenAny(exited, stopped, restart);
+            await turn.CancelAsync();
+            await Ignore(restart);
+            if (done == exited) break;
+            if (done == stopped)
+            {
+                _phase = "Stopping";
+                Metrics.Phase(_phase);
+                NotReady();
+                _log.Event("stop", "SIGTERM: draining ScyllaDB, then stopping it");
+                await child.StopAsync(_loopback, _api, TimeSpan.FromMilliseconds(_config.StopTimeoutMs), _log.Info);
+                break;
+            }
+            // The rolling restart: this node holds the token and every other node is Up Normal. Drain, stop, start again
+            // on the data with the new inputs. A crash of this agent in between leaves the token with this slot (kept by
+            // a majority), so no other node stops until this one is back Up Normal.
+            _phase = "Restarting";
             Metrics.Phase(_phase);
-            _log.Event("stop", "SIGTERM: draining ScyllaDB, then stopping it");
+            NotReady(); // at once, not at the next look: peers and the actor must not take this node for Up Normal now
+            _log.Event("restart", "rolling restart: this node holds the restart token; draining ScyllaDB, then stopping it");
             await child.StopAsync(_loopback, _api, TimeSpan.FromMilliseconds(_config.StopTimeoutMs), _log.Info);
+            if (stop.IsCancellationRequested) break;
+            try
+            {
+                plan = await RestartPlanAsync(stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            child = StartScylla(plan);
+            Metrics.Restarted();
         }
         await actorStop.CancelAsync();
-        await Task.WhenAll(Ignore(actor), Ignore(monitor));
+        await Task.WhenAll(Ignore(actor), Ignore(monitor), Ignore(watcher));
         var code = child.ExitCode;
         if (!hasData && _hostId is null && !stop.IsCancellationRequested)
         {
@@ -116,6 +156,98 @@ public sealed class NodeAgent
         }
         _log.Event("exit", $"ScyllaDB exited with {code}");
         return code;
+    }
+
+    /// <summary>Writes the effective configuration from today's agent.json and inputs, and starts ScyllaDB with it.</summary>
+    private ScyllaChild StartScylla(BootPlan plan)
+    {
+        var config = _config;
+        var inputs = InputFingerprint.Of(config);
+        var written = EffectiveConfig.Write(config, plan);
+        _log.Event("boot", $"starting ScyllaDB: {plan.Why}", new { plan.Seeds, plan.ReplaceHostId, plan.IgnoreDeadHostIds, config = written, inputs });
+        var child = ScyllaChild.Start(config, plan);
+        NotReady();
+        lock (_inputsGate)
+        {
+            _appliedInputs = inputs;
+            _restartPending = false;
+        }
+        Metrics.RestartPending(false);
+        _phase = "Running";
+        Metrics.Phase(_phase);
+        return child;
+    }
+
+    private readonly Lock _inputsGate = new();
+
+    private readonly Lock _readyGate = new();
+
+    private void NotReady()
+    {
+        lock (_readyGate)
+        {
+            _childGeneration++;
+            _ready = false;
+        }
+        Metrics.Ready(false);
+    }
+
+    /// <summary>
+    /// The watcher saw inputs (stable over two looks) that differ from what ScyllaDB started with, or the same again.
+    /// Before ScyllaDB first starts there is nothing to restart: it will start with whatever is there then.
+    /// </summary>
+    public void InputsSeen(string fingerprint)
+    {
+        bool pending;
+        lock (_inputsGate)
+        {
+            if (_appliedInputs is null) return;
+            pending = fingerprint != _appliedInputs;
+            if (pending == _restartPending) return;
+            _restartPending = pending;
+        }
+        Metrics.RestartPending(pending);
+        _log.Event("inputs", pending
+            ? "the node's inputs changed since ScyllaDB started: waiting for the restart token"
+            : "the node's inputs are back to what ScyllaDB started with: no restart needed", new { fingerprint });
+    }
+
+    /// <summary>A reloaded agent.json takes effect (what may change at once; see <see cref="AgentConfigReload"/>).</summary>
+    public void Reconfigure(AgentConfig next)
+    {
+        var change = AgentConfigReload.Apply(_config, next);
+        _config = change.Effective;
+        _log.Event("config-reload", change.Held.Count == 0
+                ? "agent.json changed: reloaded"
+                : $"agent.json changed: reloaded; held until the agent restarts: {string.Join(", ", change.Held)}",
+            new { slots = change.Effective.Slots.Select(s => s.Slot), retired = change.Effective.Retired.Select(r => r.Slot), held = change.Held });
+    }
+
+    /// <summary>Returns when this node may restart now: a restart is pending, it holds the token, every other node is Up Normal.</summary>
+    private async Task WaitForRestartTurnAsync(CancellationToken ct)
+    {
+        string? said = null;
+        while (true)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(_config.PollIntervalMs), ct);
+            if (!_restartPending) continue;
+            var config = _config;
+            string? why;
+            try
+            {
+                var read = await RestartToken!.ReadAsync(ct);
+                var token = read is { Committed: true } ? read.Newest : null; // never act on a half-written grant
+                var reports = await Hooks!.ReportsAsync(ct);
+                why = RollingRestartRules.WhyNotStop(config.Slot, _restartPending, _ready, token, config.Slots, reports);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                why = "could not ask the other agents: " + e.Message;
+            }
+            if (why is null) return;
+            if (why != said) _log.Event("restart-wait", why);
+            said = why;
+        }
     }
 
     private static async Task Ignore(Task t)
@@ -134,7 +266,7 @@ public sealed class NodeAgent
 
     private static bool IsAgentFile(string path) =>
         Path.GetFileName(path) is VolumeLock.FileName or VolumeLock.FileName + ".holder" or VolumeIdentity.FileName
-                or "agent-promise.json" or "agent-intent.json"
+                or "agent-promise.json" or "agent-intent.json" or "agent-restart.json"
             || Path.GetFileName(path).EndsWith(".tmp", StringComparison.Ordinal);
 
     private void ClearScyllaData()
@@ -224,6 +356,8 @@ public sealed class NodeAgent
         var rest = new ScyllaRestClient(_loopback, _api, _clock, new ScyllaRestOptions { GetRetries = 0, RequestTimeout = TimeSpan.FromSeconds(3) });
         while (!ct.IsCancellationRequested)
         {
+            int generation;
+            lock (_readyGate) generation = _childGeneration;
             try
             {
                 var (ready, hostId) = await NodeReadiness.CheckAsync(rest, ct);
@@ -233,7 +367,9 @@ public sealed class NodeAgent
                     _log.Event("member", $"the node is Up Normal as host {hostId}" + (_hostId is null ? "" : $" (was {_hostId})"));
                     _hostId = hostId;
                 }
-                _ready = ready;
+                // An answer that began before a restart is about the old process: it must not say the new one is ready.
+                lock (_readyGate)
+                    if (generation == _childGeneration) _ready = ready && _phase == "Running";
             }
             catch (Exception e) when (e is HttpRequestException or TimeoutException or ScyllaRestException)
             {

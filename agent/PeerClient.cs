@@ -13,27 +13,36 @@ public sealed class PeerClient
 {
     public HttpClient Http { get; }
 
-    private readonly AgentConfig _config;
+    private readonly Func<AgentConfig> _config;
 
-    public PeerClient(AgentConfig config)
+    public PeerClient(AgentConfig config) : this(() => config)
+    {
+    }
+
+    /// <summary>Follows the agent's current configuration (hot reload): the slots it talks to are today's.</summary>
+    public PeerClient(Func<AgentConfig> config)
     {
         _config = config;
-        Http = Create(TimeSpan.FromMilliseconds(config.PeerTimeoutMs));
+        if (config() is { Security: "tls", Tls: { } tls }) Tls = new AgentTlsMaterial(tls);
+        Http = Create(TimeSpan.FromMilliseconds(config().PeerTimeoutMs));
     }
+
+    /// <summary>This agent's certificate and the cluster CA (tls mode), shared with its API; reloaded when they change.</summary>
+    public AgentTlsMaterial? Tls { get; }
 
     /// <summary>A client with this agent's TLS settings; <paramref name="timeout"/> may be infinite (blocking topology POSTs).</summary>
     public HttpClient Create(TimeSpan timeout)
     {
-        var config = _config;
+        var config = _config();
         var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromMilliseconds(config.PeerTimeoutMs) };
-        if (config.Security == "tls" && config.Tls is { } tls)
+        if (Tls is { } material)
         {
-            var ca = ClusterCa.Load(tls.CaFile);
-            var mine = ClusterCa.LoadWithKey(tls.CertFile, tls.KeyFile);
+            // The newest material at every handshake; pooled connections are renewed so a renewal takes effect.
+            handler.PooledConnectionLifetime = TimeSpan.FromMinutes(1);
             handler.SslOptions = new SslClientAuthenticationOptions
             {
-                ClientCertificates = [mine],
-                RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && ClusterCa.Chains(ca, new X509Certificate2(cert)),
+                LocalCertificateSelectionCallback = (_, _, _, _, _) => material.Certificate,
+                RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && ClusterCa.Chains(material.Ca, new X509Certificate2(cert)),
             };
         }
         return new HttpClient(new Stamp(config.Slot, () => Term()) { InnerHandler = handler }) { Timeout = timeout };
@@ -85,7 +94,14 @@ public sealed class PeerClient
         }
     }
 
-    public IEnumerable<AgentSlot> Others => _config.Slots.Where(s => s.Slot != _config.Slot);
+    public IEnumerable<AgentSlot> Others
+    {
+        get
+        {
+            var c = _config();
+            return c.Slots.Where(s => s.Slot != c.Slot);
+        }
+    }
 }
 
 /// <summary>Checks a peer's certificate against the cluster CA only (the system's roots play no part).</summary>

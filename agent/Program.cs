@@ -48,7 +48,7 @@ using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Ca
 using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
 try
 {
-    return await new NodeAgent(config).RunAsync(stop.Token);
+    return await new NodeAgent(config, path).RunAsync(stop.Token);
 }
 catch (VolumeIdentityException e)
 {

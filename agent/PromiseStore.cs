@@ -19,12 +19,14 @@ public sealed class PromiseStore(string dataDirectory, TimeProvider clock, TimeS
 
     private const string PromiseFile = "agent-promise.json";
     private const string IntentFile = "agent-intent.json";
+    private const string RestartFile = "agent-restart.json";
 
     private readonly Lock _gate = new();
     private readonly DateTimeOffset _started = clock.GetUtcNow();
     private bool _recovered = StartsIntact(dataDirectory, intactWhenEmpty);
     private Promise _promise = Load<Promise>(dataDirectory, PromiseFile) ?? new Promise(0, null, DateTimeOffset.MinValue);
     private IntentRecord _intent = Load<IntentRecord>(dataDirectory, IntentFile) ?? new IntentRecord(0, 0, null);
+    private RestartGrant _restart = Load<RestartGrant>(dataDirectory, RestartFile) ?? new RestartGrant(0, 0, null);
 
     public long PromisedTerm { get { lock (_gate) return _promise.Term; } }
 
@@ -115,6 +117,23 @@ public sealed class PromiseStore(string dataDirectory, TimeProvider clock, TimeS
             {
                 _intent = record;
                 Save(dataDirectory, IntentFile, _intent);
+            }
+            return new IntentReply(true, _promise.Term);
+        }
+    }
+
+    public RestartGrant Restart { get { lock (_gate) return _restart; } }
+
+    /// <summary>A copy of the restart token, fenced like the intent: an actor below the promised term cannot grant.</summary>
+    public IntentReply ReplicateRestart(RestartGrant grant)
+    {
+        lock (_gate)
+        {
+            if (grant.Term < _promise.Term) return new IntentReply(false, _promise.Term);
+            if (grant.IsNewerThan(_restart))
+            {
+                _restart = grant;
+                Save(dataDirectory, RestartFile, _restart);
             }
             return new IntentReply(true, _promise.Term);
         }

@@ -16,6 +16,12 @@ public static class AgentConfigFile
     public const string Path = Directory + "/" + Key;
     public const string BaseScyllaYamlPath = Directory + "/scylla.yaml";
 
+    /// <summary>cassandra-rackdc.properties beside agent.json; the agent copies it into /etc/scylla at every ScyllaDB start.</summary>
+    public const string RackDcPath = Directory + "/cassandra-rackdc.properties";
+
+    /// <summary>nebula mode on Kubernetes: a read-only copy of the Nebula sidecar's nebula.yaml, for the agent to watch.</summary>
+    public const string NebulaConfigCopyDirectory = Directory + "/nebula";
+
     /// <summary>Where the Kubernetes init container puts the agent (a shared emptyDir) and where the image has it.</summary>
     public const string KubernetesBinary = "/agent/scylla-apocryph-agent";
     public const string ImageBinary = "/usr/local/bin/scylla-apocryph-agent";
@@ -42,6 +48,7 @@ public static class AgentConfigFile
             ["entrypoint"] = new JsonArray(["/docker-entrypoint.py", .. ScyllaNodeConfig.Arguments(topology, node).Select(a => (JsonNode)a)]),
             ["baseScyllaYaml"] = BaseScyllaYamlPath,
             ["scyllaConfDirectory"] = ScyllaNodeConfig.ConfigDirectory,
+            ["confFiles"] = new JsonArray(RackDcPath),
             // Only a stack that never deployed anything is new: then, and only then, may its founder slot found it.
             ["newCluster"] = stack.Deployed.Count == 0,
             ["founderSlot"] = topology.Slots[0].Name,
@@ -56,6 +63,15 @@ public static class AgentConfigFile
         {
             var tls = ScyllaTlsFiles.In(ScyllaNodeConfig.TlsDirectory);
             config["tls"] = new JsonObject { ["caFile"] = tls.Truststore, ["certFile"] = tls.Certificate, ["keyFile"] = tls.Key };
+        }
+        if (cluster.Security == SecurityMode.Nebula)
+        {
+            // The sidecar runs `nebula -config /etc/nebula/nebula.yaml`: the agent SIGHUPs it when the file changes.
+            config["nebula"] = new JsonObject
+            {
+                ["configFile"] = NebulaConfigCopyDirectory + "/nebula.yaml", ["processName"] = "nebula",
+                ["commandLineContains"] = SecurityMaterial.NebulaConfigPath,
+            };
         }
         if (cluster.Autoscaler is { } a)
         {

@@ -40,7 +40,9 @@ public sealed record NodePlan(NodeSlot Slot, Topology Topology, IReadOnlyList<No
             new NodeFile("scylla.yaml", topology.Cluster.AgentImage is null ? $"{ScyllaNodeConfig.ConfigDirectory}/scylla.yaml" : AgentConfigFile.BaseScyllaYamlPath,
                 ScyllaNodeConfig.ScyllaYaml(topology, slot), Secret: true),
             .. topology.Cluster.AgentImage is null ? (NodeFile[])[] : [new NodeFile(AgentConfigFile.Key, AgentConfigFile.Path, AgentConfigFile.Render(topology, slot), Secret: false)],
-            new NodeFile("cassandra-rackdc.properties", $"{ScyllaNodeConfig.ConfigDirectory}/cassandra-rackdc.properties", ScyllaNodeConfig.RackDcProperties(slot), Secret: false),
+            // With the node agent it sits in the agent's own (whole-directory) mount, and the agent copies it into /etc/scylla.
+            new NodeFile("cassandra-rackdc.properties", topology.Cluster.AgentImage is null ? $"{ScyllaNodeConfig.ConfigDirectory}/cassandra-rackdc.properties" : AgentConfigFile.RackDcPath,
+                ScyllaNodeConfig.RackDcProperties(slot), Secret: false),
             new NodeFile(ReadinessCheck.FileName, ReadinessCheck.MountPath, ReadinessCheck.Script(ScyllaNodeConfig.ApiUrl(topology.Cluster, slot)), Secret: false),
             .. extraFiles ?? [],
         ]);

@@ -126,13 +126,56 @@ public static class KubernetesManifests
             Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = cpu, ["memory"] = memory },
             Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = cpu, ["memory"] = memory },
         };
-        List<V1VolumeMount> FilesFor(FileConsumer consumer) =>
-        [
-            .. plan.Files.Where(f => f.Consumer == consumer).Select(f => new V1VolumeMount
+        // A subPath mount never sees a changed ConfigMap or Secret (Kubernetes docs, "Using subPath": "A container using
+        // a ConfigMap as a subPath volume mount will not receive ConfigMap updates"), so every directory of our own is a
+        // whole-directory (projected) mount, which the kubelet updates in place: a renewed certificate or a new agent.json
+        // reaches the running pod, where the node agent notices it. Only files in the image's own /etc/scylla (beside
+        // files the image ships) keep subPath; with the agent nothing ScyllaDB reads is there (it copies them in).
+        var projected = new List<V1Volume>();
+        List<V1VolumeMount> FilesFor(FileConsumer consumer)
+        {
+            var mounts = new List<V1VolumeMount>();
+            foreach (var dir in plan.Files.Where(f => f.Consumer == consumer).GroupBy(f => DirectoryOf(f.MountPath)))
             {
-                Name = f.Secret ? "secret" : "config", MountPath = f.MountPath, SubPath = f.Key, ReadOnlyProperty = true,
-            }),
-        ];
+                if (dir.Key == ScyllaNodeConfig.ConfigDirectory)
+                {
+                    mounts.AddRange(dir.Select(f => new V1VolumeMount
+                    {
+                        Name = f.Secret ? "secret" : "config", MountPath = f.MountPath, SubPath = f.Key, ReadOnlyProperty = true,
+                    }));
+                    continue;
+                }
+                var name = DirectoryVolumeName(consumer, dir.Key);
+                projected.Add(new V1Volume
+                {
+                    Name = name,
+                    Projected = new V1ProjectedVolumeSource
+                    {
+                        Sources =
+                        [
+                            .. dir.Where(f => !f.Secret).Take(1).Select(_ => new V1VolumeProjection
+                            {
+                                ConfigMap = new V1ConfigMapProjection
+                                {
+                                    Name = $"{slot.Name}-config",
+                                    Items = [.. dir.Where(f => !f.Secret).Select(f => new V1KeyToPath { Key = f.Key, Path = FileNameOf(f.MountPath), Mode = 0x1A4 })],
+                                },
+                            }),
+                            .. dir.Where(f => f.Secret).Take(1).Select(_ => new V1VolumeProjection
+                            {
+                                Secret = new V1SecretProjection
+                                {
+                                    Name = $"{slot.Name}-secret",
+                                    Items = [.. dir.Where(f => f.Secret).Select(f => new V1KeyToPath { Key = f.Key, Path = FileNameOf(f.MountPath), Mode = 0x180 })],
+                                },
+                            }),
+                        ],
+                    },
+                });
+                mounts.Add(new V1VolumeMount { Name = name, MountPath = dir.Key, ReadOnlyProperty = true });
+            }
+            return mounts;
+        }
         var mounts = new List<V1VolumeMount> { new() { Name = "data", MountPath = ScyllaNodeConfig.DataDirectory } };
         mounts.AddRange(FilesFor(FileConsumer.Scylla));
         const string listen = "$(POD_IP)"; // in nebula mode the overlay IP takes its place
@@ -186,6 +229,8 @@ public static class KubernetesManifests
             new() { Name = "config", ConfigMap = new V1ConfigMapVolumeSource { Name = $"{slot.Name}-config" } },
             new() { Name = "secret", Secret = new V1SecretVolumeSource { SecretName = $"{slot.Name}-secret", DefaultMode = 0x180 } },
         };
+        volumes.AddRange(projected.Where(v => volumes.All(o => o.Name != v.Name)));
+        var shareProcesses = false;
         var initContainers = new List<V1Container>(agentInstall);
         if (agentInstall.Count > 0) volumes.Add(new V1Volume { Name = "agent", EmptyDir = new V1EmptyDirVolumeSource() });
         if (cluster.Security == SecurityMode.Nebula)
@@ -205,6 +250,31 @@ public static class KubernetesManifests
                 VolumeMounts = [new V1VolumeMount { Name = "tun", MountPath = "/dev/net/tun" }, .. FilesFor(FileConsumer.Nebula)],
             });
             volumes.Add(new V1Volume { Name = "tun", HostPath = new V1HostPathVolumeSource { Path = "/dev/net/tun", Type = "CharDevice" } });
+            volumes.AddRange(projected.Where(v => volumes.All(o => o.Name != v.Name)));
+            if (cluster.AgentImage is not null && plan.Files.FirstOrDefault(f => f.MountPath == SecurityMaterial.NebulaConfigPath) is { } nebulaYaml)
+            {
+                // The agent reloads Nebula (SIGHUP) when its configuration changes (a new blocklist): it sees a
+                // read-only copy of nebula.yaml (not the Nebula keys) and, in a shared process namespace, the process.
+                volumes.Add(new V1Volume
+                {
+                    Name = "files-agent-nebula",
+                    Projected = new V1ProjectedVolumeSource
+                    {
+                        Sources =
+                        [
+                            new V1VolumeProjection
+                            {
+                                Secret = new V1SecretProjection
+                                {
+                                    Name = $"{slot.Name}-secret", Items = [new V1KeyToPath { Key = nebulaYaml.Key, Path = "nebula.yaml", Mode = 0x180 }],
+                                },
+                            },
+                        ],
+                    },
+                });
+                scylla.VolumeMounts.Add(new V1VolumeMount { Name = "files-agent-nebula", MountPath = AgentConfigFile.NebulaConfigCopyDirectory, ReadOnlyProperty = true });
+                shareProcesses = true;
+            }
         }
         return new V1StatefulSet
         {
@@ -227,6 +297,7 @@ public static class KubernetesManifests
                         Volumes = volumes,
                         TerminationGracePeriodSeconds = 900, // drain and a clean shutdown take time; never cut them short
                         AutomountServiceAccountToken = false,
+                        ShareProcessNamespace = shareProcesses ? true : null,
                         PriorityClassName = priorityClass,
                         Affinity = Operator.SpreadNodes(DatacenterLabels(cluster, slot.Datacenter)),
                         TopologySpreadConstraints = [Operator.SpreadOverZones(DatacenterLabels(cluster, slot.Datacenter))],
@@ -250,6 +321,17 @@ public static class KubernetesManifests
                 ],
             },
         };
+    }
+
+    private static string DirectoryOf(string path) => path[..path.LastIndexOf('/')];
+
+    private static string FileNameOf(string path) => path[(path.LastIndexOf('/') + 1)..];
+
+    /// <summary>A volume name (a DNS label) for a mounted directory: "files-etc-scylla-tls".</summary>
+    private static string DirectoryVolumeName(FileConsumer consumer, string directory)
+    {
+        var name = "files-" + (consumer == FileConsumer.Nebula ? "nebula-" : "") + string.Concat(directory.Trim('/').Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-'));
+        return name.Length <= 63 ? name : name[..63].TrimEnd('-');
     }
 
     private static V1ObjectMeta Meta(string name, string ns, IDictionary<string, string> labels) =>

@@ -67,6 +67,7 @@ public sealed class AgentCluster : IDisposable
             $"failure_detector_timeout_in_ms: {FailureDetectorMs}\nseed_provider:\n  - class_name: org.apache.cassandra.locator.SimpleSeedProvider\n" +
             $"    parameters:\n      - seeds: {node.Address}\n");
         File.WriteAllText(Path.Combine(node.Directory, "conf", "cassandra-rackdc.properties"), "dc=dc1\nrack=rack1\nprefer_local=true\n");
+        if (!File.Exists(node.CertificatePath)) File.WriteAllText(node.CertificatePath, $"certificate of {node.Slot}, version 1\n");
         node.WriteConfig(new AgentConfig
         {
             Cluster = "test",
@@ -88,7 +89,9 @@ public sealed class AgentCluster : IDisposable
             LeaseTtlMs = 5000, // rounds on a loaded 2-CPU machine can take a second or two: the actor must renew well within it
             PeerTimeoutMs = 1500,
             StopTimeoutMs = 10000,
-            InstanceId = $"{node.Slot}-{Guid.NewGuid():N}"[..12],
+            RestartOn = [node.CertificatePath], // stands for the node's TLS files: a renewal must restart ScyllaDB
+            WatchIntervalMs = 300,
+            InstanceId = node.InstanceId,
         });
     }
 
@@ -122,17 +125,32 @@ public sealed class AgentCluster : IDisposable
         return null;
     }
 
-    /// <summary>Deletes <paramref name="gone"/>'s slot from the stack: every other node gets the new configuration and its
-    /// agent is restarted with it, one at a time (as a new pod manifest rolls out), each back Up Normal before the next.</summary>
+    /// <summary>Deletes <paramref name="gone"/>'s slot from the stack: every other node gets the new agent.json, which its
+    /// running agent reloads (no restart), as a changed ConfigMap reaches a pod through a whole-directory mount.</summary>
     public void DeleteSlot(AgentNode gone)
     {
         var remaining = Nodes.Where(n => n != gone).ToList();
-        foreach (var n in remaining)
+        var reloads = remaining.ToDictionary(n => n, n => Count(n.Log, "\"event\":\"config-reload\""));
+        foreach (var n in remaining) WriteFiles(n, newCluster: false, remaining, [gone]);
+        WaitUntil(() => remaining.All(n => Count(n.Log, "\"event\":\"config-reload\"") > reloads[n]), TimeSpan.FromSeconds(30),
+            "every remaining agent reloaded its agent.json");
+    }
+
+    public static int Count(string text, string what)
+    {
+        var n = 0;
+        for (var i = text.IndexOf(what, StringComparison.Ordinal); i >= 0; i = text.IndexOf(what, i + what.Length, StringComparison.Ordinal)) n++;
+        return n;
+    }
+
+    /// <summary>Every node's certificate renewed at once (a CA rotation, or renewals in one `up`), as a mounted Secret
+    /// changes under a running pod: the file is replaced by a rename, never edited in place.</summary>
+    public void RenewCertificates(int version)
+    {
+        foreach (var n in Nodes)
         {
-            WriteFiles(n, newCluster: false, remaining, [gone]);
-            Assert.Equal(0, n.Terminate(TimeSpan.FromSeconds(30)));
-            n.Start();
-            WaitUntil(() => IsUpNormal(n.Address), TimeSpan.FromSeconds(60), $"{n.Slot} back Up Normal after its restart");
+            File.WriteAllText(n.CertificatePath + ".new", $"certificate of {n.Slot}, version {version}\n");
+            File.Move(n.CertificatePath + ".new", n.CertificatePath, overwrite: true);
         }
     }
 
@@ -162,6 +180,7 @@ public sealed class AgentCluster : IDisposable
     {
         foreach (var n in Nodes) n.Kill();
         Server.Dispose();
+        if (Environment.GetEnvironmentVariable("AGENT_TESTS_KEEP") is not null) return; // keep the agents' logs to read
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
     }
 }

@@ -16,6 +16,9 @@ public sealed class AgentNode(AgentCluster cluster, int index, string directory,
 
     public string Slot => $"n{Index}";
 
+    /// <summary>The pod's name, as agent.json carries it: the same for every version of the node's files.</summary>
+    public string InstanceId { get; } = $"n{index}-{Guid.NewGuid():N}"[..12];
+
     public string Address { get; } = address;
 
     public string Directory { get; } = directory;
@@ -23,6 +26,9 @@ public sealed class AgentNode(AgentCluster cluster, int index, string directory,
     public string DataDirectory => Path.Combine(Directory, "data");
 
     public string ConfigPath => Path.Combine(Directory, "agent.json");
+
+    /// <summary>A file standing for the node's certificate: listed in restartOn, so a change restarts its ScyllaDB.</summary>
+    public string CertificatePath => Path.Combine(Directory, "node.crt");
 
     public int ApiPort { get; } = apiPort;
 
@@ -35,7 +41,12 @@ public sealed class AgentNode(AgentCluster cluster, int index, string directory,
         get { lock (_log) return _log.ToString(); }
     }
 
-    public void WriteConfig(AgentConfig config) => File.WriteAllText(ConfigPath, JsonSerializer.Serialize(config, AgentConfig.Json));
+    /// <summary>Replaced by a rename, as Kubernetes swaps a mounted ConfigMap's files and the render provider writes them.</summary>
+    public void WriteConfig(AgentConfig config)
+    {
+        File.WriteAllText(ConfigPath + ".new", JsonSerializer.Serialize(config, AgentConfig.Json));
+        File.Move(ConfigPath + ".new", ConfigPath, overwrite: true);
+    }
 
     /// <summary>Starts the published agent with a PATH that has no dotnet on it.</summary>
     public Process Start()
@@ -72,7 +83,9 @@ public sealed class AgentNode(AgentCluster cluster, int index, string directory,
     public void Kill()
     {
         var standIn = cluster.Server.PidOf(Address);
-        if (_agent is { HasExited: false } a) a.Kill();
+        // The whole tree, as a container dies with all its processes: a stand-in started a moment ago may not be known to
+        // the cluster server yet.
+        if (_agent is { HasExited: false } a) a.Kill(entireProcessTree: true);
         if (standIn is { } pid && SimulatedClusterServer.Alive(pid))
         {
             try { System.Diagnostics.Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }

@@ -81,6 +81,68 @@ public sealed class AgentPeerApiTests
     }
 
     [Fact]
+    public async Task A_renewed_agent_certificate_is_served_to_new_connections_without_restarting_the_agent()
+    {
+        var dir = Directory.CreateTempSubdirectory("agent-tls-renew").FullName;
+        var (ip, otherIp) = ($"127.{40 + Environment.ProcessId % 200}.251.1", $"127.{40 + Environment.ProcessId % 200}.251.2");
+        var port = SimulatedClusterServer.FreePort();
+        var ca = TlsIssuer.CreateCa("cluster", TimeSpan.FromDays(365), DateTimeOffset.UtcNow);
+        var served = Config(dir, "a", ip, otherIp, port, ca, NodeCert(ca, "a", ip)) with { WatchIntervalMs = 100 };
+        var peerCert = NodeCert(ca, "b", otherIp);
+        Config(dir, "b", ip, otherIp, port, ca, peerCert);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var run = Task.Run(() => new NodeAgent(served).RunAsync(stop.Token));
+        using var mine = X509Certificate2.CreateFromPem(peerCert.CertificatePem, peerCert.PrivateKeyPem);
+        using var client = X509CertificateLoader.LoadPkcs12(mine.Export(X509ContentType.Pkcs12), null);
+        // A fresh connection each time (a new handshake), telling which certificate the agent presented.
+        async Task<string?> Presented()
+        {
+            string? seen = null;
+            using var http = new HttpClient(new SocketsHttpHandler
+            {
+                SslOptions = { ClientCertificates = [client], RemoteCertificateValidationCallback = (_, c, _, _) => { seen = c?.Subject + " " + c?.GetSerialNumberString(); return true; } },
+            });
+            try
+            {
+                using var response = await http.GetAsync($"https://{ip}:{port}/livez", stop.Token);
+                return response.IsSuccessStatusCode ? seen : null;
+            }
+            catch (HttpRequestException)
+            {
+                return null;
+            }
+        }
+        try
+        {
+            string? before = null;
+            for (var i = 0; i < 100 && before is null; i++) if ((before = await Presented()) is null) await Task.Delay(100, stop.Token);
+            Assert.NotNull(before);
+
+            var renewed = NodeCert(ca, "a", ip); // a new serial number, as a renewal issues
+            File.WriteAllText(served.Tls!.CertFile + ".new", renewed.CertificatePem);
+            File.WriteAllText(served.Tls.KeyFile + ".new", renewed.PrivateKeyPem);
+            File.Move(served.Tls.KeyFile + ".new", served.Tls.KeyFile, overwrite: true);
+            File.Move(served.Tls.CertFile + ".new", served.Tls.CertFile, overwrite: true);
+            using var expected = X509Certificate2.CreateFromPem(renewed.CertificatePem);
+            string? after = null;
+            for (var i = 0; i < 100 && after != expected.Subject + " " + expected.GetSerialNumberString(); i++)
+            {
+                await Task.Delay(100, stop.Token);
+                after = await Presented();
+            }
+            Assert.Equal(expected.Subject + " " + expected.GetSerialNumberString(), after);
+            Assert.NotEqual(before, after);
+            Assert.False(run.IsCompleted); // the same agent process, never restarted
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            Assert.Equal(0, await run);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_voter_promises_one_candidate_at_a_time_never_a_lower_term_and_fences_intents_by_its_promise()
     {
         var dir = Directory.CreateTempSubdirectory("agent-vote").FullName;

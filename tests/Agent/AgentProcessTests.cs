@@ -112,6 +112,55 @@ public sealed class AgentProcessTests
     }
 
     [Fact]
+    public void A_renewed_certificate_restarts_every_node_one_at_a_time_even_when_the_restarting_agent_crashes_mid_restart()
+    {
+        using var cluster = new AgentCluster(3, "rolling");
+        cluster.Form();
+        var hostIds = cluster.Nodes.ToDictionary(n => n, n => cluster.MemberAt(n.Address)!.HostId);
+        var accepted = cluster.Sim.Accepted.Count;
+        int Restarts(AgentNode n, int since) => cluster.Server.Starts.Skip(since).Count(s => s == $"restart {n.Address} {hostIds[n]}");
+
+        // Every certificate renewed at once: each node restarts once, never two down together.
+        var mark = cluster.Server.Starts.Count;
+        var stops = cluster.Server.Stops.Count;
+        cluster.RenewCertificates(2);
+        cluster.WaitUntil(() => cluster.Nodes.All(n => Restarts(n, mark) >= 1 && cluster.IsUpNormal(n.Address)), Long,
+            "every node restarted with its renewed certificate and Up Normal");
+        Assert.All(cluster.Nodes, n => Assert.Equal(1, Restarts(n, mark)));
+        Assert.Equal(3, cluster.Server.Stops.Count - stops);
+        Assert.Equal(1, cluster.Server.MaxDown);
+
+        // Renewed again; the agent that got the token is SIGKILLed (with its node) in the middle of its restart. The
+        // token stays with its slot: nobody else stops while it is away, and the rolling restart goes on once it is back.
+        mark = cluster.Server.Starts.Count;
+        stops = cluster.Server.Stops.Count;
+        var restartLines = cluster.Nodes.ToDictionary(n => n, n => AgentCluster.Count(n.Log, "\"event\":\"restart\""));
+        cluster.RenewCertificates(3);
+        AgentNode? crashed = null;
+        cluster.WaitUntil(() => (crashed = cluster.Nodes.FirstOrDefault(n => AgentCluster.Count(n.Log, "\"event\":\"restart\"") > restartLines[n])) is not null,
+            Long, "a node beginning its rolling restart");
+        crashed!.Kill();
+        cluster.WaitUntil(() => cluster.Nodes.Where(n => n != crashed).Any(n => n.Log.Contains($"slot {crashed.Slot} holds the restart token and its agent does not answer",
+            StringComparison.Ordinal)), Long, "an actor keeping the token with the crashed slot");
+        Thread.Sleep(3000); // several rounds of every agent's poll (300 ms) and watch (300 ms)
+        Assert.All(cluster.Server.Stops.Skip(stops), s => Assert.Equal(crashed.Address, s.Address));
+        Assert.All(cluster.Nodes.Where(n => n != crashed), n => Assert.Equal(0, Restarts(n, mark)));
+
+        crashed.Start(); // as the kubelet or the supervisor restarts a crashed container: back on its volume, new inputs
+        cluster.WaitUntil(() => cluster.Nodes.All(n => Restarts(n, mark) >= 1 && cluster.IsUpNormal(n.Address)), Long,
+            "the rolling restart finished after the crashed agent came back");
+        // The crashed node may have started its new ScyllaDB before the kill: then once more on its agent's return.
+        Assert.All(cluster.Nodes.Where(n => n != crashed), n => Assert.Equal(1, Restarts(n, mark)));
+        Assert.InRange(Restarts(crashed, mark), 1, 2);
+        Assert.Equal(1, cluster.Server.MaxDown);
+        Assert.All(cluster.Nodes, n => Assert.Equal(hostIds[n], cluster.MemberAt(n.Address)!.HostId));
+        Assert.Equal(accepted, cluster.Sim.Accepted.Count); // restarts are no topology operations
+
+        // SIGTERM still drains and stops ScyllaDB, and the agent exits with its exit code.
+        Assert.Equal(0, cluster[2].Terminate(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public void While_observers_disagree_about_a_partitioned_node_no_agent_takes_any_action()
     {
         using var cluster = new AgentCluster(3, "partition");

@@ -34,6 +34,18 @@ public sealed class SimulatedClusterServer : IDisposable
     /// <summary>Every start request, in order: "fresh a", "replace a hostid", "restart a hostid", with the seeds given.</summary>
     public List<string> Starts { get; } = [];
 
+    /// <summary>
+    /// Every stop of a node's process (a stand-in's own orderly stop, or its death noticed by pid), in order, with how
+    /// many members had no running process right after it. Processes stop and start only through this server, so the
+    /// largest of these counts is exactly the most nodes that were ever down at once.
+    /// </summary>
+    public List<(string Address, int Down)> Stops { get; } = [];
+
+    public int MaxDown
+    {
+        get { lock (_gate) return Stops.Count == 0 ? 0 : Stops.Max(s => s.Down); }
+    }
+
     public SimulatedClusterServer(ScyllaSimulator sim)
     {
         Sim = sim;
@@ -158,6 +170,7 @@ public sealed class SimulatedClusterServer : IDisposable
             {
                 _pids.Remove(address);
                 Sim.Kill(address);
+                RecordStop(address);
             }
         }
         return (200, new { });
@@ -195,11 +208,14 @@ public sealed class SimulatedClusterServer : IDisposable
                 {
                     _pids.Remove(address);
                     Sim.Kill(address);
+                    RecordStop(address);
                 }
             }
             try { await Task.Delay(50, _stop.Token); } catch (OperationCanceledException) { return; }
         }
     }
+
+    private void RecordStop(string address) => Stops.Add((address, Sim.Members.Count(m => !m.Running)));
 
     /// <summary>Running and not a zombie (a child its parent has not reaped yet is dead for every purpose here).</summary>
     public static bool Alive(int pid)

@@ -131,7 +131,7 @@ public sealed class WipedVoterTests
             Start(c);
             await Until(async () => (await IntentAt(c)).Item1 == HttpStatusCode.OK && (await IntentAt(b)).Item1 != 0, "b and c answering");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, (await IntentAt(b)).Item1); // b lost its copy: it says so, it does not say "none"
-            var journal = new MajorityIntentJournal(c, new PeerClient(c), agents["c"].Promises, agents["c"].Lease!);
+            var journal = new MajorityIntentJournal(() => c, new PeerClient(c), agents["c"].Promises, agents["c"].Lease!);
             var error = await Assert.ThrowsAsync<InvalidOperationException>(() => journal.LoadAsync(stop.Token));
             Assert.Contains("only 1 of 3", error.Message); // not a majority of copies: the next actor waits, it does not act on "none"
 

@@ -173,6 +173,87 @@ public sealed class RendererTests
         Assert.True(AgentRule(Topology.Build(stack with { Cluster = stack.Cluster with { AgentImage = "registry.example/agent:1" } })));
     }
 
+    [Fact]
+    public void With_the_agent_every_file_ScyllaDB_or_the_agent_reads_is_a_whole_directory_mount_that_sees_updates()
+    {
+        var stack = ClusterFixtures.ThreeDatacenters();
+        var topology = Topology.Build(stack with { Cluster = stack.Cluster with { AgentImage = "registry.example/agent:1" } });
+        var tls = ScyllaApocryph.Components.Mesh.ScyllaTlsFiles.In(ScyllaNodeConfig.TlsDirectory);
+        var plan = NodePlan.For(topology, topology.Slots[1],
+        [
+            new NodeFile("ca.crt", tls.Truststore, "ca", Secret: true), new NodeFile("node.crt", tls.Certificate, "cert", Secret: true),
+            new NodeFile("node.key", tls.Key, "key", Secret: true),
+        ]);
+        var pod = KubernetesManifests.Node(plan, "db", null).OfType<V1StatefulSet>().Single().Spec.Template.Spec;
+        var scylla = pod.Containers.Single(c => c.Name == "scylla");
+
+        // subPath mounts never see a changed ConfigMap or Secret: only the readiness script (in the image's /etc/scylla) keeps one.
+        var subPaths = scylla.VolumeMounts.Where(m => m.SubPath is not null).ToList();
+        Assert.Equal([ReadinessCheck.MountPath], subPaths.Select(m => m.MountPath));
+        V1Volume MountedAt(string dir) => pod.Volumes.Single(v => v.Name == scylla.VolumeMounts.Single(m => m.MountPath == dir && m.SubPath is null).Name);
+        var agentDir = MountedAt(AgentConfigFile.Directory).Projected.Sources;
+        Assert.Equal([AgentConfigFile.Key, "cassandra-rackdc.properties"], agentDir.Single(p => p.ConfigMap is not null).ConfigMap.Items.Select(i => i.Key).Order());
+        Assert.Equal(["scylla.yaml"], agentDir.Single(p => p.Secret is not null).Secret.Items.Select(i => i.Path));
+        Assert.Equal(0x180, agentDir.Single(p => p.Secret is not null).Secret.Items.Single().Mode);
+        var tlsDir = MountedAt(ScyllaNodeConfig.TlsDirectory).Projected.Sources.Single();
+        Assert.Equal(["ca.crt", "node.crt", "node.key"], tlsDir.Secret.Items.Select(i => i.Path).Order());
+
+        // The agent watches what it is given: the TLS files (through its tls key) and the rack file it copies into /etc/scylla.
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, plan.Files.Single(f => f.Key == AgentConfigFile.Key).Text);
+            var config = ScyllaApocryph.Agent.AgentConfig.Load(path);
+            Assert.Equal([AgentConfigFile.RackDcPath], config.ConfFiles);
+            Assert.Equal(new[] { AgentConfigFile.RackDcPath, tls.Truststore, tls.Certificate, tls.Key }.Order(StringComparer.Ordinal),
+                ScyllaApocryph.Agent.InputFingerprint.Watched(config));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        // Without the agent nothing watches, and ScyllaDB reads /etc/scylla itself: the image's directory keeps its subPath files.
+        var plain = KubernetesManifests.Node(NodePlan.For(Topology.Build(stack), topology.Slots[1]), "db", null).OfType<V1StatefulSet>().Single();
+        Assert.Contains(plain.Spec.Template.Spec.Containers[0].VolumeMounts, m => m.MountPath == $"{ScyllaNodeConfig.ConfigDirectory}/scylla.yaml" && m.SubPath == "scylla.yaml");
+    }
+
+    [Fact]
+    public void In_nebula_mode_the_agent_sees_nebula_yaml_but_not_its_keys_and_shares_the_pods_processes_to_reload_it()
+    {
+        var stack = ClusterFixtures.ThreeDatacenters(security: SecurityMode.Nebula);
+        var topology = Topology.Build(stack with { Cluster = stack.Cluster with { AgentImage = "registry.example/agent:1" } });
+        var plan = NodePlan.For(topology, topology.Slots[1],
+        [
+            new NodeFile("nebula.yaml", SecurityMaterial.NebulaConfigPath, "config", Secret: true, FileConsumer.Nebula),
+            new NodeFile("nebula-host.key", SecurityMaterial.NebulaDirectory + "/host.key", "key", Secret: true, FileConsumer.Nebula),
+        ]);
+        var pod = KubernetesManifests.Node(plan, "db", null).OfType<V1StatefulSet>().Single().Spec.Template.Spec;
+        Assert.True(pod.ShareProcessNamespace);
+        var scylla = pod.Containers.Single(c => c.Name == "scylla");
+        var copy = scylla.VolumeMounts.Single(m => m.MountPath == AgentConfigFile.NebulaConfigCopyDirectory);
+        Assert.Equal(["nebula.yaml"], pod.Volumes.Single(v => v.Name == copy.Name).Projected.Sources.Single().Secret.Items.Select(i => i.Key));
+        var nebula = pod.InitContainers.Single(c => c.Name == "nebula");
+        Assert.Contains(nebula.VolumeMounts, m => m.MountPath == SecurityMaterial.NebulaDirectory && m.SubPath is null);
+
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, plan.Files.Single(f => f.Key == AgentConfigFile.Key).Text);
+            var config = ScyllaApocryph.Agent.AgentConfig.Load(path);
+            Assert.Equal(new ScyllaApocryph.Agent.AgentNebula(AgentConfigFile.NebulaConfigCopyDirectory + "/nebula.yaml", "nebula",
+                SecurityMaterial.NebulaConfigPath), config.Nebula);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        // Without the agent nobody reloads Nebula: no shared process namespace.
+        var plain = KubernetesManifests.Node(NodePlan.For(Topology.Build(stack), topology.Slots[1], plan.Files.Where(f => f.Consumer == FileConsumer.Nebula)),
+            "db", null).OfType<V1StatefulSet>().Single();
+        Assert.Null(plain.Spec.Template.Spec.ShareProcessNamespace);
+    }
+
     [Theory]
     [InlineData(SecurityMode.Tls)]
     [InlineData(SecurityMode.Nebula)]

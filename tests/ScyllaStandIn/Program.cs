@@ -26,6 +26,11 @@ var workdir = yaml.GetValueOrDefault("workdir", "/var/lib/scylla");
 var hostIdFile = Path.Combine(workdir, "data", "host-id");
 var http = new HttpClient { BaseAddress = cluster, Timeout = Timeout.InfiniteTimeSpan };
 
+// SIGTERM is handled from the very start, as the image's entrypoint installs its handler first thing
+// (dist/docker/redhat/docker-entrypoint.py forwards it to supervisord) and ScyllaDB's main its stop_signal: a stop
+// during the start makes it stop as soon as it has started, with exit code 0.
+using var stop = new CancellationTokenSource();
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
 var hostId = File.Exists(hostIdFile) ? File.ReadAllText(hostIdFile).Trim() : null;
 var start = await http.PostAsJsonAsync("standin/start", new
 {
@@ -46,8 +51,6 @@ if (!start.IsSuccessStatusCode)
 hostId = started.GetProperty("hostId").GetString()!;
 Console.WriteLine($"scylla-standin {address}: running as host {hostId} (seeds {string.Join(",", seeds)})");
 
-using var stop = new CancellationTokenSource();
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
 var listener = new HttpListener();
 listener.Prefixes.Add($"http://{apiAddress}:{apiPort}/");
 listener.Start();
