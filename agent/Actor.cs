@@ -22,7 +22,8 @@ public sealed class Actor(NodeAgent agent, JsonLog log)
             config.ReplicationFactors, TimeSpan.FromMilliseconds(config.FailureDetectorTimeoutMs)) with { Retired = config.Retired };
         var poll = TimeSpan.FromMilliseconds(config.PollIntervalMs);
         var observer = new ClusterObserver(agent.Peers.Create(Timeout.InfiniteTimeSpan), new PeerResolver(config, agent.ScyllaApi),
-            TimeProvider.System, new ScyllaRestOptions { GetRetries = 0, RequestTimeout = TimeSpan.FromMilliseconds(config.PeerTimeoutMs) });
+            TimeProvider.System, new ScyllaRestOptions { GetRetries = 0, RequestTimeout = TimeSpan.FromMilliseconds(config.PeerTimeoutMs) },
+            new DnsSlotAddressResolver()); // slots named by DNS (Kubernetes): ScyllaDB lists IPs
         var lease = agent.Lease!;
         var journal = new MajorityIntentJournal(config, agent.Peers, agent.Promises, lease);
         var reconciler = new MembershipReconciler(spec, observer, agent.Hooks!, lease, journal, TimeProvider.System,

@@ -135,4 +135,72 @@ public sealed class DnsNamedSlotTests
         history.Record(view);
         Assert.False(MembershipDecider.Decide(new DecisionInput(spec, view, Running(slots), history, null, view.ObservedAt)).Converged);
     });
+
+    [Fact]
+    public void A_replacement_at_a_new_ip_takes_its_slot_once_it_answers_at_the_slot_name() => SimulatedTime.Run(async () =>
+    {
+        var (h, slots, pods, nodes) = Cluster();
+        var observer = new ClusterObserver(new HttpClient(h.Cluster), new PodForward(pods), h.Clock, new ScyllaRestOptions { GetRetries = 0 });
+        var spec = MembershipSpec.Create(slots, new Dictionary<string, int> { ["dc1"] = 3 });
+        await h.WhileTimePasses(observer.ObserveAsync(slots.Select(s => s.Address), default));
+        h.Cluster.Kill(Ips[2]);
+        pods.Remove(slots[2].Address);
+        h.Clock.Advance(h.Cluster.MarkedDownAfter + TimeSpan.FromSeconds(1));
+        Assert.Equal(NodeStatus.Down, (await h.WhileTimePasses(observer.ObserveAsync(slots.Select(s => s.Address), default))).At(slots[2].Address)!.Status);
+
+        // The StatefulSet recreates the pod with a new IP and an empty volume; it boots as the dead node's replacement.
+        var replacement = h.Cluster.Replace("10.244.3.99", "dc1", nodes[2].HostId, []);
+        pods[slots[2].Address] = "10.244.3.99";
+        h.Clock.Advance(h.Cluster.OperationDuration + TimeSpan.FromSeconds(1));
+        var view = await h.WhileTimePasses(observer.ObserveAsync(slots.Select(s => s.Address), default));
+
+        var n = view.At(slots[2].Address)!;
+        Assert.Equal(replacement.HostId, n.HostId);
+        Assert.True(n.IsUpNormal);
+        Assert.Null(view.At("10.244.3.99"));
+        Assert.Null(view.WithHostId(nodes[2].HostId)); // replaced: gone from gossip
+        var history = new ObservationHistory(TimeSpan.FromMinutes(5));
+        history.Record(view);
+        Assert.True(MembershipDecider.Decide(new DecisionInput(spec, view, Running(slots), history, null, view.ObservedAt)).Converged);
+    });
+
+    [Fact]
+    public void A_dead_pod_matched_by_dns_alone_stays_its_slot_after_its_record_vanishes() => SimulatedTime.Run(async () =>
+    {
+        var (h, slots, pods, nodes) = Cluster();
+        var records = new Dictionary<string, string>(pods);
+        var dns = new ClusterDns(records);
+        pods.Remove(slots[1].Address); // never reached at its name: only DNS ties its IP to the slot
+        var observer = new ClusterObserver(new HttpClient(h.Cluster), new PodForward(pods), h.Clock, new ScyllaRestOptions { GetRetries = 0 }, dns);
+        Assert.True((await h.WhileTimePasses(observer.ObserveAsync(slots.Select(s => s.Address), default))).At(slots[1].Address)!.IsUpNormal);
+
+        h.Cluster.Kill(Ips[1]);
+        records.Remove(slots[1].Address); // a pod that is gone has no record under the headless Service
+        h.Clock.Advance(h.Cluster.MarkedDownAfter + TimeSpan.FromSeconds(1));
+        var view = await h.WhileTimePasses(observer.ObserveAsync(slots.Select(s => s.Address), default));
+
+        var n = view.At(slots[1].Address)!;
+        Assert.Equal(NodeStatus.Down, n.Status);
+        Assert.Equal(nodes[1].HostId, n.HostId);
+        Assert.Null(view.At(Ips[1]));
+    });
+
+    [Fact]
+    public async Task Two_nodes_claiming_one_slot_leave_it_to_the_one_that_answers_at_its_name_or_to_neither()
+    {
+        var book = new SlotAddressBook(null);
+        string[] slotNames = ["a.svc", "b.svc"];
+        var ids = new Dictionary<string, string> { ["10.0.0.1"] = "h-a", ["10.0.0.2"] = "h-b", ["10.0.0.3"] = "h-b2" };
+        // Earlier polls: h-b answered at b.svc, then h-b2 did (a replacement at a new IP, its predecessor still listed).
+        await book.KeysAsync(slotNames, [("a.svc", "h-a"), ("b.svc", "h-b")], ["10.0.0.1", "10.0.0.2"], ids, default);
+
+        var now = await book.KeysAsync(slotNames, [("a.svc", "h-a"), ("b.svc", "h-b2")], ["10.0.0.1", "10.0.0.2", "10.0.0.3"], ids, default);
+        Assert.Equal("a.svc", now["10.0.0.1"]);
+        Assert.Equal("10.0.0.2", now["10.0.0.2"]); // the predecessor is a member of no slot
+        Assert.Equal("b.svc", now["10.0.0.3"]);
+
+        var silent = await book.KeysAsync(slotNames, [("a.svc", "h-a")], ["10.0.0.1", "10.0.0.2", "10.0.0.3"], ids, default);
+        Assert.Equal("10.0.0.2", silent["10.0.0.2"]); // nobody answers at b.svc: no guess between the two
+        Assert.Equal("10.0.0.3", silent["10.0.0.3"]);
+    }
 }
