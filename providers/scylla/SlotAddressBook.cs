@@ -50,7 +50,7 @@ internal sealed class SlotAddressBook(ISlotAddressResolver? names)
             {
                 // A host ID already tied to a slot is never re-tied by DNS (an IP a dead pod's record left behind may be reused).
                 if (hostIds.GetValueOrDefault(m) is { } id && _slotOfHostId.ContainsKey(id)) continue;
-                var candidates = open.Where(s => _lastIps.TryGetValue(s, out var ips) && ips.Contains(m)).ToList();
+                var candidates = open.Where(s => _lastIps.TryGetValue(s, out var ips) && ips.Any(ip => SameIp(ip, m))).ToList();
                 if (candidates.Count == 1) keys[m] = candidates[0];
             }
         }
@@ -64,6 +64,11 @@ internal sealed class SlotAddressBook(ISlotAddressResolver? names)
         }
         return keys;
     }
+
+    // ScyllaDB prints an IPv6 address as eight uncompressed groups (gms/inet_address.cc at scylla-2025.1.4), .NET compresses
+    // zeros: compare addresses, not strings.
+    private static bool SameIp(string a, string b) =>
+        a == b || IPAddress.TryParse(a, out var x) && IPAddress.TryParse(b, out var y) && x.Equals(y);
 
     /// <summary>Resolves every name at once; a name that answers nothing (or fails) keeps its last known addresses.</summary>
     private async Task ResolveAsync(ISlotAddressResolver resolver, List<string> slots, CancellationToken ct)

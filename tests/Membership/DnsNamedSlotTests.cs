@@ -5,7 +5,9 @@ using ScyllaApocryph.Tests.Doubles;
 namespace ScyllaApocryph.Tests.Membership;
 
 /// <summary>
-/// On Kubernetes a slot's address is a Service DNS name (a StatefulSet pod's name under its headless Service), while
+/// On Kubernetes a slot's address is a Service DNS name (here the node's own ClusterIP Service; a StatefulSet pod's name
+/// under a headless Service would be the same case), ScyllaDB resolves it (gms::inet_address::lookup, gms/inet_address.cc)
+/// and gossips the IP, while
 /// ScyllaDB's REST API lists nodes by IP: gossip's live and down lists (/gossiper/endpoint/live, /down) and the host ID
 /// map (/storage_service/host_id: {key: endpoint IP, value: host ID}), api-doc at scylla-2025.1.4. The observer must key
 /// its view by slot, as the decider expects, without guessing.
@@ -202,5 +204,13 @@ public sealed class DnsNamedSlotTests
         var silent = await book.KeysAsync(slotNames, [("a.svc", "h-a")], ["10.0.0.1", "10.0.0.2", "10.0.0.3"], ids, default);
         Assert.Equal("10.0.0.2", silent["10.0.0.2"]); // nobody answers at b.svc: no guess between the two
         Assert.Equal("10.0.0.3", silent["10.0.0.3"]);
+    }
+
+    [Fact]
+    public async Task An_ipv6_address_matches_its_resolved_form_however_each_side_prints_it()
+    {
+        var book = new SlotAddressBook(new ClusterDns(new Dictionary<string, string> { ["a.svc"] = "fd00::7" }));
+        var keys = await book.KeysAsync(["a.svc"], [], ["fd00:0:0:0:0:0:0:7"], new Dictionary<string, string>(), default);
+        Assert.Equal("a.svc", keys["fd00:0:0:0:0:0:0:7"]);
     }
 }
