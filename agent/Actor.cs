@@ -38,7 +38,7 @@ public sealed class Actor(NodeAgent agent, JsonLog log)
             {
                 var round = await reconciler.ReconcileOnceAsync(ct);
                 agent.Metrics.Actor(round.Leader);
-                if (round.Leader) await ReportAsync(round, reconciler, spec, ct);
+                if (round.Leader) await ReportAsync(round, reconciler, observer, spec, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -55,7 +55,8 @@ public sealed class Actor(NodeAgent agent, JsonLog log)
         }
     }
 
-    private async Task ReportAsync(ReconcileRound round, MembershipReconciler reconciler, MembershipSpec spec, CancellationToken ct)
+    private async Task ReportAsync(ReconcileRound round, MembershipReconciler reconciler, ClusterObserver observer, MembershipSpec spec,
+        CancellationToken ct)
     {
         var decision = round.Decision!;
         agent.Metrics.Disagreements(round.View?.Disagreements.Count ?? 0);
@@ -81,6 +82,9 @@ public sealed class Actor(NodeAgent agent, JsonLog log)
 
         // A dead node whose instance is gone needs a new instance: ask once per absence (TriggerNode), or report it.
         var reports = await agent.Hooks!.ReportsAsync(ct);
+        // Each agent names its slot and the host ID on its volume: the next poll ties that host ID's IP to the slot.
+        foreach (var r in reports)
+            if (r.HostId is { } id && agent.Config.Slots.FirstOrDefault(s => s.Slot == r.Slot) is { } slot) observer.Remember(slot.Address, id);
         var missing = FleetHooks.Missing(agent.Config, view, reports, reconciler.History, spec.GracePeriod).ToHashSet();
         foreach (var slot in missing.Where(s => _asked.Add(s)))
         {

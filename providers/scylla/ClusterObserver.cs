@@ -18,6 +18,9 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
     private readonly Dictionary<string, (string Dc, string Rack)> _placement = new(StringComparer.Ordinal);
     private readonly SlotAddressBook _book = new(names);
 
+    /// <summary>Ties <paramref name="hostId"/> to the slot at <paramref name="slotAddress"/> (a slot named by DNS): see <see cref="SlotAddressBook"/>.</summary>
+    public void Remember(string slotAddress, string hostId) => _book.Remember(slotAddress, hostId);
+
     public async Task<ScyllaRestClient?> ClientForAsync(string address, CancellationToken ct) =>
         await resolver.ResolveAsync(address, ct) is { } uri ? new ScyllaRestClient(http, uri, clock, options) : null;
 

@@ -8,7 +8,8 @@ namespace ScyllaApocryph.Providers.Scylla;
 /// <list type="number">
 /// <item>the node's address is a slot's address (slots named by IP: compose, Apocryph, the overlay);</item>
 /// <item>its host ID (from the host ID map) was answered as the local host ID by the node reached at a slot's name, in
-/// this poll or an earlier one (a host ID belongs to one volume, and a volume to one slot: the agent's identity file);</item>
+/// this poll or an earlier one, or was reported by the slot's agent (a host ID belongs to one volume, and a volume to
+/// one slot: the agent's identity file);</item>
 /// <item>the slot's name resolves now, or last resolved, to exactly that IP, and to no other slot's name.</item>
 /// </list>
 /// Never a guess: a node no evidence ties to one slot keeps its own address, a member of no slot, as before. When two
@@ -20,6 +21,12 @@ internal sealed class SlotAddressBook(ISlotAddressResolver? names)
 {
     private readonly Dictionary<string, string> _slotOfHostId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<string>> _lastIps = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Host-ID evidence from outside the poll: the slot's node agent reports the host ID on its volume (its identity
+    /// file), which ties the node to the slot even when it is dead and was never reached by this observer.
+    /// </summary>
+    public void Remember(string slot, string hostId) => _slotOfHostId[hostId] = slot;
 
     /// <param name="slots">Every address the poll asked (slots and retired slots).</param>
     /// <param name="answers">Who answered at which slot address, with the host ID it says is its own.</param>

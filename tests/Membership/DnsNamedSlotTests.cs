@@ -213,4 +213,23 @@ public sealed class DnsNamedSlotTests
         var keys = await book.KeysAsync(["a.svc"], [], ["fd00:0:0:0:0:0:0:7"], new Dictionary<string, string>(), default);
         Assert.Equal("a.svc", keys["fd00:0:0:0:0:0:0:7"]);
     }
+
+    [Fact]
+    public void A_node_dead_before_the_observer_started_is_its_slot_once_the_slots_agent_names_its_host_id() => SimulatedTime.Run(async () =>
+    {
+        var (h, slots, pods, nodes) = Cluster();
+        h.Cluster.Kill(Ips[0]);
+        pods.Remove(slots[0].Address);
+        h.Clock.Advance(h.Cluster.MarkedDownAfter + TimeSpan.FromSeconds(1));
+        var observer = new ClusterObserver(new HttpClient(h.Cluster), new PodForward(pods), h.Clock, new ScyllaRestOptions { GetRetries = 0 });
+
+        var before = await h.WhileTimePasses(observer.ObserveAsync(slots.Select(s => s.Address), default));
+        Assert.Null(before.At(slots[0].Address)); // no evidence yet: its IP stays a member of no slot
+        Assert.Equal(nodes[0].HostId, before.At(Ips[0])!.HostId);
+
+        observer.Remember(slots[0].Address, nodes[0].HostId); // the slot's agent reports the host ID on its volume
+        var after = await h.WhileTimePasses(observer.ObserveAsync(slots.Select(s => s.Address), default));
+        Assert.Equal(NodeStatus.Down, after.At(slots[0].Address)!.Status);
+        Assert.Null(after.At(Ips[0]));
+    });
 }
