@@ -21,7 +21,8 @@ public sealed class Actor(NodeAgent agent, JsonLog log)
         var lease = agent.Lease!;
         var journal = new MajorityIntentJournal(() => agent.Config, agent.Peers, agent.Promises, lease);
         var observer = new ClusterObserver(agent.Peers.Create(Timeout.InfiniteTimeSpan), new PeerResolver(() => agent.Config, agent.ScyllaApi),
-            TimeProvider.System, new ScyllaRestOptions { GetRetries = 0, RequestTimeout = TimeSpan.FromMilliseconds(first.PeerTimeoutMs) });
+            TimeProvider.System, new ScyllaRestOptions { GetRetries = 0, RequestTimeout = TimeSpan.FromMilliseconds(first.PeerTimeoutMs) },
+            new DnsSlotAddressResolver()); // slots named by DNS (Kubernetes): ScyllaDB lists IPs
         // Start staggered by slot ordinal, so the agents of a fresh cluster do not all campaign in the same instant.
         var index = first.Slots.ToList().FindIndex(s => s.Slot == first.Slot);
         await Task.Delay(TimeSpan.FromMilliseconds(first.PollIntervalMs) * index / Math.Max(1, first.Slots.Count), ct);
@@ -53,7 +54,7 @@ public sealed class Actor(NodeAgent agent, JsonLog log)
                 agent.Metrics.Actor(round.Leader);
                 if (round.Leader)
                 {
-                    var reports = await ReportAsync(round, reconciler, spec, ct);
+                    var reports = await ReportAsync(round, reconciler, observer, spec, ct);
                     if (reports is not null) await TendRestartTokenAsync(round, reports, ct);
                 }
             }
@@ -99,7 +100,8 @@ public sealed class Actor(NodeAgent agent, JsonLog log)
     }
 
     /// <summary>Logs and publishes the round; returns the agents' reports (null when the round had no view).</summary>
-    private async Task<IReadOnlyList<InstanceReport>?> ReportAsync(ReconcileRound round, MembershipReconciler reconciler, MembershipSpec spec,
+    private async Task<IReadOnlyList<InstanceReport>?> ReportAsync(ReconcileRound round, MembershipReconciler reconciler, ClusterObserver observer,
+        MembershipSpec spec,
         CancellationToken ct)
     {
         var decision = round.Decision!;
@@ -126,6 +128,9 @@ public sealed class Actor(NodeAgent agent, JsonLog log)
 
         // A dead node whose instance is gone needs a new instance: ask once per absence (TriggerNode), or report it.
         var reports = await agent.Hooks!.ReportsAsync(ct);
+        // Each agent names its slot and the host ID on its volume: the next poll ties that host ID's IP to the slot.
+        foreach (var r in reports)
+            if (r.HostId is { } id && agent.Config.Slots.FirstOrDefault(s => s.Slot == r.Slot) is { } slot) observer.Remember(slot.Address, id);
         var missing = FleetHooks.Missing(agent.Config, view, reports, reconciler.History, spec.GracePeriod).ToHashSet();
         foreach (var slot in missing.Where(s => _asked.Add(s)))
         {

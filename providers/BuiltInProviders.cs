@@ -40,7 +40,7 @@ public static class BuiltInProviders
             new FileReconcilerLease(Path.Combine(stateDirectory, "membership.lease"), clock),
             new FileIntentJournal(Path.Combine(stateDirectory, "membership.intent")),
             clock,
-            new ReconcilerOptions($"{Environment.MachineName}:{Environment.ProcessId}")));
+            new ReconcilerOptions($"{Environment.MachineName}:{Environment.ProcessId}")) { Names = new DnsSlotAddressResolver() });
     }
 
     /// <summary>

@@ -12,9 +12,14 @@ namespace ScyllaApocryph.Providers.Scylla;
 /// MaxPollGap, and no node would ever be seen down for long enough to count as dead. The view is stamped with the time
 /// the poll started, the earliest instant any answer can describe.
 /// </summary>
-public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver resolver, TimeProvider clock, ScyllaRestOptions? options = null)
+public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver resolver, TimeProvider clock, ScyllaRestOptions? options = null,
+    ISlotAddressResolver? names = null)
 {
     private readonly Dictionary<string, (string Dc, string Rack)> _placement = new(StringComparer.Ordinal);
+    private readonly SlotAddressBook _book = new(names);
+
+    /// <summary>Ties <paramref name="hostId"/> to the slot at <paramref name="slotAddress"/> (a slot named by DNS): see <see cref="SlotAddressBook"/>.</summary>
+    public void Remember(string slotAddress, string hostId) => _book.Remember(slotAddress, hostId);
 
     public async Task<ScyllaRestClient?> ClientForAsync(string address, CancellationToken ct) =>
         await resolver.ResolveAsync(address, ct) is { } uri ? new ScyllaRestClient(http, uri, clock, options) : null;
@@ -35,6 +40,7 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
         var answered = reports.OfType<NodeReport>().ToList();
         var disagreements = new List<string>();
 
+        // ScyllaDB names nodes by IP; the stack names slots by address (a DNS name on Kubernetes): key each node by its slot.
         var members = answered.SelectMany(r => r.Live.Concat(r.Down)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var hostIds = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var r in answered)
@@ -46,21 +52,23 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
                 hostIds.TryAdd(ep, id);
             }
         }
+        var keys = await _book.KeysAsync(targets, answered.Select(r => (r.Address, r.LocalHostId)).ToList(), members, hostIds, ct);
 
         var nodes = new List<ObservedNode>();
         foreach (var m in members)
         {
+            var key = keys[m];
             var liveBy = answered.Where(r => r.Live.Contains(m)).Select(r => r.Address).ToList();
             var downBy = answered.Where(r => r.Down.Contains(m)).Select(r => r.Address).ToList();
             if (liveBy.Count > 0 && downBy.Count > 0)
-                disagreements.Add($"{m} is live for {string.Join(",", liveBy)} but down for {string.Join(",", downBy)}");
+                disagreements.Add($"{key} is live for {string.Join(",", liveBy)} but down for {string.Join(",", downBy)}");
             // No /storage_service/nodes/moving: ScyllaDB answers it with an empty list, always (api/token_metadata.cc, 2025.1.4).
             var state = answered.Any(r => r.Joining.Contains(m)) ? NodeState.Joining
                 : answered.Any(r => r.Leaving.Contains(m)) ? NodeState.Leaving
                 : NodeState.Normal;
-            var (dc, rack) = await PlacementAsync(m, answered, ct, caller);
-            var own = answered.FirstOrDefault(r => r.Address == m);
-            nodes.Add(new ObservedNode(m, hostIds.GetValueOrDefault(m), dc, rack,
+            var (dc, rack) = await PlacementAsync(m, key, answered, ct, caller);
+            var own = answered.FirstOrDefault(r => r.Address == key);
+            nodes.Add(new ObservedNode(key, hostIds.GetValueOrDefault(m), dc, rack,
                 liveBy.Count > 0 ? NodeStatus.Up : NodeStatus.Down, state, Disputed: liveBy.Count > 0 && downBy.Count > 0,
                 LocalHostId: own?.LocalHostId, NativeTransport: own?.NativeTransport));
         }
@@ -76,12 +84,14 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
     /// </summary>
     public const string DefaultDatacenter = "datacenter1";
 
-    private async Task<(string?, string?)> PlacementAsync(string address, List<NodeReport> answered, CancellationToken ct,
+    /// <param name="address">The node as ScyllaDB names it (its IP), what <c>?host=</c> takes.</param>
+    /// <param name="key">Its slot's address, or the node's own address when it matches no slot.</param>
+    private async Task<(string?, string?)> PlacementAsync(string address, string key, List<NodeReport> answered, CancellationToken ct,
         CancellationToken caller)
     {
-        if (_placement.TryGetValue(address, out var known)) return known;
-        if (answered.FirstOrDefault(r => r.Address == address) is { Own.Dc: var own } self && own != DefaultDatacenter)
-            return _placement[address] = self.Own;
+        if (_placement.TryGetValue(key, out var known)) return known;
+        if (answered.FirstOrDefault(r => r.Address == key) is { Own.Dc: var own } self && own != DefaultDatacenter)
+            return _placement[key] = self.Own;
         foreach (var r in answered)
         {
             try
@@ -89,7 +99,7 @@ public sealed class ClusterObserver(HttpClient http, IScyllaEndpointResolver res
                 var dc = await r.Client.DatacenterOfAsync(address, ct);
                 if (dc == DefaultDatacenter) continue; // this observer does not know the node yet: ask another, cache nothing
                 var placement = (dc, await r.Client.RackOfAsync(address, ct));
-                _placement[address] = placement; // a node's DC and rack never change for its address
+                _placement[key] = placement; // a node's DC and rack never change for its slot (or its address)
                 return placement;
             }
             catch (Exception e) when (e is HttpRequestException or TimeoutException or ScyllaRestException ||

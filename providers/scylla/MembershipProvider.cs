@@ -149,7 +149,7 @@ public sealed class MembershipProvider(MembershipProviderContext context) : IRes
     private Task<ClusterView> FirstContactAsync(MembershipSpec spec, CancellationToken ct) =>
         Observer().ObserveAsync(spec.Slots.Concat(spec.Retired).Select(s => s.Address), ct);
 
-    private ClusterObserver Observer() => new(context.Http, context.Endpoints, context.Clock, context.Rest);
+    private ClusterObserver Observer() => new(context.Http, context.Endpoints, context.Clock, context.Rest, context.Names);
 
     /// <summary>
     /// Whether an earlier run saw a node answer: recorded as <c>reached</c>, or (outputs of a build before that

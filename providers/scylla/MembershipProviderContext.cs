@@ -15,6 +15,9 @@ public sealed record MembershipProviderContext(
 {
     public ScyllaRestOptions Rest { get; init; } = ScyllaRestOptions.Default;
 
+    /// <summary>What a slot named by DNS resolves to (ScyllaDB lists nodes by IP); null: matched by host ID only.</summary>
+    public ISlotAddressResolver? Names { get; init; }
+
     /// <summary>Progress lines while <c>up</c> waits for convergence.</summary>
     public Action<string>? Progress { get; init; }
 }
