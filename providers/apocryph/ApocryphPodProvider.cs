@@ -67,15 +67,31 @@ public sealed class ApocryphPodProvider : IResourceProvider
         // The provider a node lives on is recorded; moving it is a replacement (a new, empty node), shown as such.
         var diff = DiffResult.ByInputs(request.OldInputs, request.NewInputs, "providerAddress", "providerId", "slot");
         if (diff.ChangedKeys.Contains("manifest") && diff.ReplaceKeys.Count == 0)
-            diff = diff with { Notes = [UpdateRefusal] };
+            diff = diff with { Notes = [UnderVolumeLock(request.OldInputs, request.NewInputs) ? UpdateUnderLock : UpdateRefusal] };
         return Task.FromResult(diff);
     }
 
-    /// <summary>Why a changed manifest is refused for now.</summary>
+    /// <summary>Why a changed manifest is refused when either pod runs ScyllaDB without the node agent.</summary>
     public const string UpdateRefusal =
         "refused: UpdatePod restarts the pod's Deployment with a rolling update, so a second ScyllaDB could mount the same " +
-        "volume while the first still runs; that is only safe once the node agent holds its volume lock (not built yet). " +
+        "volume while the first still runs; that is only safe when both the running pod and the new one start ScyllaDB " +
+        "through the node agent, whose volume lock makes the second wait (set agentImage and recreate the node once). " +
         "Change funds alone, or destroy and recreate the node";
+
+    /// <summary>What a changed manifest does when both pods run the node agent.</summary>
+    public const string UpdateUnderLock =
+        "UpdatePod: the provider rolls the pod's Deployment; the new pod's agent waits for the old one's volume lock, so " +
+        "one ScyllaDB at a time runs on the volume";
+
+    /// <summary>
+    /// Whether both manifests start ScyllaDB through the node agent: only then does the agent's exclusive lock on the
+    /// data volume keep the old and the new pod of a rolling update from running ScyllaDB on it together.
+    /// </summary>
+    private static bool UnderVolumeLock(PropertyMap oldInputs, PropertyMap newInputs) => RunsAgent(oldInputs) && RunsAgent(newInputs);
+
+    private static bool RunsAgent(PropertyMap inputs) =>
+        inputs.Get("manifest")?.Reveal().AsString is { } json
+        && Parser.Parse<Pod>(json).Containers.Any(c => c.Command.FirstOrDefault() == Components.Cluster.AgentConfigFile.ImageBinary);
 
     public async Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken)
     {
@@ -146,12 +162,49 @@ public sealed class ApocryphPodProvider : IResourceProvider
 
     public async Task<UpdateResult> UpdateAsync(UpdateRequest request, CancellationToken cancellationToken)
     {
-        if (!Equals(request.OldInputs.Get("manifest"), request.NewInputs.Get("manifest"))) throw new InvalidOperationException(UpdateRefusal);
+        if (!Equals(request.OldInputs.Get("manifest"), request.NewInputs.Get("manifest")))
+            return UnderVolumeLock(request.OldInputs, request.NewInputs)
+                ? await UpdatePodAsync(request, cancellationToken)
+                : throw new InvalidOperationException(UpdateRefusal);
         var inputs = request.NewInputs;
         var (_, payments) = await _wallet.Value;
         var channel = await payments.EnsureFundedAsync(EthereumAddressText.Checksum(inputs.GetString("providerAddress")!), PodId(request.Urn, inputs),
             BigInteger.Parse(inputs.GetString("unlockSeconds")!), BigInteger.Parse(inputs.GetString("funds")!));
         return new UpdateResult(WithChannel(request.OldOutputs, channel));
+    }
+
+    /// <summary>
+    /// A changed manifest under the agent's volume lock: pay what funds now ask, upload the new secret files, send
+    /// UpdatePod, then unpin the files only the old manifest named (the provider has read the new ones by then).
+    /// </summary>
+    private async Task<UpdateResult> UpdatePodAsync(UpdateRequest request, CancellationToken cancellationToken)
+    {
+        var inputs = request.NewInputs;
+        var podId = PodId(request.Urn, inputs);
+        var provider = EthereumAddressText.Checksum(inputs.GetString("providerAddress")!);
+        var (key, payments) = await _wallet.Value;
+        var channel = await payments.EnsureFundedAsync(provider, podId, BigInteger.Parse(inputs.GetString("unlockSeconds")!),
+            BigInteger.Parse(inputs.GetString("funds")!));
+        var pod = Parser.Parse<Pod>(inputs.Get("manifest")!.Reveal().AsString!);
+        var payment = await Payment(payments, provider, podId);
+        var files = new KuboFiles(_http, _settings.KuboApi);
+        IReadOnlyList<string> secretCids = Delivery(inputs) == SecretDelivery.Ipfs ? await SecretUpload.UploadAsync(pod, files, cancellationToken) : [];
+        ProvisionPodResponse response;
+        await using (var connection = await ConnectAsync(inputs, cancellationToken))
+            response = await new ProvisionPodClient(_http, connection.Address, key, podId, _time).UpdateAsync(pod, payment, cancellationToken);
+        var ns = ApocryphNames.Namespace(key.Address, podId);
+        var outputs = Outputs(inputs, pod, podId, ns, key.Address, response, channel)
+            .With("verificationInfo", request.OldOutputs.GetString("verificationInfo") ?? "")
+            .With("secretCids", PropertyValue.Array(secretCids.Select(c => (PropertyValue)c)));
+        await UnpinAsync(request.OldOutputs, secretCids, cancellationToken);
+        return new UpdateResult(outputs);
+    }
+
+    /// <summary>Unpins the secret files <paramref name="outputs"/> recorded, except those still named in <paramref name="kept"/>.</summary>
+    private async Task UnpinAsync(PropertyMap outputs, IReadOnlyList<string> kept, CancellationToken cancellationToken)
+    {
+        foreach (var cid in (outputs.Get("secretCids")?.AsArray ?? []).Select(c => c.AsString!).Where(c => !kept.Contains(c)))
+            await new KuboFiles(_http, _settings.KuboApi).UnpinAsync(cid, cancellationToken);
     }
 
     public async Task DeleteAsync(DeleteRequest request, CancellationToken cancellationToken)
@@ -172,8 +225,7 @@ public sealed class ApocryphPodProvider : IResourceProvider
             }
         }
         // The pod is gone, so are its readers: the encrypted secret files need no pin any more (upstream RemoveSecret).
-        foreach (var cid in request.Outputs.Get("secretCids")?.AsArray ?? [])
-            await new KuboFiles(_http, _settings.KuboApi).UnpinAsync(cid.AsString!, cancellationToken);
+        await UnpinAsync(request.Outputs, [], cancellationToken);
         var channel = await payments.ReleaseAsync(provider, podId);
         if (channel.Exists)
         {

@@ -174,6 +174,56 @@ public sealed class ApocryphPodProviderTests
         Assert.Equal(Devnet.Minted - 1500, await TokenBalance(lab));
     }
 
+    /// <summary>The manifest with ScyllaDB started through the node agent, as the renderer writes it with agentImage.</summary>
+    private static string WithAgent(string manifest) => manifest.Replace("""{"name":"scylla",""",
+        $$"""{"name":"scylla","command":["{{ScyllaApocryph.Components.Cluster.AgentConfigFile.ImageBinary}}","run","--config","/etc/scylla-apocryph/agent.json"],""");
+
+    private static string WithScyllaYaml(string manifest, string content) =>
+        manifest.Replace(Convert.ToBase64String("cluster_name: demo\n"u8), Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(content)));
+
+    [DevnetFact]
+    public async Task Under_the_agents_volume_lock_a_changed_manifest_is_sent_with_UpdatePod_and_only_the_old_secret_files_are_unpinned()
+    {
+        await using var lab = await ApocryphLab.StartAsync();
+        var provider = lab.NewProvider();
+        var urn = ApocryphLab.UrnOf("demo-alpha-0");
+        var inputs = lab.Inputs(0, "demo-alpha-0", manifest: WithAgent(ApocryphLab.Manifest()));
+        var created = await provider.CreateAsync(new CreateRequest(urn, "apocryph:index:Pod", inputs), default);
+        var oldCid = Assert.Single(created.Outputs.Get("secretCids")!.AsArray!.Value).AsString!;
+
+        var changed = lab.Inputs(0, "demo-alpha-0", manifest: WithScyllaYaml(WithAgent(ApocryphLab.Manifest("scylladb/scylla:2025.1.5")), "cluster_name: demo2\n"));
+        var diff = await provider.DiffAsync(new DiffRequest(urn, "apocryph:index:Pod", created.Id, inputs, created.Outputs, changed), default);
+        Assert.Equal([ApocryphPodProvider.UpdateUnderLock], diff.Notes!);
+        var updated = await provider.UpdateAsync(new UpdateRequest(urn, "apocryph:index:Pod", created.Id, inputs, created.Outputs, changed), default);
+
+        Assert.Equal(1, lab.Providers[0].Restarts[created.Id]);
+        Assert.Equal("scylladb/scylla:2025.1.5", lab.Providers[0].Pods[created.Id].Containers[0].Image.Url);
+        Assert.Equal("cluster_name: demo2\n", System.Text.Encoding.UTF8.GetString(lab.Providers[0].SecretFiles[created.Id]["file-scylla-yaml"]));
+        var newCid = Assert.Single(updated.Outputs.Get("secretCids")!.AsArray!.Value).AsString!;
+        Assert.NotEqual(oldCid, newCid);
+        Assert.Contains(newCid, lab.Kubo.Pins);
+        Assert.DoesNotContain(oldCid, lab.Kubo.Pins);
+        Assert.Equal("1000", updated.Outputs.GetString("channelInvested")); // paid once, at create
+    }
+
+    [DevnetFact]
+    public async Task A_pod_that_runs_ScyllaDB_without_the_agent_is_not_updated_into_one_that_does()
+    {
+        await using var lab = await ApocryphLab.StartAsync();
+        var provider = lab.NewProvider();
+        var urn = ApocryphLab.UrnOf("demo-alpha-0");
+        var inputs = lab.Inputs(0, "demo-alpha-0");
+        var created = await provider.CreateAsync(new CreateRequest(urn, "apocryph:index:Pod", inputs), default);
+
+        // The running pod holds no lock, so the new pod's agent could not keep ScyllaDB off the volume while it runs.
+        var changed = lab.Inputs(0, "demo-alpha-0", manifest: WithAgent(ApocryphLab.Manifest()));
+        var diff = await provider.DiffAsync(new DiffRequest(urn, "apocryph:index:Pod", created.Id, inputs, created.Outputs, changed), default);
+        Assert.Equal([ApocryphPodProvider.UpdateRefusal], diff.Notes!);
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            provider.UpdateAsync(new UpdateRequest(urn, "apocryph:index:Pod", created.Id, inputs, created.Outputs, changed), default));
+        Assert.Empty(lab.Providers[0].Restarts);
+    }
+
     [DevnetFact]
     public async Task Moving_a_node_to_another_provider_is_a_replacement_never_an_update()
     {
