@@ -25,6 +25,7 @@ public static class StackProgram
         if (stack.ComposeDirectory is { } compose)
             providers.Add(ScyllaCluster.ComposeProvider, new RenderProvider(Path.Combine(projectDirectory, compose), projectDirectory));
         var wallets = new Providers.Apocryph.ChainWalletPool();
+        var restarts = new Providers.Apocryph.PodRestartGate();
         foreach (var provider in stack.Providers)
         {
             if (provider.Kind == ProviderKind.Render)
@@ -37,7 +38,7 @@ public static class StackProgram
                 providers.Add(provider.Name, kubernetes);
             }
             else if (provider.Kind == ProviderKind.Apocryph)
-                providers.Add(provider.Name, BuiltInProviders.Apocryph(provider, wallets));
+                providers.Add(provider.Name, BuiltInProviders.Apocryph(provider, wallets, restarts));
         }
         StartupTrace.Mark("providers built");
         Declare(graph, stack);

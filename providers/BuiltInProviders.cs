@@ -45,12 +45,12 @@ public static class BuiltInProviders
 
     /// <summary>
     /// The pods of one Apocryph provider entry; its settings were validated by the stack loader. All entries of one
-    /// stack share <paramref name="wallets"/>: they pay from one wallet.
+    /// stack share <paramref name="wallets"/> (they pay from one wallet) and <paramref name="restarts"/> (one pod restarts per run).
     /// </summary>
-    public static ApocryphPodProvider Apocryph(ProviderSpec provider, ChainWalletPool wallets) => new(
+    public static ApocryphPodProvider Apocryph(ProviderSpec provider, ChainWalletPool wallets, PodRestartGate restarts) => new(
         new ApocryphSettings(new Uri(provider.Settings["rpcUrl"]), provider.Settings["paymentContract"], provider.Settings["walletKeyEnv"],
             provider.Setting("kuboApi") is { } kubo ? new Uri(kubo.EndsWith('/') ? kubo : kubo + "/") : ApocryphSettings.DefaultKuboApi),
-        Http.Value, TimeProvider.System, wallets);
+        Http.Value, TimeProvider.System, wallets, restarts);
 
     public static ProviderRegistry Registry() => new ProviderRegistry()
         .Add(ClusterOperations.AutoscalerProvider, new RegistrationProvider(uri => new AutoscalerConnectClient(AutoscalerHttp.Value, uri)))

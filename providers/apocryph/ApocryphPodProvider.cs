@@ -25,10 +25,13 @@ public sealed class ApocryphPodProvider : IResourceProvider
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
     private readonly Lazy<Task<(WalletKey Key, PaymentChannels Payments)>> _wallet;
+    private readonly PodRestartGate _restarts;
 
-    public ApocryphPodProvider(ApocryphSettings settings, HttpClient http, TimeProvider time, ChainWalletPool? wallets = null)
+    public ApocryphPodProvider(ApocryphSettings settings, HttpClient http, TimeProvider time, ChainWalletPool? wallets = null,
+        PodRestartGate? restarts = null)
     {
         wallets ??= new ChainWalletPool();
+        _restarts = restarts ?? new PodRestartGate();
         _settings = settings;
         _http = http;
         _time = time;
@@ -81,7 +84,7 @@ public sealed class ApocryphPodProvider : IResourceProvider
     /// <summary>What a changed manifest does when both pods run the node agent.</summary>
     public const string UpdateUnderLock =
         "UpdatePod: the provider rolls the pod's Deployment; the new pod's agent waits for the old one's volume lock, so " +
-        "one ScyllaDB at a time runs on the volume";
+        "one ScyllaDB at a time runs on the volume. One node per up: a second changed node waits for the next up";
 
     /// <summary>
     /// Whether both manifests start ScyllaDB through the node agent: only then does the agent's exclusive lock on the
@@ -180,6 +183,11 @@ public sealed class ApocryphPodProvider : IResourceProvider
     private async Task<UpdateResult> UpdatePodAsync(UpdateRequest request, CancellationToken cancellationToken)
     {
         var inputs = request.NewInputs;
+        var node = inputs.GetString("slot") ?? request.Urn.Name;
+        if (!_restarts.TryBegin(node, out var first))
+            throw new InvalidOperationException(
+                $"not updated in this run: {first} restarts through UpdatePod already, and two nodes must not restart at once; " +
+                "run up again once it is back Up Normal");
         var podId = PodId(request.Urn, inputs);
         var provider = EthereumAddressText.Checksum(inputs.GetString("providerAddress")!);
         var (key, payments) = await _wallet.Value;

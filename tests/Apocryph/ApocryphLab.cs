@@ -44,8 +44,9 @@ internal sealed class ApocryphLab : IAsyncDisposable
         return new ApocryphLab(chain, kubo, providers, manifests, keyEnv);
     }
 
-    public ApocryphPodProvider NewProvider() =>
-        new(new ApocryphSettings(new Uri(Chain.RpcUrl), Chain.Payment, KeyEnv, Kubo.ApiUrl), new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, TimeProvider.System);
+    public ApocryphPodProvider NewProvider(PodRestartGate? restarts = null) =>
+        new(new ApocryphSettings(new Uri(Chain.RpcUrl), Chain.Payment, KeyEnv, Kubo.ApiUrl), new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, TimeProvider.System,
+            restarts: restarts);
 
     public static Urn UrnOf(string slot) => Urn.Create(Stack, Project, "scylla:index:Node", "apocryph:index:Pod", $"p/{slot}");
 

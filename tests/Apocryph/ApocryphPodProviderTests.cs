@@ -207,6 +207,30 @@ public sealed class ApocryphPodProviderTests
     }
 
     [DevnetFact]
+    public async Task One_run_restarts_one_pod_a_second_changed_node_waits_for_the_next_up()
+    {
+        await using var lab = await ApocryphLab.StartAsync();
+        var gate = new PodRestartGate();
+        var (alpha, beta) = (lab.NewProvider(gate), lab.NewProvider(gate));
+        var (urnA, urnB) = (ApocryphLab.UrnOf("demo-alpha-0"), ApocryphLab.UrnOf("demo-beta-0"));
+        var (inA, inB) = (lab.Inputs(0, "demo-alpha-0", manifest: WithAgent(ApocryphLab.Manifest())), lab.Inputs(1, "demo-beta-0", manifest: WithAgent(ApocryphLab.Manifest())));
+        var a = await alpha.CreateAsync(new CreateRequest(urnA, "apocryph:index:Pod", inA), default);
+        var b = await beta.CreateAsync(new CreateRequest(urnB, "apocryph:index:Pod", inB), default);
+        var newer = WithAgent(ApocryphLab.Manifest("scylladb/scylla:2025.1.5"));
+
+        await alpha.UpdateAsync(new UpdateRequest(urnA, "apocryph:index:Pod", a.Id, inA, a.Outputs, lab.Inputs(0, "demo-alpha-0", manifest: newer)), default);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            beta.UpdateAsync(new UpdateRequest(urnB, "apocryph:index:Pod", b.Id, inB, b.Outputs, lab.Inputs(1, "demo-beta-0", manifest: newer)), default));
+
+        Assert.Contains("demo-alpha-0 restarts through UpdatePod already", refused.Message);
+        Assert.Equal(1, lab.Providers[0].Restarts[a.Id]);
+        Assert.Empty(lab.Providers[1].Restarts);
+        // The next run (a new gate) sends it.
+        await lab.NewProvider().UpdateAsync(new UpdateRequest(urnB, "apocryph:index:Pod", b.Id, inB, b.Outputs, lab.Inputs(1, "demo-beta-0", manifest: newer)), default);
+        Assert.Equal(1, lab.Providers[1].Restarts[b.Id]);
+    }
+
+    [DevnetFact]
     public async Task A_pod_that_runs_ScyllaDB_without_the_agent_is_not_updated_into_one_that_does()
     {
         await using var lab = await ApocryphLab.StartAsync();
