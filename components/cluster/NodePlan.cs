@@ -11,7 +11,18 @@ public enum FileConsumer
 /// <param name="Key">A name usable as a ConfigMap/Secret key and volume name stem, e.g. <c>scylla.yaml</c>.</param>
 /// <param name="Secret">Holds credentials, key material or values generated at apply time: it travels in Secrets
 /// (base64), never in ConfigMaps. A rendered file's mode follows its value: 0600 when the value is secret.</param>
-public sealed record NodeFile(string Key, string MountPath, string Text, bool Secret, FileConsumer Consumer = FileConsumer.Scylla);
+public sealed record NodeFile(string Key, string MountPath, string Text, bool Secret, FileConsumer Consumer = FileConsumer.Scylla)
+{
+    /// <summary>The directory the file is mounted in, e.g. <c>/etc/scylla/tls</c>.</summary>
+    public string MountDirectory => MountPath[..MountPath.LastIndexOf('/')];
+
+    /// <summary>
+    /// Where a render provider writes it, relative to the node's folder: its mount path without the leading slash
+    /// (<c>etc/scylla/tls/node.crt</c>), so each folder holds what one mounted directory holds and the compose trial
+    /// can bind-mount whole directories, which see a file replaced by rename (a single-file bind mount keeps the old one).
+    /// </summary>
+    public string RenderedPath => MountPath.TrimStart('/');
+}
 
 /// <summary>A TCP port a node exposes to peers or clients.</summary>
 public sealed record NodePort(string Name, int Port);

@@ -69,7 +69,7 @@ public static class ScyllaCluster
                     deployed.AddRange(Objects(graph, provider, node, nodeObjects, k8sTokens, dcResources));
                     continue;
                 }
-                foreach (var f in plan.Files) deployed.Add(File(graph, provider.Name, node, $"{slot.Name}/{f.Key}", fileValues[f.Key]));
+                foreach (var f in plan.Files) deployed.Add(File(graph, provider.Name, node, $"{slot.Name}/{f.RenderedPath}", fileValues[f.Key]));
                 deployed.Add(File(graph, provider.Name, node, $"{slot.Name}/kubernetes.yaml", Template.Fill(KubernetesManifests.ToYaml(nodeObjects), k8sTokens)));
                 // Summary.ApocryphManifestNote says why nebula mode gets no Apocryph manifest.
                 if (!ApocryphPodManifest.CanWork(topology.Cluster)) continue;

@@ -307,7 +307,7 @@ public sealed class RendererTests
         Assert.Equal(topology.Slots.Select(s => s.Name).Append(ComposeFile.KeyspacesService).Append(ComposeFile.CqlshService), services.Children.Keys.Select(k => ((YamlScalarNode)k).Value));
         var beta0 = (YamlMappingNode)services["demo-beta-0"];
         Assert.Equal(["demo-alpha-0", "demo-alpha-1"], ((YamlMappingNode)beta0["depends_on"]).Children.Keys.Select(k => ((YamlScalarNode)k).Value));
-        Assert.Contains("./beta/demo-beta-0/scylla.yaml:/etc/scylla/scylla.yaml:ro", ((YamlSequenceNode)beta0["volumes"]).Children.Select(c => ((YamlScalarNode)c).Value));
+        Assert.Contains("./beta/demo-beta-0/etc/scylla/scylla.yaml:/etc/scylla/scylla.yaml:ro", ((YamlSequenceNode)beta0["volumes"]).Children.Select(c => ((YamlScalarNode)c).Value));
         // Compose wants strings in a command list: numbers must be quoted.
         Assert.DoesNotContain(((YamlSequenceNode)beta0["command"]).Children.Cast<YamlScalarNode>(),
             c => c.Style == YamlDotNet.Core.ScalarStyle.Plain && int.TryParse(c.Value, out _));

@@ -36,8 +36,8 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, code);
         foreach (var dc in new[] { "alpha", "beta", "gamma" })
         {
-            Assert.True(File.Exists(Path.Combine(OutLocal, dc, $"scylla-local-{dc}-0", "scylla.yaml")));
-            Assert.True(File.Exists(Path.Combine(OutLocal, dc, $"scylla-local-{dc}-0", "cassandra-rackdc.properties")));
+            Assert.True(File.Exists(Path.Combine(OutLocal, dc, $"scylla-local-{dc}-0", "etc", "scylla", "scylla.yaml")));
+            Assert.True(File.Exists(Path.Combine(OutLocal, dc, $"scylla-local-{dc}-0", "etc", "scylla", "cassandra-rackdc.properties")));
         }
         Assert.Contains("created", output);
         var (again, secondOutput, _) = await Run("up", "--stack", "local", "--yes");
@@ -64,7 +64,7 @@ public sealed class CliTests : IDisposable
         var local = File.ReadAllText(Path.Combine(StackConfigTests.RepositoryRoot(), "Pulumi.local.yaml"));
         File.WriteAllText(Path.Combine(_project, "Pulumi.racks.yaml"), local);
         Assert.Equal(0, (await Run("up", "--stack", "racks", "--yes")).Code);
-        var rendered = File.ReadAllText(Path.Combine(OutLocal, "beta", "scylla-local-beta-0", "cassandra-rackdc.properties"));
+        var rendered = File.ReadAllText(Path.Combine(OutLocal, "beta", "scylla-local-beta-0", "etc", "scylla", "cassandra-rackdc.properties"));
         File.WriteAllText(Path.Combine(_project, "Pulumi.racks.yaml"), local.Replace(
             "        provider: beta\n        nodes: 1\n", "        provider: beta\n        nodes: 1\n        racks: [east]\n"));
 
@@ -72,7 +72,7 @@ public sealed class CliTests : IDisposable
 
         Assert.Equal(2, code);
         Assert.Contains("scylla-apocryph:cluster.datacenters: node scylla-local-beta-0 would move from rack rack1 to east", error);
-        Assert.Equal(rendered, File.ReadAllText(Path.Combine(OutLocal, "beta", "scylla-local-beta-0", "cassandra-rackdc.properties")));
+        Assert.Equal(rendered, File.ReadAllText(Path.Combine(OutLocal, "beta", "scylla-local-beta-0", "etc", "scylla", "cassandra-rackdc.properties")));
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class CliTests : IDisposable
         Assert.DoesNotContain(password, upOutput + upErrors);
         foreach (var file in Directory.GetFiles(Path.Combine(_project, ".state"), "*", SearchOption.AllDirectories))
             Assert.DoesNotContain(password, File.ReadAllText(file));
-        var scyllaYaml = Path.Combine(OutLocal, "alpha", "scylla-local-alpha-0", "scylla.yaml");
+        var scyllaYaml = Path.Combine(OutLocal, "alpha", "scylla-local-alpha-0", "etc", "scylla", "scylla.yaml");
         Assert.Matches(@"auth_superuser_salted_password: '\$6\$", File.ReadAllText(scyllaYaml));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(scyllaYaml));
     }
@@ -121,7 +121,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal(1, code);
         Assert.Matches(@"failed\s*: render:index:File .*beta", output);
         Assert.Matches(@"Resources: .*\d+ failed", output);
-        Assert.True(File.Exists(Path.Combine(OutLocal, "alpha", "scylla-local-alpha-0", "scylla.yaml")));
+        Assert.True(File.Exists(Path.Combine(OutLocal, "alpha", "scylla-local-alpha-0", "etc", "scylla", "scylla.yaml")));
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class ComposeTrialCliTests : IDisposable
         foreach (var (dc, address) in expected)
         {
             var name = $"scylla-local-{dc}-0";
-            var node = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(OutLocal, dc, name, "node.crt")));
+            var node = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(OutLocal, dc, name, "etc", "scylla", "tls", "node.crt")));
             Assert.True(node.MatchesHostname(name), $"{name}'s certificate does not name {name}");
             Assert.True(node.MatchesHostname(address), $"{name}'s certificate does not name {address}");
             Assert.True(Chains(node, ca));
@@ -65,6 +65,40 @@ public sealed class ComposeTrialCliTests : IDisposable
         var (_, shown) = await Run("stack", "output", "--stack", "local", "--json", "--show-secrets");
         var password = JsonDocument.Parse(shown).RootElement.GetProperty("superuserPassword").GetString();
         Assert.Contains($"password = {password}\n", File.ReadAllText(Path.Combine(OutLocal, "cqlshrc")));
+    }
+
+    [Fact]
+    public async Task A_file_rewritten_by_up_appears_in_the_folder_the_compose_file_mounts_which_keeps_its_identity()
+    {
+        Assert.Equal(0, (await Run("up", "--stack", "local", "--yes")).Code);
+        var node = Path.Combine(OutLocal, "alpha", "scylla-local-alpha-0");
+        var tls = Path.Combine(node, "etc", "scylla", "tls");
+        var certificate = Path.Combine(tls, "node.crt");
+        // Every bind mount's source exists; the TLS files come as their folder, not one by one.
+        var compose = File.ReadAllText(Path.Combine(OutLocal, "docker-compose.yaml"));
+        Assert.Contains("./alpha/scylla-local-alpha-0/etc/scylla/tls:/etc/scylla/tls:ro", compose);
+        Assert.DoesNotContain("node.crt:", compose);
+        foreach (var source in System.Text.RegularExpressions.Regex.Matches(compose, @"- (\./[^:]+):").Select(m => m.Groups[1].Value))
+            Assert.True(Path.Exists(Path.Combine(OutLocal, source)), $"{source} is mounted but was not rendered");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(tls, "node.key")));
+
+        // A renewed certificate is written the same way as a repaired one: a new file renamed over the old.
+        var wanted = File.ReadAllText(certificate);
+        var (folder, file) = (Inode(tls), Inode(certificate));
+        File.WriteAllText(certificate, "tampered\n");
+        Assert.Equal(0, (await Run("up", "--stack", "local", "--yes")).Code);
+
+        Assert.Equal(wanted, File.ReadAllText(certificate));
+        Assert.NotEqual(file, Inode(certificate)); // a single-file bind mount would still show the old inode
+        Assert.Equal(folder, Inode(tls)); // the folder a directory bind mount holds is the same one, with the new file
+    }
+
+    private static string Inode(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%d:%i", path]) { RedirectStandardOutput = true })!;
+        var output = stat.StandardOutput.ReadToEnd().Trim();
+        Assert.True(stat.WaitForExit(10_000) && stat.ExitCode == 0, $"stat {path} failed");
+        return output;
     }
 
     private static bool Chains(X509Certificate2 leaf, X509Certificate2 ca)

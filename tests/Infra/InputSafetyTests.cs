@@ -52,7 +52,7 @@ public sealed class InputSafetyTests : IDisposable
     {
         File.WriteAllText(Path.Combine(Project, "Pulumi.local.yaml"), Local);
         Assert.Equal(0, (await Run("up", "--stack", "local", "--yes")).Code);
-        var key = Path.Combine(Project, "out", "local", "alpha", "scylla-local-alpha-0", "node.key");
+        var key = Path.Combine(Project, "out", "local", "alpha", "scylla-local-alpha-0", "etc", "scylla", "tls", "node.key");
         var before = File.ReadAllText(key);
         File.WriteAllText(Path.Combine(Project, "Pulumi.copy.yaml"), Local);
 
@@ -118,7 +118,7 @@ public sealed class InputSafetyTests : IDisposable
     {
         File.WriteAllText(Path.Combine(Project, "Pulumi.local.yaml"), Local);
         Assert.Equal(0, (await Run("up", "--stack", "local", "--yes")).Code);
-        var key = Path.Combine(Project, "out", "local", "gamma", "scylla-local-gamma-0", "node.key");
+        var key = Path.Combine(Project, "out", "local", "gamma", "scylla-local-gamma-0", "etc", "scylla", "tls", "node.key");
         File.WriteAllText(Path.Combine(Project, "Pulumi.local.yaml"), Local.Replace("provider: gamma", "provider: g2").Replace("    gamma:\n      kind", "    g2:\n      kind"));
 
         var (code, _, error) = await Run("preview", "--stack", "local");
@@ -154,7 +154,7 @@ public sealed class InputSafetyTests : IDisposable
         var cql = Path.Combine(Project, "out", "local", "keyspaces.cql");
         var before = File.ReadAllText(cql);
         // While the person reads the plan and answers, a rendered file is edited: the apply would now also repair it.
-        var scyllaYaml = Path.Combine(Project, "out", "local", "alpha", "scylla-local-alpha-0", "scylla.yaml");
+        var scyllaYaml = Path.Combine(Project, "out", "local", "alpha", "scylla-local-alpha-0", "etc", "scylla", "scylla.yaml");
         var answer = new AnsweringReader("y", () => File.AppendAllText(scyllaYaml, "# edited\n"));
         var stdout = new StringWriter();
         var stderr = new StringWriter();
@@ -165,7 +165,7 @@ public sealed class InputSafetyTests : IDisposable
 
         Assert.Equal(2, code);
         Assert.Contains("the plan changed after it was confirmed, so nothing was applied", stderr.ToString());
-        Assert.Contains("alpha/scylla-local-alpha-0/scylla.yaml: the confirmed plan had same, but now it would update: the file was changed outside this program", stderr.ToString());
+        Assert.Contains("alpha/scylla-local-alpha-0/etc/scylla/scylla.yaml: the confirmed plan had same, but now it would update: the file was changed outside this program", stderr.ToString());
         Assert.Equal(before, File.ReadAllText(cql));
     }
 

@@ -26,19 +26,19 @@ public sealed class SecurityWiringTests : IDisposable
 
     private string Node(string dc) => Path.Combine(_project, "out", "local", dc, $"scylla-local-{dc}-0");
 
-    private TlsKeyPair KeyPair(string dc) => new(File.ReadAllText(Path.Combine(Node(dc), "node.crt")), File.ReadAllText(Path.Combine(Node(dc), "node.key")));
+    private TlsKeyPair KeyPair(string dc) => new(File.ReadAllText(Path.Combine(Node(dc), "etc", "scylla", "tls", "node.crt")), File.ReadAllText(Path.Combine(Node(dc), "etc", "scylla", "tls", "node.key")));
 
     [Fact]
     public async Task In_tls_mode_two_rendered_nodes_complete_mutual_tls_with_their_certificates()
     {
         await Up("local");
 
-        var ca = new TlsKeyPair(File.ReadAllText(Path.Combine(Node("alpha"), "ca.crt")), "");
+        var ca = new TlsKeyPair(File.ReadAllText(Path.Combine(Node("alpha"), "etc", "scylla", "tls", "ca.crt")), "");
         var outcome = await MutualTls.HandshakeAsync(ca, KeyPair("alpha"), KeyPair("beta"), "scylla-local-alpha-0");
 
         Assert.True(outcome.Completed, $"{outcome.ServerError?.Message} {outcome.ClientError?.Message}");
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(Node("alpha"), "node.key")));
-        Assert.Equal(File.ReadAllText(Path.Combine(Node("alpha"), "ca.crt")), File.ReadAllText(Path.Combine(Node("gamma"), "ca.crt")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(Node("alpha"), "etc", "scylla", "tls", "node.key")));
+        Assert.Equal(File.ReadAllText(Path.Combine(Node("alpha"), "etc", "scylla", "tls", "ca.crt")), File.ReadAllText(Path.Combine(Node("gamma"), "etc", "scylla", "tls", "ca.crt")));
     }
 
     [Fact]
@@ -55,9 +55,9 @@ public sealed class SecurityWiringTests : IDisposable
             await Up("proof");
 
             var application = ScyllaApocryph.Providers.Wallet.WalletKey.FromHex(key).Address;
-            using var proof = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Node("beta"), "membership-proof.json")));
+            using var proof = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Node("beta"), "etc", "scylla", "tls", "membership-proof.json")));
             Assert.Equal(application, proof.RootElement.GetProperty("signer").GetString());
-            var publicKey = Convert.ToHexStringLower(TlsIssuer.SubjectPublicKeyInfo(File.ReadAllText(Path.Combine(Node("beta"), "node.crt"))));
+            var publicKey = Convert.ToHexStringLower(TlsIssuer.SubjectPublicKeyInfo(File.ReadAllText(Path.Combine(Node("beta"), "etc", "scylla", "tls", "node.crt"))));
             Assert.Contains(publicKey, proof.RootElement.GetProperty("message").GetString());
             var signature = ScyllaApocryph.Providers.Wallet.EthereumSignature.FromHex(proof.RootElement.GetProperty("signature").GetString())!;
             Assert.True(new ScyllaApocryph.Providers.Wallet.MembershipVerifier(application)
@@ -85,14 +85,14 @@ public sealed class SecurityWiringTests : IDisposable
         {
             // The config names /etc/nebula/..., where the container mounts these files: point it at the rendered files.
             // Its static_host_map holds the providers' addresses as given, which Debian's nebula 1.6.1 loads as they are.
-            var config = File.ReadAllText(Path.Combine(Node(dc), "nebula.yaml"));
+            var config = File.ReadAllText(Path.Combine(Node(dc), "etc", "nebula", "nebula.yaml"));
             Assert.Matches(@"- 127\.0\.0\.1:300\d\d", config);
             Assert.Matches(@"blocklist: \[(""[0-9a-f]{64}"",?)*\]|blocklist: \[\]", config);
             var local_ = Path.Combine(Node(dc), "nebula-local.yaml");
             File.WriteAllText(local_, config
-                .Replace("/etc/nebula/ca.crt", Path.Combine(Node(dc), "nebula-ca.crt"))
-                .Replace("/etc/nebula/host.crt", Path.Combine(Node(dc), "nebula-host.crt"))
-                .Replace("/etc/nebula/host.key", Path.Combine(Node(dc), "nebula-host.key")));
+                .Replace("/etc/nebula/ca.crt", Path.Combine(Node(dc), "etc", "nebula", "ca.crt"))
+                .Replace("/etc/nebula/host.crt", Path.Combine(Node(dc), "etc", "nebula", "host.crt"))
+                .Replace("/etc/nebula/host.key", Path.Combine(Node(dc), "etc", "nebula", "host.key")));
             using var nebula = Process.Start(new ProcessStartInfo("nebula", ["-test", "-config", local_]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
             var output = await nebula.StandardError.ReadToEndAsync() + await nebula.StandardOutput.ReadToEndAsync();
             Assert.True(nebula.WaitForExit(20_000));

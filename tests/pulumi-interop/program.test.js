@@ -108,7 +108,7 @@ function assertTree(engine, rootUrn) {
 
   // scylla.yaml carries the superuser password's hash: its content is a secret input, and it depends on the password.
   const password = engine.find(T('random', 'Password'));
-  const scyllaYaml = engine.registrations.find((r) => r.type === T('render', 'File') && r.object.path === 'scylla-local-alpha-0/scylla.yaml');
+  const scyllaYaml = engine.registrations.find((r) => r.type === T('render', 'File') && r.object.path === 'scylla-local-alpha-0/etc/scylla/scylla.yaml');
   assert.ok(scyllaYaml, 'the node\'s scylla.yaml is registered');
   assert.equal(scyllaYaml.parent, node.urn);
   assert.ok(rpc.isRpcSecret(scyllaYaml.object.content));
@@ -166,7 +166,7 @@ test('Under PULUMI_MONITOR the program registers the stack, its providers and th
     assert.deepEqual(registered, (await builtInPlanUrns()).sort());
 
     // The plugins created the resources: the files are on disk, and secrets got mode 0600.
-    const yamlPath = path.join(dir, 'out', 'local', 'alpha', 'scylla-local-alpha-0', 'scylla.yaml');
+    const yamlPath = path.join(dir, 'out', 'local', 'alpha', 'scylla-local-alpha-0', 'etc', 'scylla', 'scylla.yaml');
     assert.match(fs.readFileSync(yamlPath, 'utf8'), /seeds:/);
     assert.equal(fs.statSync(yamlPath).mode & 0o777, 0o600);
     assert.ok(fs.existsSync(path.join(dir, 'out', 'local', 'docker-compose.yaml')));
@@ -282,7 +282,7 @@ test('Construct builds the ScyllaCluster component: its children registered unde
       const dcs = engine.registrations.filter((x) => x.type === T('scylla', 'Datacenter'));
       assert.equal(dcs.length, 3);
       for (const dc of dcs) assert.equal(dc.parent, component.urn);
-      assert.ok(fs.existsSync(path.join(program, 'out', 'local', 'beta', 'scylla-local-beta-0', 'scylla.yaml')),
+      assert.ok(fs.existsSync(path.join(program, 'out', 'local', 'beta', 'scylla-local-beta-0', 'etc', 'scylla', 'scylla.yaml')),
         'children were created, under the program\'s directory');
       assert.equal(fs.existsSync(path.join(dir, 'out')), false);
 
