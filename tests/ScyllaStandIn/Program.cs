@@ -2,6 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 // A stand-in for one ScyllaDB node, started the way the agent starts the image's entrypoint (docker-entrypoint.py
 // from scylladb/scylla's docker image: --seeds, --api-address and other flags; scylla.yaml read from $SCYLLA_CONF, as
@@ -51,10 +55,15 @@ if (!start.IsSuccessStatusCode)
 hostId = started.GetProperty("hostId").GetString()!;
 Console.WriteLine($"scylla-standin {address}: running as host {hostId} (seeds {string.Join(",", seeds)})");
 
-var listener = new HttpListener();
-listener.Prefixes.Add($"http://{apiAddress}:{apiPort}/");
-listener.Start();
-var serving = Task.Run(() => ServeAsync(listener, http, address, stop.Token));
+// Kestrel, not HttpListener: the agent polls this port from the moment the process starts, and .NET's managed
+// HttpListener can fail in Start() when a connection is already waiting in the backlog (its listener completes the
+// first accept synchronously, before its own fields are set: ArgumentNullException in ProcessAccept).
+var web = WebApplication.CreateSlimBuilder();
+web.Logging.ClearProviders();
+web.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(apiAddress), apiPort));
+var api = web.Build();
+api.Run(ctx => ServeAsync(ctx, http, address));
+await api.StartAsync();
 // The host ID reaches the volume once the node is a member (Normal), as ScyllaDB's system tables would hold it.
 while (!stop.IsCancellationRequested && !File.Exists(hostIdFile))
 {
@@ -86,39 +95,30 @@ while (!stop.IsCancellationRequested && !File.Exists(hostIdFile))
 }
 try { await Task.Delay(Timeout.Infinite, stop.Token); } catch (OperationCanceledException) { }
 await http.PostAsJsonAsync("standin/stop", new { address, pid = Environment.ProcessId });
-listener.Stop();
+await api.StopAsync();
 Console.WriteLine($"scylla-standin {address}: stopped");
 return 0;
 
-static async Task ServeAsync(HttpListener listener, HttpClient http, string address, CancellationToken ct)
+// The node's REST API: drain is answered here (it flushes memtables and stops listening: nothing to flush here),
+// everything else is relayed to the simulated cluster as this node's call.
+static async Task ServeAsync(HttpContext ctx, HttpClient http, string address)
 {
-    while (!ct.IsCancellationRequested)
+    try
     {
-        HttpListenerContext ctx;
-        try { ctx = await listener.GetContextAsync(); } catch (Exception) { return; }
-        _ = Task.Run(async () =>
+        if (HttpMethods.IsPost(ctx.Request.Method) && ctx.Request.Path == "/storage_service/drain")
         {
-            try
-            {
-                var path = ctx.Request.Url!.PathAndQuery;
-                if (ctx.Request.HttpMethod == "POST" && ctx.Request.Url.AbsolutePath == "/storage_service/drain")
-                {
-                    ctx.Response.StatusCode = 200; // flushes memtables and stops listening: nothing to flush here
-                    ctx.Response.Close();
-                    return;
-                }
-                using var request = new HttpRequestMessage(new HttpMethod(ctx.Request.HttpMethod), $"rest/{address}{path}");
-                using var response = await http.SendAsync(request);
-                ctx.Response.StatusCode = (int)response.StatusCode;
-                ctx.Response.ContentType = "application/json";
-                await response.Content.CopyToAsync(ctx.Response.OutputStream);
-                ctx.Response.Close();
-            }
-            catch (Exception)
-            {
-                ctx.Response.Abort();
-            }
-        });
+            ctx.Response.StatusCode = 200;
+            return;
+        }
+        using var request = new HttpRequestMessage(new HttpMethod(ctx.Request.Method), $"rest/{address}{ctx.Request.Path}{ctx.Request.QueryString}");
+        using var response = await http.SendAsync(request, ctx.RequestAborted);
+        ctx.Response.StatusCode = (int)response.StatusCode;
+        ctx.Response.ContentType = "application/json";
+        await response.Content.CopyToAsync(ctx.Response.Body, ctx.RequestAborted);
+    }
+    catch (Exception)
+    {
+        ctx.Abort();
     }
 }
 
