@@ -105,11 +105,7 @@ public sealed class ApocryphPodProvider : IResourceProvider
         var channel = await payments.EnsureFundedAsync(provider, podId, BigInteger.Parse(inputs.GetString("unlockSeconds")!),
             BigInteger.Parse(inputs.GetString("funds")!), AfterStep);
         if (AfterStep is not null) await AfterStep("funded");
-        var pod = Parser.Parse<Pod>(inputs.Get("manifest")!.Reveal().AsString!);
-        var payment = await Payment(payments, provider, podId);
-        IReadOnlyList<string> secretCids = Delivery(inputs) == SecretDelivery.Ipfs
-            ? await SecretUpload.UploadAsync(pod, new KuboFiles(_http, _settings.KuboApi), cancellationToken)
-            : [];
+        var (pod, payment, secretCids) = await PrepareAsync(inputs, payments, provider, podId, cancellationToken);
         ProvisionPodResponse response;
         await using (var connection = await ConnectAsync(inputs, cancellationToken))
         {
@@ -193,10 +189,7 @@ public sealed class ApocryphPodProvider : IResourceProvider
         var (key, payments) = await _wallet.Value;
         var channel = await payments.EnsureFundedAsync(provider, podId, BigInteger.Parse(inputs.GetString("unlockSeconds")!),
             BigInteger.Parse(inputs.GetString("funds")!));
-        var pod = Parser.Parse<Pod>(inputs.Get("manifest")!.Reveal().AsString!);
-        var payment = await Payment(payments, provider, podId);
-        var files = new KuboFiles(_http, _settings.KuboApi);
-        IReadOnlyList<string> secretCids = Delivery(inputs) == SecretDelivery.Ipfs ? await SecretUpload.UploadAsync(pod, files, cancellationToken) : [];
+        var (pod, payment, secretCids) = await PrepareAsync(inputs, payments, provider, podId, cancellationToken);
         ProvisionPodResponse response;
         await using (var connection = await ConnectAsync(inputs, cancellationToken))
             response = await new ProvisionPodClient(_http, connection.Address, key, podId, _time).UpdateAsync(pod, payment, cancellationToken);
@@ -206,6 +199,18 @@ public sealed class ApocryphPodProvider : IResourceProvider
             .With("secretCids", PropertyValue.Array(secretCids.Select(c => (PropertyValue)c)));
         await UnpinAsync(request.OldOutputs, secretCids, cancellationToken);
         return new UpdateResult(outputs);
+    }
+
+    /// <summary>What ProvisionPod and UpdatePod send: the pod, its payment channel, and its secret files uploaded (ipfs mode).</summary>
+    private async Task<(Pod Pod, PaymentChannel Payment, IReadOnlyList<string> SecretCids)> PrepareAsync(PropertyMap inputs, PaymentChannels payments,
+        string provider, byte[] podId, CancellationToken cancellationToken)
+    {
+        var pod = Parser.Parse<Pod>(inputs.Get("manifest")!.Reveal().AsString!);
+        var payment = await Payment(payments, provider, podId);
+        IReadOnlyList<string> secretCids = Delivery(inputs) == SecretDelivery.Ipfs
+            ? await SecretUpload.UploadAsync(pod, new KuboFiles(_http, _settings.KuboApi), cancellationToken)
+            : [];
+        return (pod, payment, secretCids);
     }
 
     /// <summary>Unpins the secret files <paramref name="outputs"/> recorded, except those still named in <paramref name="kept"/>.</summary>

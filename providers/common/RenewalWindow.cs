@@ -3,8 +3,6 @@ namespace ScyllaApocryph.Providers.Common;
 /// <summary>When a certificate is due for reissue: from notAfter - renewBefore on (shared by the Nebula and TLS providers).</summary>
 public static class RenewalWindow
 {
-    public static readonly TimeSpan DefaultRenewBefore = Components.Cluster.PkiSpec.DefaultRenewBefore;
-
     /// <summary>A CA this close to its end gets a note in every diff asking for a rotation.</summary>
     public static readonly TimeSpan CaExpiryWarning = TimeSpan.FromDays(90);
 
@@ -29,7 +27,7 @@ public static class RenewalWindow
     {
         if (diff.ReplaceKeys.Count > 0) return diff;
         var notAfter = ProviderInputs.ParseIso(oldOutputs.GetString("notAfter"));
-        var renewBefore = StackDuration.TryParse(newInputs.GetString("renewBefore"), out var rb) ? rb : DefaultRenewBefore;
+        var renewBefore = StackDuration.TryParse(newInputs.GetString("renewBefore"), out var rb) ? rb : Components.Cluster.PkiSpec.DefaultRenewBefore;
         if (notAfter is not { } end || !IsDue(end, renewBefore, now)) return diff;
         if (caNotAfter() is { } caEnd && ReachesCaExpiry(end, caEnd))
             return diff with

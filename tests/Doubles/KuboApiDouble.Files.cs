@@ -35,8 +35,16 @@ public sealed partial class KuboApiDouble
         lock (_files) _files.Remove(cid);
     }
 
-    private const string Base58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-
     /// <summary>A CIDv0 as Kubo parses one: "Qm" and 44 more base58 characters (a sha256 multihash).</summary>
-    private static bool IsCidV0(string cid) => cid.StartsWith("Qm", StringComparison.Ordinal) && cid.Length == 46 && cid.All(Base58.Contains);
+    private static bool IsCidV0(string cid)
+    {
+        try
+        {
+            return cid.StartsWith("Qm", StringComparison.Ordinal) && cid.Length == 46 && Providers.Apocryph.CidText.ToBytes(cid).Length == 34;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
 }
